@@ -1,0 +1,64 @@
+"""Personas and engines shared by every test suite."""
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from learning.models import Course, Enrollment
+from tutor.engine import set_engine
+from tutor.engine.fake import FakeEngine
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing is deliberately slow; the tests create many accounts and don't test hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Personas:
+    course_a: Course
+    course_b: Course
+    student1: object  # course A
+    student2: object  # course A
+    student3: object  # course B
+    teacher1: object  # course A
+    teacher2: object  # course B
+    author1: object  # course A
+    admin: object
+
+
+def _user(username: str, **extra):
+    return get_user_model().objects.create_user(username=username, password="pw-" + username, **extra)
+
+
+def make_personas() -> Personas:
+    course_a = Course.objects.create(slug="algebra", title="Algebra", description="Linear equations.")
+    course_b = Course.objects.create(slug="biology", title="Biology", description="Cells.")
+    people = {
+        name: _user(name, is_staff=name.startswith(("teacher", "author")))
+        for name in ["student1", "student2", "student3", "teacher1", "teacher2", "author1"]
+    }
+    roles = [
+        ("student1", course_a, "student"), ("student2", course_a, "student"), ("student3", course_b, "student"),
+        ("teacher1", course_a, "teacher"), ("teacher2", course_b, "teacher"), ("author1", course_a, "author"),
+    ]
+    for name, course, role in roles:
+        Enrollment.objects.create(user=people[name], course=course, role=role)
+    admin = get_user_model().objects.create_superuser("admin", "admin@example.org", "pw-admin")
+    return Personas(course_a=course_a, course_b=course_b, admin=admin, **people)
+
+
+@pytest.fixture
+def personas() -> Personas:
+    """Needs a database mark on the test (``django_db``, transactional or not)."""
+    return make_personas()
+
+
+@pytest.fixture
+def fake_engine():
+    engine = FakeEngine()
+    previous = set_engine(engine)
+    yield engine
+    set_engine(previous)

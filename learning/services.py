@@ -1,0 +1,15 @@
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from learning.models import Course, Enrollment
+
+
+@transaction.atomic
+def course_upsert(*, slug: str, title: str, description: str) -> Course:
+    course, _ = Course.objects.update_or_create(slug=slug, defaults={"title": title, "description": description})
+    return course
+
+
+def enrollment_ensure(*, user: AbstractBaseUser, course: Course, role: str) -> Enrollment:
+    enrollment, _ = Enrollment.objects.get_or_create(user=user, course=course, role=role)
+    return enrollment

@@ -1,0 +1,81 @@
+"""Generating one answer, detached from the socket that asked.
+
+The answer is generated and persisted even if the asking socket closes, so a
+client that reconnects recovers it with a ``history`` frame. Frames reach the
+socket through the channel layer, addressed to its reply channel.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
+from channels.layers import get_channel_layer
+
+from tutor.engine import get_engine
+from tutor.engine.types import Completion, EngineError, TokenDelta
+from tutor.prompting import generation_request_for
+from tutor.protocol import error_frame
+from tutor.services import answer_complete, answer_fail
+
+logger = logging.getLogger(__name__)
+_running: set[asyncio.Task] = set()
+
+
+def answer_start(*, answer_id: int, reply_channel: str, client_msg_id: str) -> asyncio.Task:
+    task = asyncio.get_running_loop().create_task(
+        answer_generate(answer_id=answer_id, reply_channel=reply_channel, client_msg_id=client_msg_id)
+    )
+    _running.add(task)  # keep a strong reference: the consumer may be gone before the answer is
+    task.add_done_callback(_running.discard)
+    return task
+
+
+async def answer_generate(*, answer_id: int, reply_channel: str, client_msg_id: str) -> None:
+    try:
+        completion = await _stream_tokens(answer_id, reply_channel)
+    except EngineError as exc:
+        await _fail(answer_id, reply_channel, client_msg_id, exc.code, exc.detail)
+        return
+    except Exception:
+        logger.exception("answer %s failed", answer_id)
+        await _fail(answer_id, reply_channel, client_msg_id, EngineError.code, EngineError.detail)
+        return
+    await database_sync_to_async(answer_complete)(answer_id=answer_id, completion=completion)
+    await _send(reply_channel, _answer_frame(answer_id, completion))
+
+
+async def _stream_tokens(answer_id: int, reply_channel: str) -> Completion:
+    request = await database_sync_to_async(generation_request_for)(answer_id=answer_id)
+    completion = None
+    async for event in get_engine().stream(request):
+        if isinstance(event, TokenDelta):
+            await _send(reply_channel, {"type": "token", "message_id": answer_id, "text": event.text})
+        else:
+            completion = event
+    if completion is None:
+        raise EngineError("The engine ended without an answer.")
+    return completion
+
+
+def _answer_frame(answer_id: int, completion: Completion) -> dict:
+    return {
+        "type": "answer",
+        "message_id": answer_id,
+        "text": completion.text,
+        "confidence": round(completion.confidence, 4),
+    }
+
+
+async def _fail(answer_id: int, reply_channel: str, client_msg_id: str, code: str, detail: str) -> None:
+    await database_sync_to_async(answer_fail)(answer_id=answer_id, code=code)
+    await _send(reply_channel, error_frame(code, detail, client_msg_id, message_id=answer_id))
+
+
+async def _send(reply_channel: str, frame: dict) -> None:
+    try:
+        await get_channel_layer().send(reply_channel, {"type": "tutor.frame", "frame": frame})
+    except ChannelFull:
+        # A socket that stopped reading loses live frames, never the answer: it is in the database.
+        logger.warning("reply channel full; dropped a %s frame", frame["type"])

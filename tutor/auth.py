@@ -1,0 +1,59 @@
+"""Who is on the other end of a WebSocket, and may they open one at all."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http.request import validate_host
+
+from tutor.selectors import user_for_token
+
+BEARER = "bearer "
+
+
+def header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if authorization and authorization[: len(BEARER)].lower() == BEARER:
+        return authorization[len(BEARER) :].strip() or None
+    return None
+
+
+class BearerTokenAuthMiddleware(BaseMiddleware):
+    """An ``Authorization: Bearer`` header, when present, decides the user (a bad token is anonymous)."""
+
+    async def __call__(self, scope, receive, send):
+        raw = bearer_token(header(scope, b"authorization"))
+        if raw is not None:
+            scope = dict(scope, auth_method="token")
+            scope["user"] = await database_sync_to_async(user_for_token)(raw_token=raw) or AnonymousUser()
+        return await super().__call__(scope, receive, send)
+
+
+def origin_allowed(scope) -> bool:
+    """Browsers always send Origin: it must be ours. A client without one must authenticate by token,
+    so that a cookie alone never opens a socket for a page on another site."""
+    origin = header(scope, b"origin")
+    if origin is None:
+        return scope.get("auth_method") == "token"
+    if origin in settings.TUTOR_ALLOWED_ORIGINS:
+        return True
+    parsed = urlsplit(origin)
+    return parsed.scheme in ("http", "https") and bool(parsed.hostname) and validate_host(
+        parsed.hostname, settings.ALLOWED_HOSTS
+    )
+
+
+def handshake_user(scope):
+    user = scope.get("user")
+    if user is None or not user.is_authenticated or not origin_allowed(scope):
+        return None
+    return user

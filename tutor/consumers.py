@@ -1,0 +1,86 @@
+"""The tutor's WebSocket: a thin interface over services, selectors and the answering task."""
+from __future__ import annotations
+
+import json
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from tutor import errors
+from tutor.answering import answer_start
+from tutor.auth import handshake_user
+from tutor.errors import TutorError
+from tutor.protocol import AskFrame, HistoryFrame, Limits, error_frame, parse_client_frame
+from tutor.selectors import conversation_get_for_student, message_as_dict, messages_after
+from tutor.services import question_ask
+
+logger = logging.getLogger(__name__)
+
+
+class TutorConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.user = handshake_user(self.scope)
+        if self.user is None:
+            await self.close(code=4403)  # before accept: the handshake is refused with HTTP 403
+            return
+        self.limits = Limits(settings.TUTOR_MAX_FRAME_BYTES, settings.TUTOR_MAX_QUESTION_CHARS)
+        await self.accept()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None:
+            await self._send_frame(error_frame("binary_not_supported", "Send JSON text frames, not binary."))
+            return
+        try:
+            frame = parse_client_frame(text_data, self.limits)
+            if isinstance(frame, AskFrame):
+                await self._ask(frame)
+            elif isinstance(frame, HistoryFrame):
+                await self._history(frame)
+        except TutorError as exc:
+            await self._send_frame(error_frame(exc.code, exc.detail, exc.client_msg_id))
+
+    async def _ask(self, frame: AskFrame) -> None:
+        client_msg_id = str(frame.client_msg_id)
+        try:
+            result = await database_sync_to_async(question_ask)(
+                student=self.user,
+                course_id=frame.course,
+                conversation_id=frame.conversation,
+                text=frame.text,
+                client_msg_id=frame.client_msg_id,
+            )
+        except TutorError as exc:
+            exc.client_msg_id = client_msg_id
+            raise
+        await self._send_frame(
+            {
+                "type": "ack",
+                "client_msg_id": client_msg_id,
+                "conversation": result.conversation.id,
+                "message_id": result.answer.id,
+                "question_id": result.question.id,
+                "duplicate": not result.created,
+            }
+        )
+        if result.created:
+            answer_start(answer_id=result.answer.id, reply_channel=self.channel_name, client_msg_id=client_msg_id)
+
+    async def _history(self, frame: HistoryFrame) -> None:
+        messages = await database_sync_to_async(self._history_messages)(frame)
+        await self._send_frame({"type": "history", "conversation": frame.conversation, "messages": messages})
+
+    def _history_messages(self, frame: HistoryFrame) -> list[dict]:
+        conversation = conversation_get_for_student(student=self.user, conversation_id=frame.conversation)
+        if conversation is None:
+            raise TutorError(*errors.CONVERSATION_NOT_FOUND)
+        messages = messages_after(conversation=conversation, after_id=frame.after, limit=settings.TUTOR_HISTORY_PAGE)
+        return [message_as_dict(message) for message in messages]
+
+    async def tutor_frame(self, event):
+        """A frame addressed to this socket through the channel layer (tokens, answers, errors)."""
+        await self._send_frame(event["frame"])
+
+    async def _send_frame(self, frame: dict) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False))

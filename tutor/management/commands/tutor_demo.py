@@ -1,0 +1,43 @@
+"""Load the demo course and, in embedded mode only, create the demo accounts. Safe to run again."""
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from learning.services import course_upsert, enrollment_ensure
+
+DEMO_PASSWORD = "tutor-demo"
+DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_course.json"
+
+
+class Command(BaseCommand):
+    help = "Load the demo courses from fixtures/ and create the demo accounts (embedded mode only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fixture", type=Path, default=DEFAULT_FIXTURE)
+
+    def handle(self, *args, fixture: Path, **options):
+        if not settings.TUTOR_EMBEDDED:
+            raise CommandError("Demo accounts have a public password; they are created in embedded mode only.")
+        demo = json.loads(fixture.read_text())
+        with transaction.atomic():
+            courses = {c["slug"]: course_upsert(**c) for c in demo["courses"]}
+            self._enroll(courses, demo["enrollments"])
+        self.stdout.write(f"Demo ready: {len(courses)} courses; log in as student1 / {DEMO_PASSWORD}.")
+
+    def _enroll(self, courses, enrollments) -> None:
+        for slug, roles in enrollments.items():
+            for role, usernames in roles.items():
+                for username in usernames:
+                    enrollment_ensure(user=self._account(username), course=courses[slug], role=role)
+
+    def _account(self, username: str):
+        user, created = get_user_model().objects.get_or_create(username=username)
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = username.startswith(("teacher", "author"))  # they work in Django admin
+            user.save()
+        return user

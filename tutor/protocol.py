@@ -1,0 +1,140 @@
+"""The WebSocket protocol: strict parsing of client frames and building of server frames.
+
+See docs/protocol.md. Parsing never raises anything but ``ProtocolError``,
+whose ``code`` is machine-readable and whose ``detail`` names the field and
+what was expected.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tutor.errors import TutorError
+
+Id = Annotated[int, Field(strict=True, ge=1, le=2**62)]
+
+
+class ProtocolError(TutorError):
+    """A frame that does not follow the protocol."""
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class AskFrame(_Frame):
+    type: Literal["ask"]
+    course: Id
+    conversation: Id | None
+    text: Annotated[str, Field(min_length=1)]
+    client_msg_id: Annotated[UUID, Field(strict=False)]
+
+
+class HistoryFrame(_Frame):
+    type: Literal["history"]
+    conversation: Id
+    after: Id | None = None
+
+
+CLIENT_FRAMES: dict[str, type[_Frame]] = {"ask": AskFrame, "history": HistoryFrame}
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_frame_bytes: int
+    max_question_chars: int
+
+
+def parse_client_frame(raw: str, limits: Limits) -> _Frame:
+    if len(raw.encode()) > limits.max_frame_bytes:
+        raise ProtocolError("frame_too_large", f"The frame is larger than {limits.max_frame_bytes} bytes.")
+    obj = _load_object(raw)
+    client_msg_id = _client_msg_id_of(obj)
+    frame_type = obj.get("type")
+    schema = CLIENT_FRAMES.get(frame_type) if isinstance(frame_type, str) else None
+    if schema is None:
+        raise ProtocolError("unknown_type", _unknown_type_detail(frame_type), client_msg_id)
+    try:
+        frame = schema.model_validate(obj)
+    except ValidationError as exc:
+        raise ProtocolError(*_describe(exc.errors()[0], schema), client_msg_id) from None
+    _check_text_length(frame, limits, client_msg_id)
+    return frame
+
+
+def _load_object(raw: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ProtocolError("invalid_json", "The frame is not valid JSON; send one JSON object per frame.") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("invalid_frame", f"The frame is a JSON {type(obj).__name__}; expected a JSON object.")
+    return obj
+
+
+def _client_msg_id_of(obj: dict[str, Any]) -> str | None:
+    value = obj.get("client_msg_id")
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+def _unknown_type_detail(frame_type: Any) -> str:
+    known = ", ".join(f'"{name}"' for name in CLIENT_FRAMES)
+    if frame_type is None:
+        return f'The frame has no "type" field; expected one of {known}.'
+    return f'Unknown frame type {json.dumps(frame_type)[:40]}; expected one of {known}.'
+
+
+_EXPECTATIONS = {
+    "int": "a positive integer id",
+    "str": "a non-empty string",
+    "uuid": "a UUID string such as 7d444840-9dc0-11d1-b245-5ffdce74fad2",
+}
+
+
+def _describe(error: dict[str, Any], schema: type[_Frame]) -> tuple[str, str]:
+    field = ".".join(str(part) for part in error["loc"]) or "frame"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        allowed = ", ".join(f'"{name}"' for name in schema.model_fields)
+        return "unknown_field", f'Unknown field "{field}"; this frame allows only {allowed}.'
+    if kind == "missing":
+        return "missing_field", f'The field "{field}" is required.'
+    return "invalid_field", f'The field "{field}" is invalid: {_expected(schema, field, error)}.'
+
+
+def _expected(schema: type[_Frame], field: str, error: dict[str, Any]) -> str:
+    annotation = str(schema.model_fields[field].annotation) if field in schema.model_fields else ""
+    for key, text in _EXPECTATIONS.items():
+        if key in annotation.lower():
+            nullable = " or null" if "None" in annotation else ""
+            return f"expected {text}{nullable}"
+    return error["msg"].lower()
+
+
+def _check_text_length(frame: _Frame, limits: Limits, client_msg_id: str | None) -> None:
+    text = getattr(frame, "text", None)
+    if text is None:
+        return
+    if not text.strip():
+        raise ProtocolError("invalid_field", 'The field "text" is empty; expected a question.', client_msg_id)
+    if len(text) > limits.max_question_chars:
+        raise ProtocolError(
+            "text_too_long",
+            f"The question is {len(text)} characters long; the limit is {limits.max_question_chars}.",
+            client_msg_id,
+        )
+
+
+# --- server frames ------------------------------------------------------------
+
+
+def error_frame(code: str, detail: str, client_msg_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
+    if client_msg_id is not None:
+        frame["client_msg_id"] = client_msg_id
+    frame.update(extra)
+    return frame

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from tutor.consumers import TutorConsumer
+
+websocket_urlpatterns = [path("ws/tutor/", TutorConsumer.as_asgi())]

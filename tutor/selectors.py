@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tutor.models import ApiToken, Conversation, Message
+
+
+def conversation_get_for_student(*, student: AbstractBaseUser, conversation_id: int) -> Conversation | None:
+    """The conversation if it is ``student``'s and they are still enrolled in its course, else None."""
+    return (
+        Conversation.objects.filter(
+            id=conversation_id,
+            student=student,
+            course__enrollments__user=student,
+            course__enrollments__role="student",
+        )
+        .select_related("course")
+        .first()
+    )
+
+
+def conversations_for_student(*, student: AbstractBaseUser, course_id: int) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(student=student, course_id=course_id).order_by("-created_at")
+
+
+def messages_after(*, conversation: Conversation, after_id: int | None, limit: int) -> list[Message]:
+    messages = conversation.messages.all()
+    if after_id is not None:
+        messages = messages.filter(id__gt=after_id)
+    return list(messages.order_by("id")[:limit])
+
+
+def message_by_client_id(*, sender: AbstractBaseUser, client_msg_id) -> Message | None:
+    return (
+        Message.objects.filter(sender=sender, client_msg_id=client_msg_id)
+        .select_related("conversation", "answer")
+        .first()
+    )
+
+
+def asks_in_window(*, student: AbstractBaseUser, seconds: int) -> int:
+    since = timezone.now() - timedelta(seconds=seconds)
+    return Message.objects.filter(sender=student, role=Message.Role.STUDENT, created_at__gte=since).count()
+
+
+def prior_turns(*, answer: Message, limit: int) -> list[Message]:
+    """Completed messages before ``answer``'s question, oldest first, at most ``limit``."""
+    earlier = answer.conversation.messages.filter(id__lt=answer.reply_to_id, status=Message.Status.COMPLETE)
+    return list(reversed(earlier.order_by("-id")[:limit]))
+
+
+def user_for_token(*, raw_token: str):
+    token = (
+        ApiToken.objects.filter(key_hash=ApiToken.hash_key(raw_token), expires_at__gt=timezone.now())
+        .select_related("user")
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+def message_as_dict(message: Message) -> dict:
+    return {
+        "message_id": message.id,
+        "role": message.role,
+        "text": message.text,
+        "status": message.status,
+        "confidence": message.confidence,
+        "reply_to": message.reply_to_id,
+        "client_msg_id": str(message.client_msg_id) if message.client_msg_id else None,
+        "created_at": message.created_at.isoformat(),
+    }

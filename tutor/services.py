@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from learning.models import Course
+from learning.selectors import course_get_for_student
+from tutor import errors
+from tutor.engine.types import Completion
+from tutor.errors import TutorError
+from tutor.models import ApiToken, Conversation, Message
+from tutor.selectors import asks_in_window, conversation_get_for_student, message_by_client_id
+
+
+@dataclass(frozen=True)
+class AskResult:
+    conversation: Conversation
+    question: Message
+    answer: Message
+    created: bool  # False: a repeated client_msg_id, nothing new was written
+
+
+def question_ask(
+    *, student: AbstractBaseUser, course_id: int, conversation_id: int | None, text: str, client_msg_id: uuid.UUID
+) -> AskResult:
+    """Persist a question and its pending answer, or return the earlier ones for a repeated client_msg_id.
+
+    Raises TutorError for a course or conversation that is not the student's, or past the rate limit.
+    """
+    existing = message_by_client_id(sender=student, client_msg_id=client_msg_id)
+    if existing is not None:
+        return _repeat_of(existing, course_id)
+    course = course_get_for_student(user=student, course_id=course_id)
+    if course is None:
+        raise TutorError(*errors.COURSE_NOT_FOUND)
+    conversation = _conversation_for_ask(student, course, conversation_id)
+    _check_rate(student)
+    try:
+        return _write_question(student, conversation, text, client_msg_id)
+    except IntegrityError:  # the same client_msg_id raced in from another socket
+        return _repeat_of(message_by_client_id(sender=student, client_msg_id=client_msg_id), course_id)
+
+
+def _repeat_of(question: Message, course_id: int) -> AskResult:
+    if question.conversation.course_id != course_id:
+        raise TutorError("duplicate_client_msg_id", "This client_msg_id was already used for another question.")
+    return AskResult(question.conversation, question, question.answer, created=False)
+
+
+def _conversation_for_ask(student, course: Course, conversation_id: int | None) -> Conversation:
+    if conversation_id is None:
+        return Conversation(student=student, course=course)
+    conversation = conversation_get_for_student(student=student, conversation_id=conversation_id)
+    if conversation is None or conversation.course_id != course.id:
+        raise TutorError(*errors.CONVERSATION_NOT_FOUND)
+    return conversation
+
+
+def _check_rate(student) -> None:
+    count, seconds = settings.TUTOR_ASK_RATE
+    if asks_in_window(student=student, seconds=seconds) >= count:
+        raise TutorError(
+            "rate_limited", f"You can ask {count} questions every {seconds} seconds. Please wait a moment."
+        )
+
+
+@transaction.atomic
+def _write_question(student, conversation: Conversation, text: str, client_msg_id: uuid.UUID) -> AskResult:
+    created_conversation = conversation.pk is None
+    if created_conversation:
+        conversation.title = text[:120]
+        conversation.save()
+    question = Message.objects.create(
+        conversation=conversation, role=Message.Role.STUDENT, sender=student, client_msg_id=client_msg_id, text=text
+    )
+    answer = Message.objects.create(
+        conversation=conversation, role=Message.Role.TUTOR, reply_to=question, status=Message.Status.PENDING
+    )
+    return AskResult(conversation, question, answer, created=True)
+
+
+def answer_complete(*, answer_id: int, completion: Completion) -> bool:
+    """Store a finished answer. Compare-and-swap: only a pending answer is completed, once."""
+    updated = Message.objects.filter(id=answer_id, status=Message.Status.PENDING).update(
+        status=Message.Status.COMPLETE,
+        text=completion.text,
+        confidence=completion.confidence,
+        features={**completion.features.as_dict(), "dropped_turns": completion.dropped_turns},
+        model_name=completion.model_name[:200],
+        prompt_tokens=completion.prompt_tokens,
+        completed_at=timezone.now(),
+    )
+    return updated == 1
+
+
+def answer_fail(*, answer_id: int, code: str) -> bool:
+    updated = Message.objects.filter(id=answer_id, status=Message.Status.PENDING).update(
+        status=Message.Status.FAILED, error_code=code[:40], completed_at=timezone.now()
+    )
+    return updated == 1
+
+
+def api_token_issue(*, user: AbstractBaseUser) -> str:
+    """Create a bearer token for ``user``; the raw value is returned once and never stored."""
+    raw = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        key_hash=ApiToken.hash_key(raw),
+        expires_at=timezone.now() + timedelta(days=settings.TUTOR_TOKEN_TTL_DAYS),
+    )
+    return raw

@@ -1,0 +1,163 @@
+"""Settings read from the environment.
+
+With no environment at all this is the embedded, one-laptop layout: SQLite,
+the in-memory channel layer and a Celery broker kept in a local folder. Setting
+DATABASE_URL, REDIS_URL and CELERY_BROKER_URL switches to the scaled layout
+with no code change.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from tutor.envconfig import env_bool, env_float, env_int, env_list, env_rate, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RUN_DIR = Path(env_str("TUTOR_RUN_DIR", str(BASE_DIR / ".run")))
+
+DATABASE_URL = env_str("DATABASE_URL")
+REDIS_URL = env_str("REDIS_URL")
+# Embedded mode: one machine, demo accounts allowed. Any DATABASE_URL means a real deployment.
+TUTOR_EMBEDDED = env_bool("TUTOR_EMBEDDED", not DATABASE_URL)
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not TUTOR_EMBEDDED:
+        raise ImproperlyConfigured("SECRET_KEY must be set outside embedded mode.")
+    SECRET_KEY = "embedded-insecure-key-for-one-machine-only"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if TUTOR_EMBEDDED else [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "tutor",
+    "learning",
+    "annotation",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tutor.urls"
+ASGI_APPLICATION = "tutor.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+else:
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("TUTOR_SQLITE_PATH", str(RUN_DIR / "tutor.sqlite3")),
+            # WAL lets the web server and the Celery worker read while the other writes.
+            "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 60},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1500}}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = RUN_DIR / "static"
+LOGIN_URL = "/admin/login/"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Celery -----------------------------------------------------------------
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(RUN_DIR / "broker"),
+        "data_folder_out": str(RUN_DIR / "broker"),
+        "data_folder_processed": str(RUN_DIR / "broker-processed"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL == "filesystem://"
+    else {}
+)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# --- The tutor ----------------------------------------------------------------
+TUTOR_ENGINE = env_str("TUTOR_ENGINE", "transformers")  # "transformers" or "fake"
+TUTOR_BASE_MODEL = env_str("TUTOR_BASE_MODEL", "")  # "": the bundled SmolLM2-135M-Instruct GGUF
+TUTOR_MODEL_CACHE = Path(env_str("TUTOR_MODEL_CACHE", str(BASE_DIR / ".cache" / "models")))
+TUTOR_MAX_NEW_TOKENS = env_int("TUTOR_MAX_NEW_TOKENS", 256, minimum=1, maximum=4096)
+TUTOR_MAX_PROMPT_TOKENS = env_int("TUTOR_MAX_PROMPT_TOKENS", 1536, minimum=64, maximum=32768)
+TUTOR_GENERATION_TIMEOUT_S = env_float("TUTOR_GENERATION_TIMEOUT_S", 60.0, minimum=0.1)
+TUTOR_MAX_BATCH_SIZE = env_int("TUTOR_MAX_BATCH_SIZE", 16, minimum=1, maximum=512)
+TUTOR_MAX_QUEUE = env_int("TUTOR_MAX_QUEUE", 256, minimum=1)
+TUTOR_TORCH_THREADS = env_int("TUTOR_TORCH_THREADS", 0, minimum=0)  # 0: torch's default
+TUTOR_DEVICE = env_str("TUTOR_DEVICE", "auto")
+TUTOR_FAKE_ENGINE_DELAY_S = env_float("TUTOR_FAKE_ENGINE_DELAY_S", 0.0)
+
+TUTOR_MAX_FRAME_BYTES = env_int("TUTOR_MAX_FRAME_BYTES", 16384, minimum=256)
+TUTOR_MAX_QUESTION_CHARS = env_int("TUTOR_MAX_QUESTION_CHARS", 2000, minimum=1)
+TUTOR_HISTORY_PAGE = env_int("TUTOR_HISTORY_PAGE", 200, minimum=1, maximum=1000)
+TUTOR_CONTEXT_TURNS = env_int("TUTOR_CONTEXT_TURNS", 12, minimum=0, maximum=200)
+TUTOR_ASK_RATE = env_rate("TUTOR_ASK_RATE", "30/60")  # asks per student per window (seconds)
+TUTOR_TOKEN_TTL_DAYS = env_int("TUTOR_TOKEN_TTL_DAYS", 30, minimum=1)
+# Origins allowed to open a WebSocket with a session cookie; default: ALLOWED_HOSTS over http and https.
+TUTOR_ALLOWED_ORIGINS = env_list("TUTOR_ALLOWED_ORIGINS", [])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,69 @@
+"""Test helpers to open the tutor socket with Channels' communicator."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from tutor import answering
+from tutor.asgi import application
+from tutor.services import api_token_issue
+
+ORIGIN = b"http://127.0.0.1:8000"
+
+
+async def token_for(user) -> str:
+    return await database_sync_to_async(api_token_issue)(user=user)
+
+
+async def open_socket(headers: list[tuple[bytes, bytes]]) -> tuple[WebsocketCommunicator, bool]:
+    communicator = WebsocketCommunicator(application, "/ws/tutor/", headers=headers)
+    connected, _ = await communicator.connect()
+    return communicator, connected
+
+
+async def connect_as(user) -> WebsocketCommunicator:
+    token = await token_for(user)
+    communicator, connected = await open_socket([(b"authorization", f"Bearer {token}".encode())])
+    assert connected
+    return communicator
+
+
+def session_cookie_for(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def ask_frame(course_id: int, text: str = "What is 2x = 4?", conversation=None, client_msg_id=None) -> dict:
+    return {
+        "type": "ask",
+        "course": course_id,
+        "conversation": conversation,
+        "text": text,
+        "client_msg_id": client_msg_id or str(uuid.uuid4()),
+    }
+
+
+async def receive_until(communicator: WebsocketCommunicator, frame_type: str, timeout=5.0) -> list[dict]:
+    """All frames up to and including the first of ``frame_type``."""
+    frames = []
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        frames.append(frame)
+        if frame["type"] == frame_type:
+            return frames
+
+
+async def ask_and_wait(communicator, frame: dict) -> list[dict]:
+    await communicator.send_json_to(frame)
+    return await receive_until(communicator, "answer")
+
+
+async def drain_answers() -> None:
+    """Wait for answers still being generated after their socket closed."""
+    if answering._running:
+        await asyncio.gather(*list(answering._running), return_exceptions=True)
