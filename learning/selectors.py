@@ -10,4 +10,5 @@ def courses_for_user(*, user: AbstractBaseUser, role: str) -> QuerySet[Course]:
 
 def course_get_for_student(*, user: AbstractBaseUser, course_id: int) -> Course | None:
     """The course if ``user`` is enrolled in it as a student, else None (missing and not-yours look the same)."""
-    return courses_for_user(user=user, role=Enrollment.Role.STUDENT).filter(id=course_id).first()
+    # (user, course, role) is unique, so the join yields at most one row: no DISTINCT needed.
+    return Course.objects.filter(id=course_id, enrollments__user=user, enrollments__role=Enrollment.Role.STUDENT).first()

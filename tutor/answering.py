@@ -17,24 +17,25 @@ from tutor.engine import get_engine
 from tutor.engine.types import Completion, EngineError, TokenDelta
 from tutor.prompting import generation_request_for
 from tutor.protocol import error_frame
-from tutor.services import answer_complete, answer_fail
+from tutor.services import AskResult, answer_complete, answer_fail
 
 logger = logging.getLogger(__name__)
 _running: set[asyncio.Task] = set()
 
 
-def answer_start(*, answer_id: int, reply_channel: str, client_msg_id: str) -> asyncio.Task:
+def answer_start(*, ask: AskResult, reply_channel: str, client_msg_id: str) -> asyncio.Task:
     task = asyncio.get_running_loop().create_task(
-        answer_generate(answer_id=answer_id, reply_channel=reply_channel, client_msg_id=client_msg_id)
+        answer_generate(ask=ask, reply_channel=reply_channel, client_msg_id=client_msg_id)
     )
     _running.add(task)  # keep a strong reference: the consumer may be gone before the answer is
     task.add_done_callback(_running.discard)
     return task
 
 
-async def answer_generate(*, answer_id: int, reply_channel: str, client_msg_id: str) -> None:
+async def answer_generate(*, ask: AskResult, reply_channel: str, client_msg_id: str) -> None:
+    answer_id = ask.answer.id
     try:
-        completion = await _stream_tokens(answer_id, reply_channel)
+        completion = await _stream_tokens(ask, reply_channel)
     except EngineError as exc:
         await _fail(answer_id, reply_channel, client_msg_id, exc.code, exc.detail)
         return
@@ -46,8 +47,9 @@ async def answer_generate(*, answer_id: int, reply_channel: str, client_msg_id: 
     await _send(reply_channel, _answer_frame(answer_id, completion))
 
 
-async def _stream_tokens(answer_id: int, reply_channel: str) -> Completion:
-    request = await database_sync_to_async(generation_request_for)(answer_id=answer_id)
+async def _stream_tokens(ask: AskResult, reply_channel: str) -> Completion:
+    answer_id = ask.answer.id
+    request = await database_sync_to_async(generation_request_for)(ask)
     completion = None
     async for event in get_engine().stream(request):
         if isinstance(event, TokenDelta):

@@ -65,7 +65,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
             }
         )
         if result.created:
-            answer_start(answer_id=result.answer.id, reply_channel=self.channel_name, client_msg_id=client_msg_id)
+            answer_start(ask=result, reply_channel=self.channel_name, client_msg_id=client_msg_id)
 
     async def _history(self, frame: HistoryFrame) -> None:
         messages = await database_sync_to_async(self._history_messages)(frame)

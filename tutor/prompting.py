@@ -7,6 +7,7 @@ from learning.models import Course
 from tutor.engine.types import ChatTurn, GenerationRequest
 from tutor.models import Message
 from tutor.selectors import prior_turns
+from tutor.services import AskResult
 
 SYSTEM_PROMPT = (
     'You are a patient tutor for the course "{title}". Help the student understand, step by step: '
@@ -20,12 +21,13 @@ def system_prompt_for(course: Course) -> str:
     return SYSTEM_PROMPT.format(title=course.title, material=material)
 
 
-def generation_request_for(*, answer_id: int) -> GenerationRequest:
-    answer = Message.objects.select_related("conversation__course", "reply_to").get(id=answer_id)
-    turns = [_turn(message) for message in prior_turns(answer=answer, limit=settings.TUTOR_CONTEXT_TURNS)]
-    turns.append(ChatTurn("user", answer.reply_to.text))
-    return GenerationRequest(system_prompt=system_prompt_for(answer.conversation.course), history=turns)
+def generation_request_for(ask: AskResult) -> GenerationRequest:
+    """What the engine needs for ``ask``'s answer; reads earlier turns only of a conversation that had some."""
+    earlier = [] if ask.new_conversation else prior_turns(answer=ask.answer, limit=settings.TUTOR_CONTEXT_TURNS)
+    turns = [_turn(message) for message in earlier] + [ChatTurn("user", ask.question.text)]
+    return GenerationRequest(system_prompt=system_prompt_for(ask.conversation.course), history=turns)
 
 
-def _turn(message: Message) -> ChatTurn:
-    return ChatTurn("user" if message.role == Message.Role.STUDENT else "assistant", message.text)
+def _turn(role_and_text: tuple[str, str]) -> ChatTurn:
+    role, text = role_and_text
+    return ChatTurn("user" if role == Message.Role.STUDENT else "assistant", text)

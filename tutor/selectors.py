@@ -35,11 +35,7 @@ def messages_after(*, conversation: Conversation, after_id: int | None, limit: i
 
 
 def message_by_client_id(*, sender: AbstractBaseUser, client_msg_id) -> Message | None:
-    return (
-        Message.objects.filter(sender=sender, client_msg_id=client_msg_id)
-        .select_related("conversation", "answer")
-        .first()
-    )
+    return Message.objects.filter(sender=sender, client_msg_id=client_msg_id).select_related("conversation__course", "answer").first()
 
 
 def asks_in_window(*, student: AbstractBaseUser, seconds: int) -> int:
@@ -47,10 +43,17 @@ def asks_in_window(*, student: AbstractBaseUser, seconds: int) -> int:
     return Message.objects.filter(sender=student, role=Message.Role.STUDENT, created_at__gte=since).count()
 
 
-def prior_turns(*, answer: Message, limit: int) -> list[Message]:
-    """Completed messages before ``answer``'s question, oldest first, at most ``limit``."""
-    earlier = answer.conversation.messages.filter(id__lt=answer.reply_to_id, status=Message.Status.COMPLETE)
-    return list(reversed(earlier.order_by("-id")[:limit]))
+def prior_turns(*, answer: Message, limit: int) -> list[tuple[str, str]]:
+    """(role, text) of the completed messages before ``answer``'s question, oldest first, at most ``limit``."""
+    earlier = Message.objects.filter(
+        conversation_id=answer.conversation_id, id__lt=answer.reply_to_id, status=Message.Status.COMPLETE
+    )
+    return list(reversed(earlier.order_by("-id").values_list("role", "text")[:limit]))
+
+
+def conversation_exists_for(*, student: AbstractBaseUser, course_id: int, conversation_id: int) -> bool:
+    """For a student already known to be enrolled in the course: is this conversation theirs, in that course?"""
+    return Conversation.objects.filter(id=conversation_id, student=student, course_id=course_id).exists()
 
 
 def user_for_token(*, raw_token: str):

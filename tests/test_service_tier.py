@@ -1,0 +1,61 @@
+"""Checks that only make sense against the real servers (run by `make test-services`).
+
+Run without the service environment they fail, never skip: a missing server must turn CI red.
+"""
+import asyncio
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection
+
+from tutor.models import Message
+from tutor.tests.wsclient import ask_frame, connect_as, receive_until
+
+pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]
+
+
+def test_database_is_postgresql():
+    assert settings.DATABASE_URL, "the service tier needs DATABASE_URL (see `make test-services`)"
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("select 1")
+        assert cursor.fetchone() == (1,)
+
+
+async def test_channel_layer_is_redis_and_delivers():
+    layer = get_channel_layer()
+    assert type(layer).__name__ == "RedisChannelLayer", "the service tier needs REDIS_URL"
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "probe", "n": 7})
+    assert (await asyncio.wait_for(layer.receive(channel), 5))["n"] == 7
+
+
+async def test_same_client_msg_id_from_two_sockets_at_once_makes_one_question(personas, fake_engine):
+    first, second = await connect_as(personas.student1), await connect_as(personas.student1)
+    frame = ask_frame(personas.course_a.id, client_msg_id=str(uuid.uuid4()))
+    await asyncio.gather(first.send_json_to(frame), second.send_json_to(frame))
+    acks = [await first.receive_json_from(), await second.receive_json_from()]
+
+    assert {ack["message_id"] for ack in acks} == {acks[0]["message_id"]}
+    assert sorted(ack["duplicate"] for ack in acks) == [False, True]
+    owner = first if not acks[0]["duplicate"] else second
+    await receive_until(owner, "answer")
+    count = await database_sync_to_async(Message.objects.filter(client_msg_id=frame["client_msg_id"]).count)()
+    assert count == 1
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_many_students_at_once_get_their_own_answers(personas, fake_engine):
+    students = [personas.student1, personas.student2] * 5
+    sockets = [await connect_as(student) for student in students]
+    frames = [ask_frame(personas.course_a.id, f"question number {i}") for i in range(len(sockets))]
+    await asyncio.gather(*(s.send_json_to(f) for s, f in zip(sockets, frames)))
+    results = await asyncio.gather(*(receive_until(s, "answer") for s in sockets))
+    for i, frames_received in enumerate(results):
+        assert f"question number {i}" in frames_received[-1]["text"]
+    for s in sockets:
+        await s.disconnect()

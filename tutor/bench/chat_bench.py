@@ -1,0 +1,132 @@
+"""The chat benchmark: real server, real sockets on loopback; see `manage.py chat_bench --help`."""
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import time
+
+from tutor.bench.chat_load import SessionLog, percentile, student_session
+from tutor.bench.server import running_server
+
+QUESTIONS = [
+    "How do I add 1/3 and 1/4?",
+    "Why can't I just add the denominators when I add fractions?",
+    "What is 3/4 divided by 1/2, and why do we flip the second fraction?",
+    "How do I simplify 12/18?",
+    "Is 3/8 bigger than 2/5? How can I tell?",
+    "How do I turn the mixed number 2 1/3 into an improper fraction?",
+    "What does the denominator of a fraction mean?",
+    "Can you explain equivalent fractions with an example?",
+    "How do I write 7/20 as a percentage?",
+    "What is 2/3 times 3/5?",
+    "How do I find a common denominator for 5/6 and 3/8?",
+    "Why is 1/2 the same as 50/100?",
+    "How do I subtract 1/6 from 3/4?",
+    "What is the reciprocal of 5/7?",
+    "How do I change 0.375 into a fraction?",
+    "Which is larger, 5/9 or 4/7?",
+]
+
+
+def ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+# --- the fake-engine protocol load ----------------------------------------------------------
+
+
+def run_protocol_load(*, clients: int, asks: int, think_s: tuple[float, float], burst_asks: int, seed: int) -> dict:
+    """Paced students (the realistic case), then the same students with no think time (raw throughput)."""
+    with running_server(students=clients, env_extra={"TUTOR_ENGINE": "fake"}) as server:
+        tokens = [server.token(f"bench{i}") for i in range(clients)]
+        course = server.course_id(tokens[0])
+        paced = _protocol_run(server.ws_url, tokens, course, asks, think_s, seed)
+        burst = _protocol_run(server.ws_url, tokens, course, burst_asks, (0.0, 0.0), seed + 1)
+        return {"paced": paced, "burst_no_think_time": burst, "server_peak_rss_mib": server.peak_rss_mib()}
+
+
+def _protocol_run(ws_url, tokens, course, asks, think_s, seed) -> dict:
+    started = time.perf_counter()
+    logs = asyncio.run(_protocol_sessions(ws_url, tokens, course, asks, think_s, seed))
+    report = _protocol_report(logs, len(tokens), asks, time.perf_counter() - started)
+    return {"think_time_s": list(think_s), **report}
+
+
+async def _protocol_sessions(ws_url, tokens, course, asks, think_s, seed) -> list[SessionLog]:
+    questions = [QUESTIONS[i % len(QUESTIONS)] for i in range(asks)]
+    return await asyncio.gather(
+        *(
+            student_session(ws_url, token, course, questions, answer_timeout_s=60, linger_s=1.0, think_s=think_s,
+                            rng=random.Random(seed * 100_003 + i))
+            for i, token in enumerate(tokens)
+        )
+    )
+
+
+def _protocol_report(logs: list[SessionLog], clients: int, asks: int, wall: float) -> dict:
+    outcomes = [ask for log in logs for ask in log.asks]
+    acks = [ask.ack_at - ask.sent_at for ask in outcomes if ask.ack_at]
+    wrong_text = sum(1 for ask in outcomes if ask.answer_at and ask.tag not in ask.answer_text)
+    return {
+        "clients": clients,
+        "asks_per_client": asks,
+        "asks": len(outcomes),
+        "lost": sum(1 for ask in outcomes if ask.answers == 0),
+        "duplicated": sum(max(0, ask.answers - 1) for ask in outcomes) + sum(log.duplicate_frames for log in logs),
+        "cross_delivered": sum(log.foreign_frames for log in logs) + wrong_text,
+        "errors": sum(1 for ask in outcomes if ask.error),
+        "ack_ms_p50": ms(percentile(acks, 50)),
+        "ack_ms_p95": ms(percentile(acks, 95)),
+        "ack_ms_max": ms(max(acks, default=None)),
+        "asks_per_s": round(len(outcomes) / wall, 1),
+        "wall_s": round(wall, 1),
+    }
+
+
+# --- the real-model streaming run -------------------------------------------------------------
+
+
+def run_model_levels(*, levels: list[int], rounds: int, max_new_tokens: int) -> dict:
+    env = {"TUTOR_ENGINE": "transformers", "TUTOR_MAX_NEW_TOKENS": str(max_new_tokens), "TUTOR_WARMUP": "1",
+           "TUTOR_MAX_BATCH_SIZE": str(max(levels))}
+    with running_server(students=max(levels), env_extra=env) as server:
+        tokens = [server.token(f"bench{i}") for i in range(max(levels))]
+        course = server.course_id(tokens[0])
+        asyncio.run(_level(server.ws_url, tokens[:1], course, 1))  # warm-up: first-call costs are not the steady state
+        results = {str(n): _level_report(*_timed_level(server.ws_url, tokens[:n], course, rounds)) for n in levels}
+        return {"levels": results, "server_peak_rss_mib": server.peak_rss_mib()}
+
+
+def _timed_level(ws_url: str, tokens: list[str], course: int, rounds: int) -> tuple[list[SessionLog], float]:
+    started = time.perf_counter()
+    logs = asyncio.run(_level(ws_url, tokens, course, rounds))
+    return logs, time.perf_counter() - started
+
+
+async def _level(ws_url: str, tokens: list[str], course: int, rounds: int) -> list[SessionLog]:
+    def questions(i: int) -> list[str]:
+        return [QUESTIONS[(i + r * len(tokens)) % len(QUESTIONS)] for r in range(rounds)]
+
+    return await asyncio.gather(
+        *(student_session(ws_url, t, course, questions(i), answer_timeout_s=600) for i, t in enumerate(tokens))
+    )
+
+
+def _level_report(logs: list[SessionLog], wall: float) -> dict:
+    outcomes = [ask for log in logs for ask in log.asks if ask.answer_at and ask.first_token_at]
+    ttft = [ask.first_token_at - ask.sent_at for ask in outcomes]
+    per_stream = [
+        ask.token_frames / (ask.answer_at - ask.sent_at) for ask in outcomes if ask.answer_at > ask.sent_at
+    ]
+    total_tokens = sum(ask.token_frames for ask in outcomes)
+    return {
+        "answers": len(outcomes),
+        "errors": sum(1 for log in logs for ask in log.asks if ask.error),
+        "ttft_ms_p50": ms(percentile(ttft, 50)),
+        "ttft_ms_p95": ms(percentile(ttft, 95)),
+        "stream_tokens_per_s_mean": round(statistics.fmean(per_stream), 2) if per_stream else None,
+        "aggregate_tokens_per_s": round(total_tokens / wall, 2),
+        "tokens": total_tokens,
+        "wall_s": round(wall, 2),
+    }
