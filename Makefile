@@ -9,7 +9,8 @@ PORT ?= 8000
 # The service tier's servers (this machine's PostgreSQL and Redis by default).
 SERVICE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tutor
 SERVICE_REDIS_URL ?= redis://127.0.0.1:6379/14
-SERVICE_ENV := DATABASE_URL=$(SERVICE_DATABASE_URL) REDIS_URL=$(SERVICE_REDIS_URL) TUTOR_EMBEDDED=0 DB_CONN_MAX_AGE=0 \
+SERVICE_BROKER_URL ?= redis://127.0.0.1:6379/13
+SERVICE_ENV := DATABASE_URL=$(SERVICE_DATABASE_URL) REDIS_URL=$(SERVICE_REDIS_URL) CELERY_BROKER_URL=$(SERVICE_BROKER_URL) TUTOR_EMBEDDED=0 DB_CONN_MAX_AGE=0 \
 	SECRET_KEY=service-tier-only-not-a-deployment-secret ALLOWED_HOSTS=127.0.0.1,localhost TUTOR_SERVICE_TIER=1
 
 .PHONY: install run test test-services bench-chat clean

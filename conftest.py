@@ -62,3 +62,29 @@ def fake_engine():
     previous = set_engine(engine)
     yield engine
     set_engine(previous)
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """Each async test runs on its own event loop; a channel layer (Redis's holds asyncio locks) must not
+    outlive the loop it was made on."""
+    from channels.layers import channel_layers
+
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_postgres_sessions(django_db_setup, django_db_blocker):
+    """Threads used by database_sync_to_async keep their own connections; on PostgreSQL they would stop the
+    test database from being dropped at the end of the run."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -59,3 +59,39 @@ async def test_many_students_at_once_get_their_own_answers(personas, fake_engine
         assert f"question number {i}" in frames_received[-1]["text"]
     for s in sockets:
         await s.disconnect()
+
+
+def test_real_celery_worker_on_the_redis_broker_runs_a_task(personas):
+    from datetime import timedelta
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.utils import timezone
+
+    from tutor.celery import app
+    from tutor.models import Conversation
+
+    assert settings.CELERY_BROKER_URL.startswith("redis://"), "the service tier needs CELERY_BROKER_URL on Redis"
+    conversation = Conversation.objects.create(student=personas.student1, course=personas.course_a)
+    question = Message.objects.create(conversation=conversation, role="student", sender=personas.student1, text="q")
+    answer = Message.objects.create(conversation=conversation, role="tutor", reply_to=question, status="pending")
+    Message.objects.filter(id=answer.id).update(created_at=timezone.now() - timedelta(hours=1))
+
+    db = settings.DATABASES["default"]  # the test database, which the worker must share
+    env = dict(os.environ, DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tutor", "worker", "--pool=solo", "--loglevel=warning",
+         "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        env=env, cwd=settings.BASE_DIR,
+    )
+    try:
+        app.send_task("tutor.answers_fail_stale")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and Message.objects.get(id=answer.id).status == "pending":
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert Message.objects.get(id=answer.id).status == "failed"

@@ -23,4 +23,24 @@ def build_application():
     )
 
 
+def warm_up_engine_in_background() -> None:
+    """Load the model on a thread at start-up, so the first student does not wait for it."""
+    import logging
+    import threading
+
+    from django.conf import settings
+
+    from tutor.engine import get_engine
+
+    def load() -> None:
+        try:
+            getattr(get_engine(), "start", lambda: None)()
+        except Exception:  # the first question will report it as a clear error frame
+            logging.getLogger(__name__).exception("engine warm-up failed")
+
+    if settings.TUTOR_WARMUP:
+        threading.Thread(target=load, name="engine-warmup", daemon=True).start()
+
+
 application = build_application()
+warm_up_engine_in_background()

@@ -7,3 +7,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutor.settings")
 app = Celery("tutor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def ensure_embedded_broker_folders(**kwargs) -> None:
+    """The embedded (filesystem) broker needs its folders before the first message."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for key in ("data_folder_in", "data_folder_out", "data_folder_processed"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)

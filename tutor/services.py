@@ -117,3 +117,14 @@ def api_token_issue(*, user: AbstractBaseUser) -> str:
         expires_at=timezone.now() + timedelta(days=settings.TUTOR_TOKEN_TTL_DAYS),
     )
     return raw
+
+
+def answers_fail_stale(*, older_than_s: float) -> int:
+    """Fail answers still pending long after any generation could have finished (their server died).
+
+    Compare-and-swap on status, so an answer completing at this moment is never overwritten.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_s)
+    return Message.objects.filter(status=Message.Status.PENDING, created_at__lt=cutoff).update(
+        status=Message.Status.FAILED, error_code="interrupted", completed_at=timezone.now()
+    )

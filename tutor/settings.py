@@ -140,6 +140,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     else {}
 )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BEAT_SCHEDULE = {
+    "fail-stale-answers": {"task": "tutor.answers_fail_stale", "schedule": env_float("TUTOR_STALE_SWEEP_S", 60.0)},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -156,6 +160,8 @@ TUTOR_MAX_QUEUE = env_int("TUTOR_MAX_QUEUE", 256, minimum=1)
 TUTOR_TORCH_THREADS = env_int("TUTOR_TORCH_THREADS", 0, minimum=0)  # 0: torch's default
 TUTOR_DEVICE = env_str("TUTOR_DEVICE", "auto")
 TUTOR_FAKE_ENGINE_DELAY_S = env_float("TUTOR_FAKE_ENGINE_DELAY_S", 0.0)
+# Load the model when the web process starts rather than on the first question.
+TUTOR_WARMUP = env_bool("TUTOR_WARMUP", False)
 
 TUTOR_MAX_FRAME_BYTES = env_int("TUTOR_MAX_FRAME_BYTES", 16384, minimum=256)
 TUTOR_MAX_QUESTION_CHARS = env_int("TUTOR_MAX_QUESTION_CHARS", 2000, minimum=1)
