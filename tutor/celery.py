@@ -16,7 +16,7 @@ def ensure_embedded_broker_folders(**kwargs) -> None:
 
     from django.conf import settings
 
-    for key in ("data_folder_in", "data_folder_out", "data_folder_processed"):
+    for key in ("data_folder_in", "data_folder_out", "data_folder_processed", "control_folder"):
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
