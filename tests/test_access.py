@@ -64,3 +64,45 @@ def _route_names(resolver: URLResolver, prefix: str = "") -> set[str]:
 def test_every_route_is_in_the_access_matrix():
     uncovered = _route_names(get_resolver()) - set(MATRIX)
     assert not uncovered, f"routes missing from the access matrix: {sorted(uncovered)}"
+
+
+# --- the WebSocket, message type by persona -----------------------------------------------------
+
+SOCKET_PERSONAS = [p for p in PERSONAS if p != "anonymous"]  # anonymous handshakes are refused outright
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("persona", SOCKET_PERSONAS)
+async def test_ask_in_course_a_only_for_its_students(personas, fake_engine, persona):
+    from tutor.tests.wsclient import ask_frame, connect_as, receive_until
+
+    communicator = await connect_as(getattr(personas, persona))
+    await communicator.send_json_to(ask_frame(personas.course_a.id))
+    reply = await communicator.receive_json_from()
+    if persona in ("student1", "student2"):
+        assert reply["type"] == "ack"
+        await receive_until(communicator, "answer")
+    else:
+        assert (reply["type"], reply["code"]) == ("error", "course_not_found")
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("persona", SOCKET_PERSONAS)
+async def test_history_of_student1s_conversation_only_for_student1(personas, fake_engine, persona):
+    from channels.db import database_sync_to_async
+
+    from tutor.models import Conversation
+    from tutor.tests.wsclient import connect_as
+
+    conversation = await database_sync_to_async(Conversation.objects.create)(
+        student=personas.student1, course=personas.course_a
+    )
+    communicator = await connect_as(getattr(personas, persona))
+    await communicator.send_json_to({"type": "history", "conversation": conversation.id, "after": None})
+    reply = await communicator.receive_json_from()
+    if persona == "student1":
+        assert reply["type"] == "history"
+    else:
+        assert (reply["type"], reply["code"]) == ("error", "conversation_not_found")
+    await communicator.disconnect()

