@@ -106,3 +106,18 @@ async def test_history_of_student1s_conversation_only_for_student1(personas, fak
     else:
         assert (reply["type"], reply["code"]) == ("error", "conversation_not_found")
     await communicator.disconnect()
+
+
+ADMIN_CHAT_PAGES = ["/admin/tutor/conversation/", "/admin/tutor/message/", "/admin/tutor/apitoken/", "/admin/learning/course/"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("path", ADMIN_CHAT_PAGES)
+def test_chat_admin_pages_only_for_administrators(personas, persona, path):
+    response = client_for(personas, persona).get(path)
+    if persona == "admin":
+        assert response.status_code == 200
+    elif persona == "anonymous" or not getattr(personas, persona).is_staff:
+        assert response.status_code == 302  # to the login page
+    else:
+        assert response.status_code == 403

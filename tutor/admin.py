@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from tutor.models import ApiToken, Conversation, Message
+
+
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """Chat records are students' data: only administrators see them here (teachers get review tasks)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = ["role", "text", "status", "confidence", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    fk_name = "conversation"
+
+
+@admin.register(Conversation)
+class ConversationAdmin(SuperuserOnlyAdmin):
+    list_display = ["id", "student", "course", "title", "created_at"]
+    list_filter = ["course"]
+    search_fields = ["student__username", "title"]
+    readonly_fields = ["student", "course", "created_at"]
+    inlines = [MessageInline]
+
+
+@admin.register(Message)
+class MessageAdmin(SuperuserOnlyAdmin):
+    list_display = ["id", "conversation", "role", "status", "confidence", "model_name", "created_at"]
+    list_filter = ["role", "status"]
+    readonly_fields = [f.name for f in Message._meta.fields]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(SuperuserOnlyAdmin):
+    list_display = ["user", "created_at", "expires_at"]
+    readonly_fields = ["user", "key_hash", "created_at"]
