@@ -14,9 +14,9 @@ The Django side needs only these names:
 See model.py and selection.py for the maths, bench.py for the benchmark.
 """
 from learning.knowledge.model import (
-    GENERAL, ColdStart, ItemParams, KnowledgeModel, SkillEstimate, SkillParams, StudentState, calibrate,
-    hint_difficulty,
+    GENERAL, ColdStart, ItemParams, KnowledgeModel, SkillEstimate, SkillParams, StudentState, hint_difficulty,
 )
+from learning.knowledge.calibration import calibrate
 from learning.knowledge.selection import (
     Choice, ItemBank, Prerequisites, mastery_by_skill, select_diagnose, select_practice,
 )

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from learning.knowledge.model import AttemptLog, KnowledgeModel, StudentState, calibrate_log, replay
+from learning.knowledge.calibration import calibrate_log
+from learning.knowledge.model import AttemptLog, KnowledgeModel, StudentState, replay
 from learning.knowledge.selection import (
     ItemBank, Prerequisites, predicted_success, select_diagnose, select_practice, uncertainty,
 )

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from learning.knowledge.model import (
-    GENERAL, AttemptLog, ItemParams, KnowledgeModel, SkillEstimate, SkillParams, StudentState, calibrate,
-    ColdStart, encode_attempts, hint_difficulty, replay,
+    GENERAL, AttemptLog, ItemParams, KnowledgeModel, SkillEstimate, SkillParams, StudentState, ColdStart,
+    hint_difficulty, replay,
 )
+from learning.knowledge.calibration import calibrate, encode_attempts
 
 ITEMS = {
     "easy-a": ItemParams(("a",), -1.0, 1.0),
