@@ -1,6 +1,7 @@
 """The baseline for the chat benchmark: plain ``transformers`` ``generate``, one prompt after another."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
@@ -40,7 +41,8 @@ def run_generate_baseline(questions: list[str], *, max_new_tokens: int) -> dict:
     from tutor.engine.loading import load_model
     from tutor.engine.prompt import build_prompt, stop_token_ids
 
-    config = engine_config_from_settings()
+    # Plain transformers: none of the engine's CPU weight packing.
+    config = dataclasses.replace(engine_config_from_settings(), pack_cpu_weights=False)
     loaded = load_model(config)
     system_prompt = system_prompt_for(demo_course())
     stops = sorted(stop_token_ids(loaded.tokenizer, loaded.model.generation_config))

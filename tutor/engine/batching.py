@@ -76,7 +76,6 @@ class ContinuousBatcher:
         max_queue: int = 256,
         num_threads: int | None = None,
         prefix_cache_bytes: int = 0,
-        clock: Callable[[], float] = time.monotonic,
     ):
         self._model = model
         self._tokenizer = tokenizer
@@ -84,7 +83,6 @@ class ContinuousBatcher:
         self._max_batch_size = max_batch_size
         self._max_queue = max_queue
         self._num_threads = num_threads
-        self._clock = clock
         self._device = next(model.parameters()).device
         self._pad_id = _pad_id(tokenizer, stop_ids)
         self._keeps_last_logits_only = "logits_to_keep" in inspect.signature(model.forward).parameters
@@ -109,7 +107,7 @@ class ContinuousBatcher:
     def submit(self, prompt_ids: Sequence[int], max_new_tokens: int, timeout_s: float, sink: EventSink,
                adapter: str | None = None, shared_prefix_len: int = 0) -> StreamHandle:
         request = SequenceRequest(
-            prompt_ids=list(prompt_ids), max_new_tokens=max_new_tokens, deadline=self._clock() + timeout_s,
+            prompt_ids=list(prompt_ids), max_new_tokens=max_new_tokens, deadline=time.monotonic() + timeout_s,
             sink=sink, adapter=adapter, shared_prefix_len=shared_prefix_len,
         )
         with self._condition:
@@ -165,7 +163,7 @@ class ContinuousBatcher:
             self._decode_step()
 
     def _drop_dead(self) -> None:
-        now = self._clock()
+        now = time.monotonic()
         with self._condition:
             waiting = list(self._pending)
             self._pending = collections.deque(r for r in waiting if not _is_dead(r, now))
@@ -184,7 +182,7 @@ class ContinuousBatcher:
         group, prefixes = self._take_group()
         if not group:
             return
-        admitted_at = self._clock()
+        admitted_at = time.monotonic()
         try:
             new_batch, logits = self._prefill(group, prefixes)
         except Exception as error:
@@ -261,7 +259,7 @@ class ContinuousBatcher:
     def _record(self, sequences: Sequence[RunningSequence], logits: torch.Tensor, tokens: torch.Tensor) -> None:
         """Hand each sequence its newest token (rows of ``logits`` match ``sequences``)."""
         log_probs, entropies = step_statistics(logits, tokens)
-        now = self._clock()
+        now = time.monotonic()
         for sequence, token, log_prob, entropy in zip(
             sequences, tokens.tolist(), log_probs.tolist(), entropies.tolist()
         ):

