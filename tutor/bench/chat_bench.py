@@ -87,46 +87,53 @@ def _protocol_report(logs: list[SessionLog], clients: int, asks: int, wall: floa
 # --- the real-model streaming run -------------------------------------------------------------
 
 
-def run_model_levels(*, levels: list[int], rounds: int, max_new_tokens: int) -> dict:
+def run_model_levels(*, levels: list[int], window_s: float, max_new_tokens: int) -> dict:
+    """Steady state at each concurrency: every student keeps asking for ``window_s`` seconds, and only the
+    tokens that arrive inside the window count, so that a level is measured while all its students are active."""
     env = {"TUTOR_ENGINE": "transformers", "TUTOR_MAX_NEW_TOKENS": str(max_new_tokens), "TUTOR_WARMUP": "1",
            "TUTOR_MAX_BATCH_SIZE": str(max(levels))}
     with running_server(students=max(levels), env_extra=env) as server:
         tokens = [server.token(f"bench{i}") for i in range(max(levels))]
         course = server.course_id(tokens[0])
-        asyncio.run(_level(server.ws_url, tokens[:1], course, 1))  # warm-up: first-call costs are not the steady state
-        results = {str(n): _level_report(*_timed_level(server.ws_url, tokens[:n], course, rounds)) for n in levels}
-        return {"levels": results, "server_peak_rss_mib": server.peak_rss_mib()}
+        asyncio.run(_level(server.ws_url, tokens[:1], course, None))  # warm-up: first-call costs are not the steady state
+        results = {str(n): _level_report(*_timed_level(server.ws_url, tokens[:n], course, window_s)) for n in levels}
+        return {"window_s": window_s, "levels": results, "server_peak_rss_mib": server.peak_rss_mib()}
 
 
-def _timed_level(ws_url: str, tokens: list[str], course: int, rounds: int) -> tuple[list[SessionLog], float]:
+def _timed_level(ws_url: str, tokens: list[str], course: int, window_s: float) -> tuple[list[SessionLog], float, float]:
     started = time.perf_counter()
-    logs = asyncio.run(_level(ws_url, tokens, course, rounds))
-    return logs, time.perf_counter() - started
+    logs = asyncio.run(_level(ws_url, tokens, course, started + window_s))
+    return logs, started, started + window_s
 
 
-async def _level(ws_url: str, tokens: list[str], course: int, rounds: int) -> list[SessionLog]:
+async def _level(ws_url: str, tokens: list[str], course: int, ask_until: float | None) -> list[SessionLog]:
     def questions(i: int) -> list[str]:
-        return [QUESTIONS[(i + r * len(tokens)) % len(QUESTIONS)] for r in range(rounds)]
+        return QUESTIONS[i % len(QUESTIONS):] + QUESTIONS[: i % len(QUESTIONS)]
 
     return await asyncio.gather(
-        *(student_session(ws_url, t, course, questions(i), answer_timeout_s=600) for i, t in enumerate(tokens))
+        *(
+            student_session(ws_url, t, course, questions(i)[:1] if ask_until is None else questions(i),
+                            answer_timeout_s=600, ask_until=ask_until)
+            for i, t in enumerate(tokens)
+        )
     )
 
 
-def _level_report(logs: list[SessionLog], wall: float) -> dict:
-    outcomes = [ask for log in logs for ask in log.asks if ask.answer_at and ask.first_token_at]
-    ttft = [ask.first_token_at - ask.sent_at for ask in outcomes]
-    per_stream = [
-        ask.token_frames / (ask.answer_at - ask.sent_at) for ask in outcomes if ask.answer_at > ask.sent_at
+def _level_report(logs: list[SessionLog], window_start: float, window_end: float) -> dict:
+    asks = [ask for log in logs for ask in log.asks]
+    answered = [ask for ask in asks if ask.answer_at and ask.first_token_at]
+    ttft = [ask.first_token_at - ask.sent_at for ask in answered]
+    decode_rates = [
+        (ask.token_frames - 1) / (ask.answer_at - ask.first_token_at)
+        for ask in answered if ask.token_frames > 1 and ask.answer_at > ask.first_token_at
     ]
-    total_tokens = sum(ask.token_frames for ask in outcomes)
+    in_window = sum(1 for ask in asks for t in ask.token_times if window_start <= t <= window_end)
     return {
-        "answers": len(outcomes),
-        "errors": sum(1 for log in logs for ask in log.asks if ask.error),
+        "answers": len(answered),
+        "errors": sum(1 for ask in asks if ask.error),
         "ttft_ms_p50": ms(percentile(ttft, 50)),
         "ttft_ms_p95": ms(percentile(ttft, 95)),
-        "stream_tokens_per_s_mean": round(statistics.fmean(per_stream), 2) if per_stream else None,
-        "aggregate_tokens_per_s": round(total_tokens / wall, 2),
-        "tokens": total_tokens,
-        "wall_s": round(wall, 2),
+        "stream_decode_tokens_per_s_mean": round(statistics.fmean(decode_rates), 2) if decode_rates else None,
+        "aggregate_tokens_per_s": round(in_window / (window_end - window_start), 2),
+        "tokens_in_window": in_window,
     }

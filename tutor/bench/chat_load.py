@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 import time
@@ -21,6 +22,7 @@ class AskOutcome:
     answer_at: float | None = None
     message_id: int | None = None
     token_frames: int = 0
+    token_times: list[float] = field(default_factory=list)
     answers: int = 0
     answer_text: str = ""
     error: str | None = None
@@ -49,20 +51,32 @@ async def student_session(
     linger_s: float = 0.0,
     think_s: tuple[float, float] = (0.0, 0.0),
     rng: random.Random | None = None,
+    ask_until: float | None = None,
 ) -> SessionLog:
     """One student: asks ``questions`` in one conversation, each after the previous answer and a think time
-    drawn uniformly from ``think_s`` (also before the first ask, so that students don't start in lockstep)."""
+    drawn uniformly from ``think_s`` (also before the first ask, so that students don't start in lockstep).
+    With ``ask_until`` (a perf_counter time) the questions repeat in a cycle and no new one is asked after it."""
     log = SessionLog()
     rng = rng or random.Random(0)
     headers = {"Authorization": f"Bearer {token}"}
     async with connect(ws_url, additional_headers=headers, max_size=2**20, open_timeout=60) as socket:
         conversation = None  # the first ask starts a conversation, the rest continue it
-        for question in questions:
+        for question in _question_stream(questions, ask_until):
             await asyncio.sleep(rng.uniform(*think_s))
             log.asks.append(await _ask(socket, course_id, conversation, question, log, answer_timeout_s))
             conversation = log.asks[-1].conversation or conversation
         await _linger(socket, log, linger_s)
     return log
+
+
+def _question_stream(questions: list[str], ask_until: float | None):
+    if ask_until is None:
+        yield from questions
+        return
+    for index in itertools.count():
+        if time.perf_counter() >= ask_until:
+            return
+        yield questions[index % len(questions)]
 
 
 async def _ask(socket, course_id: int, conversation: int | None, question: str, log: SessionLog, timeout_s: float):
@@ -93,6 +107,7 @@ def _record(frame: dict, outcome: AskOutcome, log: SessionLog) -> None:
     elif kind == "token":
         outcome.first_token_at = outcome.first_token_at or now
         outcome.token_frames += 1
+        outcome.token_times.append(now)
     elif kind == "answer":
         outcome.answer_at, outcome.answer_text = now, frame["text"]
         outcome.answers += 1

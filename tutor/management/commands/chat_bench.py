@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--levels", default="1,4,8,16", help="concurrent students, comma-separated")
-        parser.add_argument("--rounds", type=int, default=2, help="questions each student asks per level")
+        parser.add_argument("--window", type=float, default=30.0, help="seconds each concurrency level is measured")
         parser.add_argument("--max-new-tokens", type=int, default=64)
         parser.add_argument("--fake-clients", type=int, default=200)
         parser.add_argument("--fake-asks", type=int, default=20)
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         from tutor.bench.baseline import run_generate_baseline
 
         levels = [int(n) for n in opts["levels"].split(",")]
-        served = chat_bench.run_model_levels(levels=levels, rounds=opts["rounds"], max_new_tokens=opts["max_new_tokens"])
+        served = chat_bench.run_model_levels(levels=levels, window_s=opts["window"], max_new_tokens=opts["max_new_tokens"])
         baseline = run_generate_baseline(chat_bench.QUESTIONS[: max(levels)], max_new_tokens=opts["max_new_tokens"])
         single = served["levels"][str(levels[0])]["aggregate_tokens_per_s"]
         served["aggregate_vs_single_stream"] = {
