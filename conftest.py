@@ -14,6 +14,8 @@ def pytest_configure(config):
 
     # Password hashing is deliberately slow; the tests create many accounts and don't test hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Web-layer tests never load a real model; engine tests build their own tiny one.
+    settings.TUTOR_ENGINE = "fake"
 
 
 @dataclass
@@ -57,11 +59,22 @@ def personas() -> Personas:
 
 
 @pytest.fixture
-def fake_engine():
-    engine = FakeEngine()
-    previous = set_engine(engine)
-    yield engine
+def use_engine():
+    """Install an engine for one test: ``use_engine(FakeEngine(...))``; the previous one comes back after."""
+    previous = set_engine(None)
+
+    def install(engine) -> None:
+        set_engine(engine)
+
+    yield install
     set_engine(previous)
+
+
+@pytest.fixture
+def fake_engine(use_engine):
+    engine = FakeEngine()
+    use_engine(engine)
+    return engine
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import override_settings
 
-from tutor.engine import set_engine
 from tutor.engine.fake import FakeEngine
 from tutor.engine.types import EngineError, ModelUnavailable
 from tutor.models import Conversation, Message
@@ -75,8 +74,8 @@ async def test_question_and_answer_are_persisted(personas, fake_engine):
     await communicator.disconnect()
 
 
-async def test_question_is_persisted_before_its_ack(personas):
-    set_engine(FakeEngine(token_delay_s=0.05))
+async def test_question_is_persisted_before_its_ack(personas, use_engine):
+    use_engine(FakeEngine(token_delay_s=0.05))
     communicator = await connect_as(personas.student1)
     await communicator.send_json_to(ask_frame(personas.course_a.id, "Slow one"))
     ack = await communicator.receive_json_from()
@@ -84,7 +83,6 @@ async def test_question_is_persisted_before_its_ack(personas):
     assert question.text == "Slow one" and answer.status == "pending"
     await receive_until(communicator, "answer")
     await communicator.disconnect()
-    set_engine(None)
 
 
 async def test_repeated_client_msg_id_gives_no_second_answer(personas, fake_engine):
@@ -118,8 +116,8 @@ async def test_follow_up_sees_earlier_turns(personas, fake_engine):
 # --- history and reconnecting -------------------------------------------------
 
 
-async def test_reconnecting_client_recovers_missed_answer_with_history(personas):
-    set_engine(FakeEngine(token_delay_s=0.02))
+async def test_reconnecting_client_recovers_missed_answer_with_history(personas, use_engine):
+    use_engine(FakeEngine(token_delay_s=0.02))
     communicator = await connect_as(personas.student1)
     await communicator.send_json_to(ask_frame(personas.course_a.id, "Answer me while I am away"))
     ack = await communicator.receive_json_from()
@@ -133,7 +131,6 @@ async def test_reconnecting_client_recovers_missed_answer_with_history(personas)
     assert question["text"] == "Answer me while I am away"
     assert answer["message_id"] == ack["message_id"] and answer["status"] == "complete" and answer["text"]
     await again.disconnect()
-    set_engine(None)
 
 
 async def test_history_after_returns_only_newer_messages(personas, fake_engine):
@@ -266,8 +263,8 @@ ENGINE_FAILURES = [
 
 
 @pytest.mark.parametrize("engine", ENGINE_FAILURES)
-async def test_engine_failure_ends_in_error_frame(personas, engine):
-    set_engine(engine)
+async def test_engine_failure_ends_in_error_frame(personas, use_engine, engine):
+    use_engine(engine)
     communicator = await connect_as(personas.student1)
     frame = ask_frame(personas.course_a.id)
     await communicator.send_json_to(frame)
@@ -278,10 +275,9 @@ async def test_engine_failure_ends_in_error_frame(personas, engine):
     assert error["message_id"] == ack["message_id"] and error["client_msg_id"] == frame["client_msg_id"]
     _, answer = await messages_of(ack["conversation"])
     assert answer.status == "failed" and answer.error_code == error["code"]
-    set_engine(FakeEngine())
+    use_engine(FakeEngine())
     await assert_still_open(communicator, personas.course_a.id)
     await communicator.disconnect()
-    set_engine(None)
 
 
 # --- handshake ---------------------------------------------------------------------
