@@ -117,3 +117,20 @@ def _numeric_matches(spec: NumericSpec, response: str) -> bool:
 
 def _format_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def spec_errors(answer_spec: object, choices: object) -> list[str]:
+    """Why an item's answer specification (with its choices) is invalid; empty when it is valid."""
+    from pydantic import ValidationError
+
+    try:
+        parsed = ANSWER_SPEC.validate_python(answer_spec)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "answer_spec"
+        return [f"{where}: {first['msg']}"]
+    if isinstance(parsed, ChoiceSpec):
+        keys = {c.get("key") for c in choices or [] if isinstance(c, dict)}
+        if parsed.answer not in keys:
+            return [f'the answer "{parsed.answer}" is not one of the choices ({", ".join(sorted(map(str, keys))) or "none"})']
+    return []

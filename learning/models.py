@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -32,3 +33,91 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} is {self.role} in {self.course}"
+
+
+class Skill(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="skills")
+    key = models.SlugField(max_length=80, help_text="Stable key used by content files.")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="unlocks")
+
+    class Meta:
+        ordering = ["course", "key"]
+        constraints = [models.UniqueConstraint(fields=["course", "key"], name="skill_unique_key_per_course")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(models.Model):
+    """A practice item. ``answer_spec`` is graded in code (learning.grading); items that have attempts are
+    retired, never deleted, so that the attempts keep their meaning."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="items")
+    key = models.CharField(max_length=80, help_text="Stable key: re-importing updates the item with this key.")
+    prompt = models.TextField()
+    choices = models.JSONField(null=True, blank=True, help_text='[{"key": "a", "text": "..."}, ...] or empty')
+    answer_spec = models.JSONField()
+    skills = models.ManyToManyField(Skill, related_name="items")
+    difficulty_hint = models.CharField(max_length=20, blank=True, help_text="easy, medium, hard or a number")
+    params = models.JSONField(null=True, blank=True, help_text="Calibrated parameters (background job).")
+    retired = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["course", "key"]
+        constraints = [models.UniqueConstraint(fields=["course", "key"], name="item_unique_key_per_course")]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def clean(self):
+        from learning.grading import spec_errors
+
+        errors = spec_errors(self.answer_spec, self.choices)
+        if errors:
+            raise ValidationError({"answer_spec": errors})
+
+
+class ServedItem(models.Model):
+    """An item put to a student; a submission answers exactly one open serving (compare-and-swap on answered_at)."""
+
+    class Mode(models.TextChoices):
+        DIAGNOSE = "diagnose", "Diagnose"
+        PRACTICE = "practice", "Practice"
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="served_items")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="servings")
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    served_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["student", "item", "answered_at"])]
+
+
+class Attempt(models.Model):
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="attempts")
+    serving = models.OneToOneField(ServedItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempt")
+    response = models.TextField()
+    correct = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["student", "created_at"]), models.Index(fields=["item"])]
+
+
+class KnowledgeState(models.Model):
+    """One student's knowledge in one course: learning.knowledge's StudentState as a dict, updated by
+    compare-and-swap on ``version``."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knowledge")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="knowledge_states")
+    state = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["student", "course"], name="knowledge_unique_student_course")]
