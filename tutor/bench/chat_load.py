@@ -18,14 +18,20 @@ class AskOutcome:
     sent_at: float
     conversation: int | None = None
     ack_at: float | None = None
-    first_token_at: float | None = None
     answer_at: float | None = None
     message_id: int | None = None
-    token_frames: int = 0
-    token_times: list[float] = field(default_factory=list)
+    token_times: list[float] = field(default_factory=list)  # when each token frame arrived
     answers: int = 0
     answer_text: str = ""
     error: str | None = None
+
+    @property
+    def token_frames(self) -> int:
+        return len(self.token_times)
+
+    @property
+    def first_token_at(self) -> float | None:
+        return self.token_times[0] if self.token_times else None
 
 
 @dataclass
@@ -105,8 +111,6 @@ def _record(frame: dict, outcome: AskOutcome, log: SessionLog) -> None:
     elif frame.get("message_id") != outcome.message_id:
         log.classify_stray(frame)
     elif kind == "token":
-        outcome.first_token_at = outcome.first_token_at or now
-        outcome.token_frames += 1
         outcome.token_times.append(now)
     elif kind == "answer":
         outcome.answer_at, outcome.answer_text = now, frame["text"]
