@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
-
-from django.conf import settings
 
 from learning.models import Course
 from tutor.bench.chat_load import percentile
+from tutor.demo import load_demo
 from tutor.engine.types import ChatTurn
 from tutor.prompting import system_prompt_for
 
@@ -30,8 +28,7 @@ class _FirstTokenClock:
 
 
 def demo_course() -> Course:
-    demo = json.loads((settings.BASE_DIR / "fixtures" / "demo_course.json").read_text())
-    return Course(**demo["courses"][0])  # the course the benchmark students are enrolled in
+    return Course(**load_demo()["courses"][0])  # the course the benchmark students are enrolled in
 
 
 def run_generate_baseline(questions: list[str], *, max_new_tokens: int) -> dict:

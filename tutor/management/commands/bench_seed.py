@@ -1,6 +1,4 @@
 """Create the benchmark course and students (used by the benchmark commands on their throwaway database)."""
-import json
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -9,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from learning.models import Enrollment
 from learning.services import course_upsert
 from tutor.bench.server import BENCH_PASSWORD
+from tutor.demo import load_demo
 
 
 class Command(BaseCommand):
@@ -20,8 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, students: int, **options):
         if not settings.TUTOR_EMBEDDED:
             raise CommandError("Benchmark accounts share one password; they are created in embedded mode only.")
-        demo = json.loads((settings.BASE_DIR / "fixtures" / "demo_course.json").read_text())
-        course = course_upsert(**demo["courses"][0])
+        course = course_upsert(**load_demo()["courses"][0])
         password = make_password(BENCH_PASSWORD)  # hashed once, not once per student
         users = get_user_model().objects.bulk_create(
             [get_user_model()(username=f"bench{i}", password=password) for i in range(students)]

@@ -1,5 +1,4 @@
 """Load the demo course and, in embedded mode only, create the demo accounts. Safe to run again."""
-import json
 from pathlib import Path
 
 from django.conf import settings
@@ -8,21 +7,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from learning.services import course_upsert, enrollment_ensure
+from tutor.demo import DEMO_FIXTURE, load_demo
 
 DEMO_PASSWORD = "tutor-demo"
-DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_course.json"
 
 
 class Command(BaseCommand):
     help = "Load the demo courses from fixtures/ and create the demo accounts (embedded mode only)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--fixture", type=Path, default=DEFAULT_FIXTURE)
+        parser.add_argument("--fixture", type=Path, default=DEMO_FIXTURE)
 
     def handle(self, *args, fixture: Path, **options):
         if not settings.TUTOR_EMBEDDED:
             raise CommandError("Demo accounts have a public password; they are created in embedded mode only.")
-        demo = json.loads(fixture.read_text())
+        demo = load_demo(fixture)
         with transaction.atomic():
             courses = {c["slug"]: course_upsert(**c) for c in demo["courses"]}
             self._enroll(courses, demo["enrollments"])

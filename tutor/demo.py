@@ -1,0 +1,12 @@
+"""The demo course file in fixtures/, shared by the demo set-up and the benchmarks."""
+import json
+from pathlib import Path
+
+from django.conf import settings
+
+DEMO_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_course.json"
+
+
+def load_demo(path: Path = DEMO_FIXTURE) -> dict:
+    """{"courses": [{"slug", "title", "description"}, ...], "enrollments": {slug: {role: [username, ...]}}}"""
+    return json.loads(path.read_text())
