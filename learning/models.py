@@ -121,3 +121,35 @@ class KnowledgeState(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["student", "course"], name="knowledge_unique_student_course")]
+
+
+class Passage(models.Model):
+    """A passage of a course's reference text, retrieved into the tutor's prompt. Passages are replaced
+    source by source when reference material is re-imported (nothing refers to them)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="passages")
+    source = models.CharField(max_length=120, help_text="The reference document the passage comes from.")
+    ordinal = models.PositiveIntegerField(help_text="Position within its source.")
+    title = models.CharField(max_length=300, blank=True, help_text="The heading path the passage sits under.")
+    text = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["course", "source", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "source", "ordinal"], name="passage_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} #{self.ordinal}"
+
+
+class KnowledgeCalibration(models.Model):
+    """The calibrated knowledge model of a course (learning.knowledge.KnowledgeModel.to_dict), refitted
+    from all attempts by a background job; items it has not seen are cold-started from their hints."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="calibration")
+    model = models.JSONField()
+    attempts_used = models.PositiveIntegerField()
+    students_used = models.PositiveIntegerField()
+    fitted_at = models.DateTimeField(auto_now=True)
