@@ -7,6 +7,12 @@ class Course(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="What the course covers; the tutor reads it as context.")
+    content_revision = models.PositiveIntegerField(
+        default=0, help_text="Bumped by every content import, so caches of the course know to reload."
+    )
+    knowledge_revision = models.PositiveIntegerField(
+        default=0, help_text="Bumped by every calibration, so cached knowledge models of the course reload."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,9 +98,14 @@ class ServedItem(models.Model):
     mode = models.CharField(max_length=10, choices=Mode.choices)
     served_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    skipped_at = models.DateTimeField(null=True, blank=True, help_text="Set when a newer item replaced this one unanswered.")
 
     class Meta:
         indexes = [models.Index(fields=["student", "item", "answered_at"])]
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.skipped_at is None
 
 
 class Attempt(models.Model):
@@ -153,3 +164,13 @@ class KnowledgeCalibration(models.Model):
     attempts_used = models.PositiveIntegerField()
     students_used = models.PositiveIntegerField()
     fitted_at = models.DateTimeField(auto_now=True)
+
+
+class CourseMastery(Course):
+    """The admin's read-only view of a course for its teachers: every student's mastery of every skill
+    (learning.admin_mastery)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "Course mastery"
+        verbose_name_plural = "Course mastery"

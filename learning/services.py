@@ -1,7 +1,10 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from learning.content.importing import ImportReport, course_content_import
 from learning.models import Course, Enrollment
+
+__all__ = ["ImportReport", "course_content_import", "course_upsert", "enrollment_ensure"]
 
 
 @transaction.atomic

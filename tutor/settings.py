@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from tutor.envconfig import env_bool, env_float, env_int, env_list, env_rate, env_str
+from tutor.envconfig import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(env_str("TUTOR_RUN_DIR", str(BASE_DIR / ".run")))
@@ -143,6 +143,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-answers": {"task": "tutor.answers_fail_stale", "schedule": env_float("TUTOR_STALE_SWEEP_S", 60.0)},
+    "calibrate-courses": {
+        "task": "learning.calibrate_due_courses", "schedule": env_float("LEARNING_CALIBRATION_SWEEP_S", 600.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
 CELERY_TASK_ACKS_LATE = True
@@ -166,12 +169,25 @@ TUTOR_WARMUP = env_bool("TUTOR_WARMUP", False)
 
 TUTOR_MAX_FRAME_BYTES = env_int("TUTOR_MAX_FRAME_BYTES", 16384, minimum=256)
 TUTOR_MAX_QUESTION_CHARS = env_int("TUTOR_MAX_QUESTION_CHARS", 2000, minimum=1)
+TUTOR_MAX_CONTENT_BYTES = env_int("TUTOR_MAX_CONTENT_BYTES", 2 * 1024 * 1024, minimum=1)  # one content upload
 TUTOR_HISTORY_PAGE = env_int("TUTOR_HISTORY_PAGE", 200, minimum=1, maximum=1000)
 TUTOR_CONTEXT_TURNS = env_int("TUTOR_CONTEXT_TURNS", 12, minimum=0, maximum=200)
 TUTOR_ASK_RATE = env_rate("TUTOR_ASK_RATE", "30/60")  # asks per student per window (seconds)
 TUTOR_TOKEN_TTL_DAYS = env_int("TUTOR_TOKEN_TTL_DAYS", 30, minimum=1)
 # Origins allowed to open a WebSocket with a session cookie; default: ALLOWED_HOSTS over http and https.
 TUTOR_ALLOWED_ORIGINS = env_list("TUTOR_ALLOWED_ORIGINS", [])
+
+# --- Practice and the knowledge model ------------------------------------------------
+LEARNING_PRACTICE_TARGET = env_float("LEARNING_PRACTICE_TARGET", 0.7, minimum=0.05)  # predicted success to aim at
+LEARNING_MASTERY_LEVEL = env_float("LEARNING_MASTERY_LEVEL", 0.8, minimum=0.05)
+LEARNING_MAX_RESPONSE_CHARS = env_int("LEARNING_MAX_RESPONSE_CHARS", 500, minimum=1, maximum=5000)
+LEARNING_OPEN_ITEM_TTL_S = env_float("LEARNING_OPEN_ITEM_TTL_S", 3600.0, minimum=1.0)  # hints-only window of an item
+LEARNING_WEAK_SKILLS_IN_PROMPT = env_int("LEARNING_WEAK_SKILLS_IN_PROMPT", 3, minimum=0, maximum=20)
+LEARNING_PASSAGES_IN_PROMPT = env_int("LEARNING_PASSAGES_IN_PROMPT", 3, minimum=0, maximum=20)
+LEARNING_RETRIEVAL = env_choice("LEARNING_RETRIEVAL", "hybrid", ("hybrid", "tfidf"))  # see learning/passage_search.py
+# Calibration refits a course once it has this many attempts, and again after this many new ones.
+LEARNING_CALIBRATION_MIN_ATTEMPTS = env_int("LEARNING_CALIBRATION_MIN_ATTEMPTS", 50, minimum=1)
+LEARNING_CALIBRATION_NEW_ATTEMPTS = env_int("LEARNING_CALIBRATION_NEW_ATTEMPTS", 50, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from learning import views as learning_views
 from tutor import views
 
 urlpatterns = [
@@ -10,5 +11,6 @@ urlpatterns = [
     path("api/auth/logout", views.api_auth_logout, name="api-auth-logout"),
     path("api/me", views.api_me, name="api-me"),
     path("api/courses/<int:course_id>/conversations", views.api_course_conversations, name="api-conversations"),
+    path("api/courses/<int:course_id>/content", learning_views.api_course_content, name="api-course-content"),
     path("admin/", admin.site.urls),
 ]

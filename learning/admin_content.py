@@ -1,0 +1,82 @@
+"""Content upload in the Django admin: a page per course for its authors (and superusers)."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from learning.content.access import course_get_for_author
+from learning.content.errors import ContentRejected
+from learning.content.importing import ImportReport, content_size_check, course_content_import
+from learning.models import Course
+from tutor import errors
+
+TEMPLATE = "admin/learning/course/content_upload.html"
+_COUNTS = [
+    ("skills_created", "skills created"), ("skills_updated", "skills updated"), ("skills_deleted", "skills deleted"),
+    ("items_created", "items created"), ("items_updated", "items updated"), ("items_unchanged", "items unchanged"),
+    ("items_retired", "items retired"), ("items_deleted", "items deleted"), ("passages_written", "passages written"),
+]
+
+
+class ContentUploadForm(forms.Form):
+    file = forms.FileField(help_text="A .json course document, a .csv of items, or .md/.markdown/.txt reference text.")
+    source = forms.CharField(
+        required=False, max_length=120,
+        help_text="Reference text only: the source it replaces (default: the file name without extension).",
+    )
+
+
+class ContentUploadAdminMixin:
+    """Mix into the Course ModelAdmin: adds ``<id>/content/`` (URL name ``admin:learning_course_content``)
+    and ``content_upload_link`` for list_display."""
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.content_upload_view)
+        name = f"{self.opts.app_label}_{self.opts.model_name}_content"
+        return [path("<int:course_id>/content/", view, name=name), *super().get_urls()]
+
+    @admin.display(description="Content")
+    def content_upload_link(self, course: Course):
+        link = reverse("admin:learning_course_content", args=[course.pk])
+        return format_html('<a href="{}">Upload content</a>', link)
+
+    def content_upload_view(self, request: HttpRequest, course_id: int):
+        course = course_get_for_author(user=request.user, course_id=course_id)
+        if course is None:
+            raise Http404(errors.COURSE_NOT_FOUND[1])
+        form = ContentUploadForm(request.POST or None, request.FILES or None)
+        rejected = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = _upload(course, form.cleaned_data)
+            except ContentRejected as exc:
+                rejected = exc
+            else:
+                _report_messages(request, form.cleaned_data["file"].name, report)
+                return redirect(request.path)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "course": course, "form": form,
+            "rejected": rejected, "title": f"Upload content to {course.title}",
+        }
+        return TemplateResponse(request, TEMPLATE, context)  # errors re-render the form, as admin forms do
+
+
+def _upload(course: Course, data: dict) -> ImportReport:
+    upload = data["file"]
+    content_size_check(size=upload.size)  # before reading it into memory
+    # The extension decides: browsers guess Content-Types for .md and .csv files differently.
+    return course_content_import(course=course, filename=upload.name, data=upload.read(), source=data["source"] or None)
+
+
+def _report_messages(request: HttpRequest, filename: str, report: ImportReport) -> None:
+    counts = ", ".join(f"{getattr(report, field)} {label}" for field, label in _COUNTS if getattr(report, field))
+    messages.success(request, f"Imported {filename}: {counts or 'nothing changed'}.")
+    if report.retired_items:
+        messages.info(request, "Retired (they have attempts): " + ", ".join(report.retired_items) + ".")
+    for note in report.notes:
+        messages.info(request, note)
