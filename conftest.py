@@ -16,6 +16,8 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Web-layer tests never load a real model; engine tests build their own tiny one.
     settings.TUTOR_ENGINE = "fake"
+    # Likewise web-layer tests retrieve passages with TF-IDF; the embedding back end has its own tests.
+    settings.LEARNING_RETRIEVAL = "tfidf"
 
 
 @dataclass

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
+from learning.course_knowledge import course_knowledge, student_state
 from learning.models import Course, Enrollment
 
 
@@ -12,3 +14,16 @@ def course_get_for_student(*, user: AbstractBaseUser, course_id: int) -> Course 
     """The course if ``user`` is enrolled in it as a student, else None (missing and not-yours look the same)."""
     # (user, course, role) is unique, so the join yields at most one row: no DISTINCT needed.
     return Course.objects.filter(id=course_id, enrollments__user=user, enrollments__role=Enrollment.Role.STUDENT).first()
+
+
+def student_weak_skills(*, student: AbstractBaseUser, course: Course, limit: int) -> list[tuple[str, float]]:
+    """The student's least-mastered skills that they have practised and not mastered, weakest first, as
+    (skill name, predicted success on a typical item)."""
+    if limit <= 0:
+        return []
+    knowledge = course_knowledge(course=course)
+    state, _ = student_state(student=student, course=course)
+    mastery = knowledge.mastery(state)
+    practised = [(k, m) for k, m in mastery.items() if k in state.estimates and m < settings.LEARNING_MASTERY_LEVEL]
+    practised.sort(key=lambda pair: pair[1])
+    return [(knowledge.skill_names.get(k, k), m) for k, m in practised[:limit]]

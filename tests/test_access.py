@@ -22,6 +22,12 @@ MATRIX = {
         {"anonymous": 401, "student1": 200, "student2": 200},
         404,  # a course you are not a student of looks exactly like one that does not exist
     ),
+    "api-course-content": (
+        "post",
+        lambda p: f"/api/courses/{p.course_a.id}/content",
+        {"anonymous": 401, "author1": 400, "admin": 400},  # empty body: an empty file is rejected
+        404,  # only the course's authors (and administrators) may upload; everyone else sees no course
+    ),
 }
 ADMIN_ROUTES = {"admin:index": ("/admin/", {"anonymous": 302, "admin": 200, "teacher1": 200, "teacher2": 200, "author1": 200}, 302)}
 
@@ -105,6 +111,48 @@ async def test_history_of_student1s_conversation_only_for_student1(personas, fak
         assert reply["type"] == "history"
     else:
         assert (reply["type"], reply["code"]) == ("error", "conversation_not_found")
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("persona", SOCKET_PERSONAS)
+async def test_next_item_in_course_a_only_for_its_students(personas, persona):
+    from channels.db import database_sync_to_async
+
+    from learning.tests.factories import practice_content
+    from tutor.tests.wsclient import connect_as
+
+    await database_sync_to_async(practice_content)(personas.course_a)
+    communicator = await connect_as(getattr(personas, persona))
+    await communicator.send_json_to({"type": "next_item", "course": personas.course_a.id, "mode": "practice"})
+    reply = await communicator.receive_json_from()
+    if persona in ("student1", "student2"):
+        assert reply["type"] == "item"
+    else:
+        assert (reply["type"], reply["code"]) == ("error", "course_not_found")
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("persona", SOCKET_PERSONAS)
+async def test_submit_for_student1s_item_only_by_student1(personas, persona):
+    from channels.db import database_sync_to_async
+
+    from learning.models import Attempt, ServedItem
+    from learning.tests.factories import practice_content
+    from tutor.tests.wsclient import connect_as
+
+    items = await database_sync_to_async(practice_content)(personas.course_a)
+    item = items["solve-1"]
+    await database_sync_to_async(ServedItem.objects.create)(student=personas.student1, item=item, mode="practice")
+    communicator = await connect_as(getattr(personas, persona))
+    await communicator.send_json_to({"type": "submit", "item_id": item.id, "response": "1"})
+    reply = await communicator.receive_json_from()
+    if persona == "student1":
+        assert reply["type"] == "graded" and reply["correct"] is True
+    else:
+        assert (reply["type"], reply["code"]) == ("error", "item_not_open")
+    assert await database_sync_to_async(Attempt.objects.count)() == (1 if persona == "student1" else 0)
     await communicator.disconnect()
 
 

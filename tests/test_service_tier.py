@@ -3,7 +3,12 @@
 Run without the service environment they fail, never skip: a missing server must turn CI red.
 """
 import asyncio
+import os
+import subprocess
+import sys
+import time
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from channels.db import database_sync_to_async
@@ -15,6 +20,23 @@ from tutor.models import Message
 from tutor.tests.wsclient import ask_frame, connect_as, receive_until
 
 pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]
+
+
+@contextmanager
+def celery_worker():
+    """A real Celery worker process on the configured broker, sharing the test database."""
+    db = settings.DATABASES["default"]
+    env = dict(os.environ, DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tutor", "worker", "--pool=solo", "--loglevel=warning",
+         "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        env=env, cwd=settings.BASE_DIR,
+    )
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
 
 def test_database_is_postgresql():
@@ -63,10 +85,6 @@ async def test_many_students_at_once_get_their_own_answers(personas, fake_engine
 
 def test_real_celery_worker_on_the_redis_broker_runs_a_task(personas):
     from datetime import timedelta
-    import os
-    import subprocess
-    import sys
-    import time
 
     from django.utils import timezone
 
@@ -79,19 +97,81 @@ def test_real_celery_worker_on_the_redis_broker_runs_a_task(personas):
     answer = Message.objects.create(conversation=conversation, role="tutor", reply_to=question, status="pending")
     Message.objects.filter(id=answer.id).update(created_at=timezone.now() - timedelta(hours=1))
 
-    db = settings.DATABASES["default"]  # the test database, which the worker must share
-    env = dict(os.environ, DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tutor", "worker", "--pool=solo", "--loglevel=warning",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        env=env, cwd=settings.BASE_DIR,
-    )
-    try:
+    with celery_worker():
         app.send_task("tutor.answers_fail_stale")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and Message.objects.get(id=answer.id).status == "pending":
             time.sleep(0.2)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
     assert Message.objects.get(id=answer.id).status == "failed"
+
+
+# --- practice under concurrency, on PostgreSQL ---------------------------------------------------------------
+
+
+async def test_the_same_item_submitted_from_two_sockets_at_once_is_graded_once(personas):
+    from learning.models import Attempt, KnowledgeState
+    from learning.tests.factories import practice_content
+
+    await database_sync_to_async(practice_content)(personas.course_a)
+    first, second = await connect_as(personas.student1), await connect_as(personas.student1)
+    await first.send_json_to({"type": "next_item", "course": personas.course_a.id, "mode": "diagnose"})
+    item = await first.receive_json_from()
+    submit = {"type": "submit", "item_id": item["item_id"], "response": "1"}
+    await asyncio.gather(first.send_json_to(submit), second.send_json_to(submit))
+    replies = [await first.receive_json_from(), await second.receive_json_from()]
+    assert sorted(r["type"] for r in replies) == ["error", "graded"]
+    assert [r["code"] for r in replies if r["type"] == "error"] == ["item_already_answered"]
+    assert await database_sync_to_async(Attempt.objects.count)() == 1
+    state = await database_sync_to_async(KnowledgeState.objects.get)(student=personas.student1)
+    assert state.version == 1
+    await first.disconnect()
+    await second.disconnect()
+
+
+def test_answers_racing_on_one_knowledge_state_all_count(personas):
+    """Eight answers by one student on eight threads: every one lands in the state (compare-and-swap retries)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from learning.models import KnowledgeState, ServedItem
+    from learning.practice import practice_answer_submit
+    from learning.tests.factories import practice_content
+
+    items = list(practice_content(personas.course_a).values())[:8]
+    servings = [ServedItem.objects.create(student=personas.student1, item=item, mode="practice") for item in items]
+
+    def answer(serving):
+        try:
+            return practice_answer_submit(student=personas.student1, item_id=serving.item_id, response="1")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(answer, servings))
+    assert len(results) == 8
+    state = KnowledgeState.objects.get(student=personas.student1, course=personas.course_a)
+    assert state.version == 8
+    assert state.state["skills"]["*"]["attempts"] == 8  # the general ability sees every answer
+    assert sum(e["attempts"] for k, e in state.state["skills"].items() if k != "*") == 8  # one skill per item
+
+
+def test_calibration_runs_on_a_real_worker(personas):
+
+    from learning.models import Attempt, KnowledgeCalibration, ServedItem
+    from learning.tests.factories import practice_content
+    from tutor.celery import app
+
+    items = list(practice_content(personas.course_a).values())
+    for n in range(60):
+        item = items[n % len(items)]
+        serving = ServedItem.objects.create(student=[personas.student1, personas.student2][n % 2], item=item,
+                                            mode="diagnose")
+        Attempt.objects.create(student=serving.student, item=item, serving=serving, response="1", correct=n % 3 > 0)
+    with celery_worker():
+        app.send_task("learning.calibrate_due_courses")
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not KnowledgeCalibration.objects.exists():
+            time.sleep(0.3)
+    calibration = KnowledgeCalibration.objects.get(course=personas.course_a)
+    assert calibration.attempts_used == 60 and calibration.students_used == 2

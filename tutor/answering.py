@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from channels.db import database_sync_to_async
 from channels.exceptions import ChannelFull
@@ -15,7 +16,8 @@ from channels.layers import get_channel_layer
 
 from tutor.engine import get_engine
 from tutor.engine.types import Completion, EngineError, TokenDelta
-from tutor.prompting import generation_request_for
+from learning.answer_guard import StreamRedactor
+from tutor.prompting import answer_plan_for
 from tutor.protocol import error_frame
 from tutor.services import AskResult, answer_complete, answer_fail
 
@@ -35,7 +37,7 @@ def answer_start(*, ask: AskResult, reply_channel: str, client_msg_id: str) -> a
 async def answer_generate(*, ask: AskResult, reply_channel: str, client_msg_id: str) -> None:
     answer_id = ask.answer.id
     try:
-        completion = await _stream_tokens(ask, reply_channel)
+        completion, context = await _stream_tokens(ask, reply_channel)
     except EngineError as exc:
         await _fail(answer_id, reply_channel, client_msg_id, exc.code, exc.detail)
         return
@@ -43,22 +45,31 @@ async def answer_generate(*, ask: AskResult, reply_channel: str, client_msg_id: 
         logger.exception("answer %s failed", answer_id)
         await _fail(answer_id, reply_channel, client_msg_id, EngineError.code, EngineError.detail)
         return
-    await database_sync_to_async(answer_complete)(answer_id=answer_id, completion=completion)
+    await database_sync_to_async(answer_complete)(answer_id=answer_id, completion=completion, context=context)
     await _send(reply_channel, _answer_frame(answer_id, completion))
 
 
-async def _stream_tokens(ask: AskResult, reply_channel: str) -> Completion:
+async def _stream_tokens(ask: AskResult, reply_channel: str) -> tuple[Completion, dict]:
+    """Stream the answer's tokens to the socket, with an open practice item's answer taken out."""
     answer_id = ask.answer.id
-    request = await database_sync_to_async(generation_request_for)(ask)
+    plan = await database_sync_to_async(answer_plan_for)(ask)
+    redactor = StreamRedactor(plan.forbidden)
     completion = None
-    async for event in get_engine().stream(request):
+    async for event in get_engine().stream(plan.request):
         if isinstance(event, TokenDelta):
-            await _send(reply_channel, {"type": "token", "message_id": answer_id, "text": event.text})
+            await _send_token(reply_channel, answer_id, redactor.feed(event.text))
         else:
             completion = event
     if completion is None:
         raise EngineError("The engine ended without an answer.")
-    return completion
+    await _send_token(reply_channel, answer_id, redactor.finish())
+    completion = replace(completion, text=redactor.redact(completion.text))
+    return completion, {**plan.context, "redactions": redactor.redactions}
+
+
+async def _send_token(reply_channel: str, answer_id: int, text: str) -> None:
+    if text:
+        await _send(reply_channel, {"type": "token", "message_id": answer_id, "text": text})
 
 
 def _answer_frame(answer_id: int, completion: Completion) -> dict:

@@ -24,12 +24,13 @@ def build_application():
 
 
 def warm_up_engine_in_background() -> None:
-    """Load the model on a thread at start-up, so the first student does not wait for it."""
+    """Load the model and the courses' passage indexes on a thread at start-up, so no student waits for them."""
     import logging
     import threading
 
     from django.conf import settings
 
+    from learning.passage_search import passage_indexes_warm
     from tutor.engine import get_engine
 
     def load() -> None:
@@ -37,6 +38,10 @@ def warm_up_engine_in_background() -> None:
             getattr(get_engine(), "start", lambda: None)()
         except Exception:  # the first question will report it as a clear error frame
             logging.getLogger(__name__).exception("engine warm-up failed")
+        try:
+            passage_indexes_warm()
+        except Exception:  # the first question of each course builds its index instead
+            logging.getLogger(__name__).exception("passage index warm-up failed")
 
     if settings.TUTOR_WARMUP:
         threading.Thread(target=load, name="engine-warmup", daemon=True).start()

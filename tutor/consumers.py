@@ -12,7 +12,11 @@ from tutor import errors
 from tutor.answering import answer_start
 from tutor.auth import handshake_user
 from tutor.errors import TutorError
-from tutor.protocol import AskFrame, HistoryFrame, Limits, error_frame, parse_client_frame
+from learning.practice import PracticeError, practice_answer_submit, practice_item_serve
+from tutor.protocol import (
+    AskFrame, HistoryFrame, Limits, NextItemFrame, SubmitFrame, error_frame, graded_frame, item_frame,
+    parse_client_frame,
+)
 from tutor.selectors import conversation_get_for_student, message_as_dict, messages_after
 from tutor.services import question_ask
 
@@ -25,7 +29,9 @@ class TutorConsumer(AsyncWebsocketConsumer):
         if self.user is None:
             await self.close(code=4403)  # before accept: the handshake is refused with HTTP 403
             return
-        self.limits = Limits(settings.TUTOR_MAX_FRAME_BYTES, settings.TUTOR_MAX_QUESTION_CHARS)
+        self.limits = Limits(
+            settings.TUTOR_MAX_FRAME_BYTES, settings.TUTOR_MAX_QUESTION_CHARS, settings.LEARNING_MAX_RESPONSE_CHARS
+        )
         await self.accept()
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -38,6 +44,10 @@ class TutorConsumer(AsyncWebsocketConsumer):
                 await self._ask(frame)
             elif isinstance(frame, HistoryFrame):
                 await self._history(frame)
+            elif isinstance(frame, NextItemFrame):
+                await self._next_item(frame)
+            elif isinstance(frame, SubmitFrame):
+                await self._submit(frame)
         except TutorError as exc:
             await self._send_frame(error_frame(exc.code, exc.detail, exc.client_msg_id))
 
@@ -77,6 +87,26 @@ class TutorConsumer(AsyncWebsocketConsumer):
             raise TutorError(*errors.CONVERSATION_NOT_FOUND)
         messages = messages_after(conversation=conversation, after_id=frame.after, limit=settings.TUTOR_HISTORY_PAGE)
         return [message_as_dict(message) for message in messages]
+
+    async def _next_item(self, frame: NextItemFrame) -> None:
+        try:
+            served = await database_sync_to_async(practice_item_serve)(
+                student=self.user, course_id=frame.course, mode=frame.mode
+            )
+        except PracticeError as exc:
+            await self._send_frame(error_frame(exc.code, exc.detail, course=frame.course))
+            return
+        await self._send_frame(item_frame(served))
+
+    async def _submit(self, frame: SubmitFrame) -> None:
+        try:
+            graded = await database_sync_to_async(practice_answer_submit)(
+                student=self.user, item_id=frame.item_id, response=frame.response
+            )
+        except PracticeError as exc:
+            await self._send_frame(error_frame(exc.code, exc.detail, item_id=frame.item_id))
+            return
+        await self._send_frame(graded_frame(graded))
 
     async def tutor_frame(self, event):
         """A frame addressed to this socket through the channel layer (tokens, answers, errors)."""

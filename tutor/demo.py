@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 
 DEMO_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_course.json"
+DEMO_CONTENT = Path(settings.BASE_DIR) / "fixtures" / "content"  # <slug>.json and <slug>.md per course
 
 
 def load_demo(path: Path = DEMO_FIXTURE) -> dict:

@@ -57,6 +57,9 @@ class Message(models.Model):
     error_code = models.CharField(max_length=40, blank=True)
     confidence = models.FloatField(null=True, blank=True)
     features = models.JSONField(null=True, blank=True)
+    context = models.JSONField(
+        null=True, blank=True, help_text="What the answer was built from: retrieved passages, weak skills, open item."
+    )
     model_name = models.CharField(max_length=200, blank=True)
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

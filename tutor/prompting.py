@@ -1,9 +1,21 @@
-"""What the tutor is told: the system prompt and the conversation so far."""
+"""What the tutor is told: the system prompt, what it knows about the student, and the conversation so far.
+
+The system prompt depends on the course alone, so every student of a course shares its KV cache in the
+engine. What is particular to this question (the passages retrieved for it, the student's weakest skills,
+the practice item they are working on) goes into a context block in front of the question. The engine cuts
+the start of the last turn only as a last resort, and then the context goes before the question does.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from learning.models import Course
+from learning.answer_guard import answer_forms
+from learning.models import Course, Item
+from learning.passage_search import PassageHit, passages_for_question
+from learning.practice import open_item_for_hints
+from learning.selectors import student_weak_skills
 from tutor.engine.types import ChatTurn, GenerationRequest
 from tutor.models import Message
 from tutor.selectors import prior_turns
@@ -14,6 +26,16 @@ SYSTEM_PROMPT = (
     "explain simply, check their reasoning, and give hints before full solutions. Keep answers short and "
     "accurate, stay on the course topic, and say so when you are not sure.{material}"
 )
+PASSAGE_CHARS = 700
+
+
+@dataclass(frozen=True)
+class AnswerPlan:
+    """A generation request plus what the answer must not reveal and what it was built from."""
+
+    request: GenerationRequest
+    forbidden: list[str] = field(default_factory=list)  # spellings of an open item's answer
+    context: dict = field(default_factory=dict)  # stored with the answer: passages, weak skills, open item
 
 
 def system_prompt_for(course: Course) -> str:
@@ -21,11 +43,52 @@ def system_prompt_for(course: Course) -> str:
     return SYSTEM_PROMPT.format(title=course.title, material=material)
 
 
-def generation_request_for(ask: AskResult) -> GenerationRequest:
+def answer_plan_for(ask: AskResult) -> AnswerPlan:
     """What the engine needs for ``ask``'s answer; reads earlier turns only of a conversation that had some."""
+    course, student, question = ask.conversation.course, ask.conversation.student, ask.question.text
+    passages = passages_for_question(course=course, question=question, limit=settings.LEARNING_PASSAGES_IN_PROMPT)
+    weak = student_weak_skills(student=student, course=course, limit=settings.LEARNING_WEAK_SKILLS_IN_PROMPT)
+    item = open_item_for_hints(student=student, course=course)
     earlier = [] if ask.new_conversation else prior_turns(answer=ask.answer, limit=settings.TUTOR_CONTEXT_TURNS)
-    turns = [_turn(message) for message in earlier] + [ChatTurn("user", ask.question.text)]
-    return GenerationRequest(system_prompt=system_prompt_for(ask.conversation.course), history=turns)
+    last = ChatTurn("user", _with_context(question, passages, weak, item))
+    request = GenerationRequest(system_prompt=system_prompt_for(course), history=[*map(_turn, earlier), last])
+    forbidden = answer_forms(item.answer_spec, item.choices) if item else []
+    return AnswerPlan(request, forbidden, _context_record(passages, weak, item))
+
+
+def generation_request_for(ask: AskResult) -> GenerationRequest:
+    return answer_plan_for(ask).request
+
+
+def _with_context(question: str, passages: list[PassageHit], weak: list[tuple[str, float]], item: Item | None) -> str:
+    blocks = []
+    if passages:
+        notes = "\n".join(f"- {p.title}: {_clip(p.text)}" if p.title else f"- {_clip(p.text)}" for p in passages)
+        blocks.append(f"Course notes that may help:\n{notes}")
+    if weak:
+        skills = ", ".join(f"{name} (about {round(100 * m)}% success)" for name, m in weak)
+        blocks.append(f"The student finds these skills hard: {skills}. Explain those parts carefully.")
+    if item is not None:
+        blocks.append(
+            f'The student is working on this practice question: "{_clip(item.prompt)}". Help with hints and '
+            "guiding questions only. Do not give its final answer or say which choice is right, even if asked."
+        )
+    if not blocks:
+        return question
+    return "[Context for the tutor]\n" + "\n\n".join(blocks) + f"\n\n[Student's question]\n{question}"
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= PASSAGE_CHARS else text[: PASSAGE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _context_record(passages: list[PassageHit], weak: list[tuple[str, float]], item: Item | None) -> dict:
+    return {
+        "passages": [{"id": p.id, "source": p.source, "title": p.title, "score": p.score} for p in passages],
+        "weak_skills": [{"name": name, "mastery": round(m, 4)} for name, m in weak],
+        "open_item": item.id if item else None,
+    }
 
 
 def _turn(role_and_text: tuple[str, str]) -> ChatTurn:

@@ -40,13 +40,28 @@ class HistoryFrame(_Frame):
     after: Id | None = None
 
 
-CLIENT_FRAMES: dict[str, type[_Frame]] = {"ask": AskFrame, "history": HistoryFrame}
+class NextItemFrame(_Frame):
+    type: Literal["next_item"]
+    course: Id
+    mode: Literal["diagnose", "practice"]
+
+
+class SubmitFrame(_Frame):
+    type: Literal["submit"]
+    item_id: Id
+    response: Annotated[str, Field(min_length=1)]
+
+
+CLIENT_FRAMES: dict[str, type[_Frame]] = {
+    "ask": AskFrame, "history": HistoryFrame, "next_item": NextItemFrame, "submit": SubmitFrame,
+}
 
 
 @dataclass(frozen=True)
 class Limits:
     max_frame_bytes: int
     max_question_chars: int
+    max_response_chars: int = 500
 
 
 def parse_client_frame(raw: str, limits: Limits) -> _Frame:
@@ -63,6 +78,7 @@ def parse_client_frame(raw: str, limits: Limits) -> _Frame:
     except ValidationError as exc:
         raise ProtocolError(*_describe(exc.errors()[0], schema), client_msg_id) from None
     _check_text_length(frame, limits, client_msg_id)
+    _check_response_length(frame, limits)
     return frame
 
 
@@ -129,6 +145,19 @@ def _check_text_length(frame: _Frame, limits: Limits, client_msg_id: str | None)
         )
 
 
+def _check_response_length(frame: _Frame, limits: Limits) -> None:
+    response = getattr(frame, "response", None)
+    if response is None:
+        return
+    if not response.strip():
+        raise ProtocolError("invalid_field", 'The field "response" is empty; expected your answer.')
+    if len(response) > limits.max_response_chars:
+        raise ProtocolError(
+            "response_too_long",
+            f"The response is {len(response)} characters long; the limit is {limits.max_response_chars}.",
+        )
+
+
 # --- server frames ------------------------------------------------------------
 
 
@@ -137,4 +166,33 @@ def error_frame(code: str, detail: str, client_msg_id: str | None = None, **extr
     if client_msg_id is not None:
         frame["client_msg_id"] = client_msg_id
     frame.update(extra)
+    return frame
+
+
+def item_frame(served) -> dict[str, Any]:
+    """A served practice item (``learning.practice.ServedPractice``); never carries the answer."""
+    frame: dict[str, Any] = {
+        "type": "item",
+        "item_id": served.item.id,
+        "course": served.item.course_id,
+        "mode": served.mode,
+        "prompt": served.item.prompt,
+        "skill": served.skill,
+        "skill_name": served.skill_name,
+    }
+    if served.item.choices:
+        frame["choices"] = [{"key": c["key"], "text": c["text"]} for c in served.item.choices]
+    return frame
+
+
+def graded_frame(graded) -> dict[str, Any]:
+    """The grade of a submission (``learning.practice.GradedAttempt``); the expected answer only when wrong."""
+    frame: dict[str, Any] = {
+        "type": "graded",
+        "item_id": graded.attempt.item_id,
+        "correct": graded.attempt.correct,
+        "mastery": graded.mastery,
+    }
+    if not graded.attempt.correct:
+        frame["expected"] = graded.expected
     return frame

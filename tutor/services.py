@@ -87,7 +87,7 @@ def _write_question(student, conversation: Conversation, text: str, client_msg_i
     return AskResult(conversation, question, answer, created=True, new_conversation=created_conversation)
 
 
-def answer_complete(*, answer_id: int, completion: Completion) -> bool:
+def answer_complete(*, answer_id: int, completion: Completion, context: dict | None = None) -> bool:
     """Store a finished answer. Compare-and-swap: only a pending answer is completed, once."""
     updated = Message.objects.filter(id=answer_id, status=Message.Status.PENDING).update(
         status=Message.Status.COMPLETE,
@@ -96,6 +96,7 @@ def answer_complete(*, answer_id: int, completion: Completion) -> bool:
         features={**completion.features.as_dict(), "dropped_turns": completion.dropped_turns},
         model_name=completion.model_name[:200],
         prompt_tokens=completion.prompt_tokens,
+        context=context,
         completed_at=timezone.now(),
     )
     return updated == 1

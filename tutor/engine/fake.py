@@ -49,7 +49,7 @@ class FakeEngine:
         yield self._completion(request, "".join(pieces))
 
     def _pieces(self, request: GenerationRequest) -> list[str]:
-        question = request.history[-1].content
+        question = request.history[-1].content.rsplit("[Student's question]\n", 1)[-1]  # not the context block
         words = f"About “{question}”: let us work through it step by step.".split(" ")
         pieces = [word + " " for word in words[:-1]] + [words[-1]]
         return pieces[: request.max_new_tokens or self.max_new_tokens]

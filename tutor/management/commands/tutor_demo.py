@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from learning.services import course_upsert, enrollment_ensure
-from tutor.demo import DEMO_FIXTURE, load_demo
+from learning.services import course_content_import, course_upsert, enrollment_ensure
+from tutor.demo import DEMO_CONTENT, DEMO_FIXTURE, load_demo
 
 DEMO_PASSWORD = "tutor-demo"
 
@@ -25,7 +25,17 @@ class Command(BaseCommand):
         with transaction.atomic():
             courses = {c["slug"]: course_upsert(**c) for c in demo["courses"]}
             self._enroll(courses, demo["enrollments"])
+            imported = [self._import_content(course) for course in courses.values()]
+        self.stdout.write(f"Content: {'; '.join(filter(None, imported))}.")
         self.stdout.write(f"Demo ready: {len(courses)} courses; log in as student1 / {DEMO_PASSWORD}.")
+
+    def _import_content(self, course) -> str:
+        """The course's skills, items (<slug>.json) and reference notes (<slug>.md) from fixtures/content/."""
+        files = [DEMO_CONTENT / f"{course.slug}{suffix}" for suffix in (".json", ".md")]
+        reports = [course_content_import(course=course, filename=f.name, data=f.read_bytes()) for f in files if f.exists()]
+        items = sum(r.items_created + r.items_updated + r.items_unchanged for r in reports)
+        passages = sum(r.passages_written for r in reports)
+        return f"{course.slug}: {items} items, {passages} passages" if reports else ""
 
     def _enroll(self, courses, enrollments) -> None:
         for slug, roles in enrollments.items():

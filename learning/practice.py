@@ -1,0 +1,162 @@
+"""Practice: serving the next item to a student and recording their answer (services).
+
+A served item stays open until it is answered or a newer one replaces it; an answer is accepted once,
+for an open item served to that student (compare-and-swap on ``ServedItem.answered_at``). The attempt,
+the closed serving and the student's new knowledge state are written in one transaction, the state
+by compare-and-swap on ``KnowledgeState.version`` so that two answers racing never lose an update.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from learning.course_knowledge import CourseKnowledge, course_knowledge, student_state
+from learning.grading import ANSWER_SPEC, grade
+from learning.knowledge import StudentState, select_diagnose, select_practice
+from learning.models import Attempt, Course, Item, KnowledgeState, ServedItem
+from learning.selectors import course_get_for_student
+
+MODES = ("diagnose", "practice")
+_STATE_RETRIES = 10
+
+
+class PracticeError(Exception):
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+COURSE_NOT_FOUND = ("course_not_found", "No course with this id is open to you.")
+NO_ITEMS = ("no_items", "This course has no practice items yet.")
+NO_OTHER_ITEM = ("no_other_item", "The only item of this course is the one you just answered.")
+ITEM_NOT_OPEN = ("item_not_open", "No open item with this id was served to you; ask for one with next_item.")
+ITEM_REPLACED = ("item_not_open", "This item was replaced by a newer one; answer the newer item.")
+ALREADY_ANSWERED = ("item_already_answered", "You already answered this item; ask for the next one with next_item.")
+
+
+@dataclass(frozen=True)
+class ServedPractice:
+    serving: ServedItem
+    item: Item
+    mode: str  # "diagnose", "practice" or "review" (practice with every skill mastered)
+    skill: str
+    skill_name: str
+    predicted_success: float
+
+
+@dataclass(frozen=True)
+class GradedAttempt:
+    attempt: Attempt
+    expected: str
+    mastery: dict[str, float]  # the answered item's skills, after the update
+
+
+def practice_item_serve(*, student: AbstractBaseUser, course_id: int, mode: str) -> ServedPractice:
+    """Choose the student's next item in ``mode`` and open it (any older open item is closed)."""
+    course = course_get_for_student(user=student, course_id=course_id)
+    if course is None:
+        raise PracticeError(*COURSE_NOT_FOUND)
+    knowledge = course_knowledge(course=course)
+    if knowledge.bank is None:
+        raise PracticeError(*NO_ITEMS)
+    state, _ = student_state(student=student, course=course)
+    choice = _choose(knowledge, state, mode)
+    if choice is None:
+        raise PracticeError(*NO_OTHER_ITEM)
+    item = Item.objects.prefetch_related("skills").get(pk=knowledge.item_pk_by_key[choice.item_id])
+    serving = _open_serving(student, course, item, mode)
+    skill = _focus_skill(knowledge, state, item)
+    return ServedPractice(serving, item, choice.mode, skill, knowledge.skill_names.get(skill, skill),
+                          choice.predicted_success)
+
+
+def _choose(knowledge: CourseKnowledge, state: StudentState, mode: str):
+    if mode == "diagnose":
+        return select_diagnose(knowledge.bank, state)
+    return select_practice(knowledge.bank, state, knowledge.prerequisites, target=settings.LEARNING_PRACTICE_TARGET,
+                           mastery_level=settings.LEARNING_MASTERY_LEVEL)
+
+
+def _focus_skill(knowledge: CourseKnowledge, state: StudentState, item: Item) -> str:
+    """Of the item's skills, the one the student is weakest in (what the item is practising)."""
+    mastery = knowledge.mastery(state)
+    keys = [s.key for s in item.skills.all()]
+    return min(keys, key=lambda k: mastery.get(k, 1.0))
+
+
+@transaction.atomic
+def _open_serving(student, course: Course, item: Item, mode: str) -> ServedItem:
+    open_items(student=student, course=course).update(skipped_at=timezone.now())
+    return ServedItem.objects.create(student=student, item=item, mode=mode)
+
+
+def open_items(*, student, course: Course):
+    return ServedItem.objects.filter(student=student, item__course=course, answered_at=None, skipped_at=None)
+
+
+def open_item_for_hints(*, student, course: Course) -> Item | None:
+    """The item the student is working on in the course, if it was served recently; the tutor gives hints on it
+    and never its answer."""
+    since = timezone.now() - timedelta(seconds=settings.LEARNING_OPEN_ITEM_TTL_S)
+    serving = open_items(student=student, course=course).filter(served_at__gte=since).order_by("-served_at").first()
+    return serving.item if serving else None
+
+
+def practice_answer_submit(*, student: AbstractBaseUser, item_id: int, response: str) -> GradedAttempt:
+    """Grade the student's answer to an open item they were served, record it and update their knowledge."""
+    serving = _latest_serving(student, item_id)
+    item = serving.item
+    result = grade(ANSWER_SPEC.validate_python(item.answer_spec), response)
+    with transaction.atomic():
+        claimed = ServedItem.objects.filter(pk=serving.pk, answered_at=None, skipped_at=None)
+        if not claimed.update(answered_at=timezone.now()):
+            raise PracticeError(*ALREADY_ANSWERED)
+        attempt = Attempt.objects.create(student=student, item=item, serving=serving, response=response,
+                                         correct=result.correct)
+        knowledge = course_knowledge(course=item.course)
+        state = _state_update(student, item.course, knowledge, item.key, result.correct)
+    mastery = knowledge.mastery(state)
+    skills = [s.key for s in item.skills.all()]
+    return GradedAttempt(attempt, result.expected, {k: round(mastery[k], 4) for k in skills if k in mastery})
+
+
+def _latest_serving(student, item_id: int) -> ServedItem:
+    """The student's latest serving of the item, in a course they are still a student of."""
+    serving = (
+        ServedItem.objects.filter(student=student, item_id=item_id)
+        .select_related("item__course").prefetch_related("item__skills").order_by("-served_at", "-pk").first()
+    )
+    if serving is None or course_get_for_student(user=student, course_id=serving.item.course_id) is None:
+        raise PracticeError(*ITEM_NOT_OPEN)
+    if serving.answered_at is not None:
+        raise PracticeError(*ALREADY_ANSWERED)
+    if serving.skipped_at is not None:
+        raise PracticeError(*ITEM_REPLACED)
+    return serving
+
+
+def _state_update(student, course: Course, knowledge: CourseKnowledge, item_key: str, correct: bool) -> StudentState:
+    """Apply one attempt to the stored state by compare-and-swap on its version, retrying on a race."""
+    for _ in range(_STATE_RETRIES):
+        state, version = student_state(student=student, course=course)
+        new_state = knowledge.model.update(state, item_key, correct)
+        if _state_swap(student, course, version, new_state):
+            return new_state
+    raise RuntimeError(f"knowledge state of student {student.pk} in course {course.pk} kept changing")
+
+
+def _state_swap(student, course: Course, version: int, state: StudentState) -> bool:
+    if version == 0:
+        try:
+            with transaction.atomic():
+                KnowledgeState.objects.create(student=student, course=course, state=state.to_dict(), version=1)
+            return True
+        except IntegrityError:
+            return False  # another answer created it first: read it and apply on top
+    rows = KnowledgeState.objects.filter(student=student, course=course, version=version)
+    return bool(rows.update(state=state.to_dict(), version=version + 1, updated_at=timezone.now()))
