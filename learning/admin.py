@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from learning.admin_content import ContentUploadAdminMixin
 from learning.models import Course, Enrollment
 
 
@@ -10,8 +11,8 @@ class EnrollmentInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "created_at"]
+class CourseAdmin(ContentUploadAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "slug", "created_at", "content_upload_link"]
     search_fields = ["title", "slug"]
     inlines = [EnrollmentInline]
 
@@ -20,3 +21,4 @@ class CourseAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+from learning import admin_mastery  # noqa: E402,F401  (registers the mastery admin)
