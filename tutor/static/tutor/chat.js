@@ -1,5 +1,5 @@
-// The student page: log in, pick a course, chat with the tutor over /ws/tutor/.
-// Model output is only ever set with textContent, never parsed as HTML.
+// The student page: log in, pick a course, chat with the tutor over /ws/tutor/, and practise items.
+// Model output and course content are only ever set with textContent, never parsed as HTML.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -85,7 +85,10 @@ const handlers = {
     if (frame.conversation !== state.conversation) return;
     frame.messages.forEach(renderMessage);
   },
+  item(frame) { practiceShowItem(frame); },
+  graded(frame) { practiceShowGraded(frame); },
   error(frame) {
+    if (isPracticeError(frame)) { practiceShowError(frame); return; }
     showError("chat-error", frame.detail);
     const li = frame.message_id && state.items.get(frame.message_id);
     if (li) li.className = "tutor failed";
@@ -108,19 +111,200 @@ function connect() {
   };
   socket.onclose = () => {
     setStatus("offline, reconnecting…");
+    practiceConnectionLost();
     state.retry = Math.min(state.retry + 1, 6);
     setTimeout(connect, 250 * 2 ** state.retry);
   };
 }
 
-function send(frame) {
+function send(frame, errorId = "chat-error") {
   if (!state.socket || state.socket.readyState !== WebSocket.OPEN) {
-    showError("chat-error", "Not connected yet; please try again in a moment.");
+    showError(errorId, "Not connected yet; please try again in a moment.");
     return false;
   }
   state.socket.send(JSON.stringify(frame));
   return true;
 }
+
+// --- practice ------------------------------------------------------------------
+// One item at a time for the selected course. The open item stays on screen across reconnects; the server
+// says (item_not_open) when it is gone.
+
+const PRACTICE_CODES = new Set(["no_items", "no_other_item", "item_not_open", "item_already_answered", "response_too_long"]);
+const practice = { item: null, open: false, mode: null, waiting: null };
+
+function isPracticeError(frame) {
+  if (frame.client_msg_id || frame.message_id) return false;
+  if (PRACTICE_CODES.has(frame.code) || "item_id" in frame || "course" in frame) return true;
+  // A next_item/submit frame the server could not parse (invalid_field, ...) carries no id; the server
+  // answers frames in order, so an unlabelled error while a practice request waits is that request's.
+  return practice.waiting !== null;
+}
+
+function practiceSetWaiting(kind) {
+  practice.waiting = kind;
+  const busy = kind !== null;
+  $("practice-diagnose").disabled = busy;
+  $("practice-practice").disabled = busy;
+  $("practice-next").disabled = busy;
+  $("practice-submit").disabled = busy || !practice.open;
+  $("practice-form").setAttribute("aria-busy", String(busy && kind === "submit"));
+  $("practice-status").textContent = kind === "next_item" ? "Finding an item…" : kind === "submit" ? "Checking your answer…" : "";
+}
+
+function practiceSetOpen(open) {
+  practice.open = open;
+  $("practice-note").hidden = !open;
+  $("practice-submit").disabled = !open || practice.waiting !== null;
+  $("practice-response").disabled = !open;
+  $("practice-choice-list").querySelectorAll("input").forEach((input) => { input.disabled = !open; });
+}
+
+function practiceClearResult() {
+  $("practice-verdict").textContent = "";
+  $("practice-verdict").className = "";
+  $("practice-expected").textContent = "";
+  $("practice-expected").hidden = true;
+  $("practice-mastery").replaceChildren();
+  $("practice-mastery").hidden = true;
+  $("practice-next").hidden = true;
+}
+
+function practiceReset() {
+  practice.item = null;
+  practice.mode = null;
+  practiceSetOpen(false);
+  practiceSetWaiting(null);
+  practiceClearResult();
+  $("practice-item").hidden = true;
+  showError("practice-error", "");
+}
+
+function practiceRequest(mode) {
+  if (practice.waiting || !state.course) return;
+  showError("practice-error", "");
+  if (!send({ type: "next_item", course: state.course, mode }, "practice-error")) return;
+  practice.mode = mode;
+  practiceSetWaiting("next_item");
+}
+
+function practiceShowItem(frame) {
+  if (frame.course !== state.course) { practiceSetWaiting(null); return; }  // the student switched course meanwhile
+  practice.item = frame;
+  practiceClearResult();
+  showError("practice-error", "");
+  $("practice-skill").textContent = frame.skill_name || frame.skill || "";
+  $("practice-mode").textContent = frame.mode === "review" ? "(review)" : frame.mode === "diagnose" ? "(diagnosis)" : "";
+  $("practice-prompt").textContent = frame.prompt;
+  const list = $("practice-choice-list");
+  list.replaceChildren();
+  const choices = Array.isArray(frame.choices) ? frame.choices : null;
+  if (choices) {
+    choices.forEach((choice, index) => {
+      const label = document.createElement("label");
+      label.className = "choice";
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = "practice-choice";
+      input.value = choice.key;
+      input.id = `practice-choice-${index}`;
+      const text = document.createElement("span");
+      text.textContent = choice.text;
+      label.append(input, text);
+      list.append(label);
+    });
+  }
+  $("practice-choices").hidden = !choices;
+  $("practice-text-label").hidden = Boolean(choices);
+  $("practice-response").value = "";
+  $("practice-item").hidden = false;
+  practiceSetWaiting(null);
+  practiceSetOpen(true);
+  const first = choices ? list.querySelector("input") : $("practice-response");
+  if (first) first.focus();
+}
+
+function practiceResponse() {
+  if (practice.item && Array.isArray(practice.item.choices)) {
+    const checked = $("practice-choice-list").querySelector("input:checked");
+    return checked ? checked.value : "";
+  }
+  return $("practice-response").value.trim();
+}
+
+function practiceSubmit() {
+  if (!practice.item || !practice.open || practice.waiting) return;
+  const response = practiceResponse();
+  if (!response) {
+    showError("practice-error", practice.item.choices ? "Choose an answer first." : "Type an answer first.");
+    return;
+  }
+  showError("practice-error", "");
+  if (send({ type: "submit", item_id: practice.item.item_id, response }, "practice-error")) practiceSetWaiting("submit");
+}
+
+function masteryRow(skill, value) {
+  const percent = Math.max(0, Math.min(100, Math.round(Number(value) * 100)));
+  const li = document.createElement("li");
+  const name = document.createElement("span");
+  name.className = "mastery-skill";
+  name.textContent = skill;
+  const track = document.createElement("div");
+  track.className = "mastery-track";
+  track.setAttribute("aria-hidden", "true");
+  const bar = document.createElement("div");
+  bar.className = "mastery-bar";
+  bar.style.width = `${percent}%`;
+  track.append(bar);
+  const number = document.createElement("span");
+  number.className = "mastery-percent";
+  number.textContent = `${percent}%`;
+  li.append(name, track, number);
+  return li;
+}
+
+function practiceShowGraded(frame) {
+  if (!practice.item || frame.item_id !== practice.item.item_id) { practiceSetWaiting(null); return; }
+  practiceSetWaiting(null);
+  practiceSetOpen(false);
+  showError("practice-error", "");
+  $("practice-verdict").textContent = frame.correct ? "Correct!" : "Not quite.";
+  $("practice-verdict").className = frame.correct ? "correct" : "incorrect";
+  if (!frame.correct && frame.expected !== undefined && frame.expected !== null) {
+    const choice = (practice.item.choices || []).find((c) => c.key === frame.expected);
+    const expected = choice ? `${choice.key}: ${choice.text}` : String(frame.expected);
+    $("practice-expected").textContent = `The expected answer: ${expected}`;
+    $("practice-expected").hidden = false;
+  }
+  const rows = Object.entries(frame.mastery || {}).map(([skill, value]) => masteryRow(skill, value));
+  $("practice-mastery").replaceChildren(...rows);
+  $("practice-mastery").hidden = rows.length === 0;
+  $("practice-next").hidden = false;
+  $("practice-next").focus();
+}
+
+function practiceShowError(frame) {
+  practiceSetWaiting(null);
+  let text = frame.detail || "Something went wrong.";
+  if (frame.code === "item_not_open" || frame.code === "item_already_answered") {
+    if (!practice.item || frame.item_id === undefined || frame.item_id === practice.item.item_id) practiceSetOpen(false);
+    text += " Ask for a new item with “Diagnose me” or “Practice”.";
+  }
+  showError("practice-error", text);
+}
+
+function practiceConnectionLost() {
+  // Whatever was asked is lost with the socket; the item itself stays on screen (the server may still have it open).
+  if (practice.waiting) {
+    practiceSetWaiting(null);
+    showError("practice-error", "The connection dropped; please try again.");
+  }
+}
+
+$("practice-diagnose").addEventListener("click", () => practiceRequest("diagnose"));
+$("practice-practice").addEventListener("click", () => practiceRequest("practice"));
+$("practice-next").addEventListener("click", () => practiceRequest(practice.mode || "practice"));
+$("practice-form").addEventListener("submit", (event) => { event.preventDefault(); practiceSubmit(); });
 
 // --- course and conversation pickers ---------------------------------------------
 
@@ -154,6 +338,8 @@ async function start() {
   $("who").hidden = $("logout").hidden = false;
   $("who").textContent = me.username;
   $("course").replaceChildren(...me.courses.map((c) => new Option(c.title, c.id)));
+  practiceReset();
+  $("practice").hidden = !me.courses.length;
   if (!me.courses.length) { showError("chat-error", "You are not enrolled in any course yet."); return; }
   state.course = Number($("course").value);
   connect();
@@ -171,7 +357,11 @@ $("login").addEventListener("submit", async (event) => {
 });
 
 $("logout").addEventListener("click", async () => { await api("/api/auth/logout", { method: "POST" }); location.reload(); });
-$("course").addEventListener("change", async () => { state.course = Number($("course").value); await loadConversations(); });
+$("course").addEventListener("change", async () => {
+  state.course = Number($("course").value);
+  practiceReset();
+  await loadConversations();
+});
 $("conversation").addEventListener("change", () => selectConversation(Number($("conversation").value) || null));
 
 $("ask").addEventListener("submit", (event) => {
