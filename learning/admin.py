@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from learning.admin_content import ContentUploadAdminMixin
 from learning.models import Course, Enrollment
+from learning.tasks import calibrate_course
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -15,6 +16,14 @@ class CourseAdmin(ContentUploadAdminMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "created_at", "content_upload_link"]
     search_fields = ["title", "slug"]
     inlines = [EnrollmentInline]
+    actions = ["recalibrate"]
+
+    @admin.action(description="Recalibrate the knowledge model from all attempts")
+    def recalibrate(self, request, queryset):
+        for course in queryset:
+            calibrate_course.delay(course.pk)
+        self.message_user(request, f"Calibration queued for {queryset.count()} course(s); a worker runs it.",
+                          messages.SUCCESS)
 
     def has_module_permission(self, request):
         return request.user.is_superuser

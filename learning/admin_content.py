@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,7 +13,7 @@ from django.utils.html import format_html
 from learning.content.access import course_get_for_author
 from learning.content.errors import ContentRejected
 from learning.content.importing import ImportReport, content_size_check, course_content_import
-from learning.models import Course
+from learning.models import Course, CourseContent, Enrollment
 from tutor import errors
 
 TEMPLATE = "admin/learning/course/content_upload.html"
@@ -80,3 +81,64 @@ def _report_messages(request: HttpRequest, filename: str, report: ImportReport) 
         messages.info(request, "Retired (they have attempts): " + ", ".join(report.retired_items) + ".")
     for note in report.notes:
         messages.info(request, note)
+
+
+def _courses_authored(request: HttpRequest):
+    courses = Course.objects.all()
+    if not request.user.is_superuser:
+        courses = courses.filter(enrollments__user=request.user, enrollments__role=Enrollment.Role.AUTHOR)
+    return courses
+
+
+@admin.register(CourseContent)
+class CourseContentAdmin(admin.ModelAdmin):
+    """Where authors find their courses' content and the upload page; read-only otherwise."""
+
+    list_display = ["title", "slug", "skill_count", "live_items", "retired_items", "passage_count", "upload_link"]
+    search_fields = ["title", "slug"]
+
+    def get_queryset(self, request):
+        authored = _courses_authored(request).values("pk")
+        return super().get_queryset(request).filter(pk__in=authored).annotate(
+            skill_total=Count("skills", distinct=True),
+            live=Count("items", filter=Q(items__retired=False), distinct=True),
+            retired=Count("items", filter=Q(items__retired=True), distinct=True),
+            passage_total=Count("passages", distinct=True),
+        )
+
+    @admin.display(description="Skills", ordering="skill_total")
+    def skill_count(self, course) -> int:
+        return course.skill_total
+
+    @admin.display(description="Items", ordering="live")
+    def live_items(self, course) -> int:
+        return course.live
+
+    @admin.display(description="Retired items", ordering="retired")
+    def retired_items(self, course) -> int:
+        return course.retired
+
+    @admin.display(description="Passages", ordering="passage_total")
+    def passage_count(self, course) -> int:
+        return course.passage_total
+
+    @admin.display(description="Content")
+    def upload_link(self, course) -> str:
+        return format_html('<a href="{}">Upload content</a>', reverse("admin:learning_course_content", args=[course.pk]))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff and _courses_authored(request).exists()
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is None:
+            return self.has_module_permission(request)
+        return course_get_for_author(user=request.user, course_id=obj.pk) is not None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

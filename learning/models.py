@@ -174,3 +174,12 @@ class CourseMastery(Course):
         proxy = True
         verbose_name = "Course mastery"
         verbose_name_plural = "Course mastery"
+
+
+class CourseContent(Course):
+    """The admin's list of the courses an author may upload content to (learning.admin_content)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "Course content"
+        verbose_name_plural = "Course content"

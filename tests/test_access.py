@@ -169,3 +169,37 @@ def test_chat_admin_pages_only_for_administrators(personas, persona, path):
         assert response.status_code == 302  # to the login page
     else:
         assert response.status_code == 403
+
+
+# --- the authors' and teachers' admin pages ------------------------------------------------------------------
+
+STAFF_PAGES = {
+    # path builder -> {persona: status}; anonymous and non-staff students are sent to the login page (302)
+    "content list": (lambda p: "/admin/learning/coursecontent/", {"author1": 200, "admin": 200}, 403),
+    "upload page, course A": (lambda p: f"/admin/learning/course/{p.course_a.id}/content/",
+                              {"author1": 200, "admin": 200}, 404),
+    "upload page, missing course": (lambda p: "/admin/learning/course/999999/content/", {}, 404),
+    "mastery list": (lambda p: "/admin/learning/coursemastery/", {"teacher1": 200, "teacher2": 200, "admin": 200}, 403),
+    "mastery table, course A": (lambda p: f"/admin/learning/coursemastery/{p.course_a.id}/mastery/",
+                                {"teacher1": 200, "admin": 200}, 404),
+    "heatmap, course A": (lambda p: f"/admin/learning/coursemastery/{p.course_a.id}/heatmap.svg",
+                          {"teacher1": 200, "admin": 200}, 404),
+    "mastery CSV, course A": (lambda p: f"/admin/learning/coursemastery/{p.course_a.id}/mastery.csv",
+                              {"teacher1": 200, "admin": 200}, 404),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", sorted(STAFF_PAGES))
+def test_staff_pages_only_for_their_courses(personas, persona, page):
+    build_path, expected, staff_default = STAFF_PAGES[page]
+    response = client_for(personas, persona).get(build_path(personas))
+    if persona == "anonymous" or not getattr(personas, persona).is_staff:
+        assert response.status_code == 302, (page, persona)
+    else:
+        assert response.status_code == expected.get(persona, staff_default), (page, persona)
+
+
+def test_an_authors_content_list_holds_only_their_courses(personas):
+    page = client_for(personas, "author1").get("/admin/learning/coursecontent/").content.decode()
+    assert "Algebra" in page and "Biology" not in page and "Upload content" in page

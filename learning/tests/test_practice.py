@@ -194,3 +194,17 @@ def test_calibration_fits_from_attempts_and_replays_states(personas, items):
                                                                                     personas.student1))
     assert sum(knowledge.mastery(strong).values()) > sum(knowledge.mastery(weak).values())
     assert KnowledgeState.objects.get(student=personas.student1).version == 23  # 22 answers + the replay
+
+
+def test_the_admin_action_queues_a_calibration_per_course(personas, monkeypatch):
+    from django.test import Client
+
+    from learning import admin as learning_admin
+
+    queued = []
+    monkeypatch.setattr(learning_admin.calibrate_course, "delay", queued.append)
+    client = Client()
+    client.force_login(personas.admin)
+    ids = [personas.course_a.id, personas.course_b.id]
+    response = client.post("/admin/learning/course/", {"action": "recalibrate", "_selected_action": ids})
+    assert response.status_code == 302 and sorted(queued) == sorted(ids)
