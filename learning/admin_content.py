@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from learning.content.access import course_get_for_author
 from learning.content.errors import ContentRejected
 from learning.content.importing import ImportReport, content_size_check, course_content_import
+from learning.admin_readonly import ReadOnlyAdminMixin
 from learning.models import Course, CourseContent, Enrollment
 from tutor import errors
 
@@ -91,7 +92,7 @@ def _courses_authored(request: HttpRequest):
 
 
 @admin.register(CourseContent)
-class CourseContentAdmin(admin.ModelAdmin):
+class CourseContentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Where authors find their courses' content and the upload page; read-only otherwise."""
 
     list_display = ["title", "slug", "skill_count", "live_items", "retired_items", "passage_count", "upload_link"]
@@ -133,12 +134,3 @@ class CourseContentAdmin(admin.ModelAdmin):
         if obj is None:
             return self.has_module_permission(request)
         return course_get_for_author(user=request.user, course_id=obj.pk) is not None
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -21,6 +21,7 @@ from learning.heatmap import MAX_COLUMNS, MAX_ROWS, HeatmapCell, heatmap_svg, ma
 from learning.mastery import (
     MasteryCell, MasteryTable, course_get_for_teacher, course_mastery_table, courses_for_teacher,
 )
+from learning.admin_readonly import ReadOnlyAdminMixin
 from learning.models import CourseMastery, Enrollment
 
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
@@ -29,7 +30,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @admin.register(CourseMastery)
-class CourseMasteryAdmin(admin.ModelAdmin):
+class CourseMasteryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "student_count", "mastery_links"]
     search_fields = ["title", "slug"]
 
@@ -54,15 +55,6 @@ class CourseMasteryAdmin(admin.ModelAdmin):
         if obj is None:
             return _teaches_any(request)
         return course_get_for_teacher(user=request.user, course_id=obj.pk) is not None
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         # Only these: no add, change, delete or history views, so nothing else to guard.
