@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from learning.content.access import course_get_for_author
+from learning.selectors import courses_in_role
 from learning.content.errors import ContentRejected
 from learning.content.importing import ImportReport, content_size_check, course_content_import
 from learning.admin_readonly import ReadOnlyAdminMixin
@@ -85,10 +86,7 @@ def _report_messages(request: HttpRequest, filename: str, report: ImportReport) 
 
 
 def _courses_authored(request: HttpRequest):
-    courses = Course.objects.all()
-    if not request.user.is_superuser:
-        courses = courses.filter(enrollments__user=request.user, enrollments__role=Enrollment.Role.AUTHOR)
-    return courses
+    return courses_in_role(user=request.user, role=Enrollment.Role.AUTHOR)
 
 
 @admin.register(CourseContent)

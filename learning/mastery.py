@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from learning.course_knowledge import CourseKnowledge, course_knowledge
 from learning.knowledge import SkillEstimate, StudentState
 from learning.models import Attempt, Course, Enrollment, KnowledgeState
+from learning.selectors import courses_in_role
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,7 @@ class MasteryTable:
 
 def courses_for_teacher(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Course]:
     """The courses ``user`` teaches; every course for an active superuser."""
-    if not user.is_authenticated or not user.is_active:
-        return Course.objects.none()
-    if user.is_superuser:
-        return Course.objects.all()
-    # (user, course, role) is unique: the join yields each course once.
-    return Course.objects.filter(enrollments__user=user, enrollments__role=Enrollment.Role.TEACHER)
+    return courses_in_role(user=user, role=Enrollment.Role.TEACHER)
 
 
 def course_get_for_teacher(*, user: AbstractBaseUser | AnonymousUser, course_id: int) -> Course | None:

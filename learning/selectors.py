@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from learning.course_knowledge import course_knowledge, student_state
@@ -8,6 +8,17 @@ from learning.models import Course, Enrollment
 
 def courses_for_user(*, user: AbstractBaseUser, role: str) -> QuerySet[Course]:
     return Course.objects.filter(enrollments__user=user, enrollments__role=role).distinct()
+
+
+def courses_in_role(*, user: AbstractBaseUser | AnonymousUser, role: str) -> QuerySet[Course]:
+    """The courses where an active ``user`` has ``role`` (teacher or author); every course for an active
+    superuser. Students use ``course_get_for_student``: administrators do not practise."""
+    if not user.is_authenticated or not user.is_active:
+        return Course.objects.none()
+    if user.is_superuser:
+        return Course.objects.all()
+    # (user, course, role) is unique: the join yields each course once.
+    return Course.objects.filter(enrollments__user=user, enrollments__role=role)
 
 
 def course_get_for_student(*, user: AbstractBaseUser, course_id: int) -> Course | None:
