@@ -16,6 +16,7 @@ from channels.layers import get_channel_layer
 
 from tutor.engine import get_engine
 from tutor.engine.types import Completion, EngineError, TokenDelta
+from annotation.routing import answer_route
 from learning.answer_guard import StreamRedactor
 from tutor.prompting import answer_plan_for
 from tutor.protocol import error_frame
@@ -45,8 +46,20 @@ async def answer_generate(*, ask: AskResult, reply_channel: str, client_msg_id: 
         logger.exception("answer %s failed", answer_id)
         await _fail(answer_id, reply_channel, client_msg_id, EngineError.code, EngineError.detail)
         return
-    await database_sync_to_async(answer_complete)(answer_id=answer_id, completion=completion, context=context)
-    await _send(reply_channel, _answer_frame(answer_id, completion))
+    confidence = await database_sync_to_async(_complete_and_route)(answer_id, completion, context)
+    await _send(reply_channel, _answer_frame(answer_id, completion, confidence))
+
+
+def _complete_and_route(answer_id: int, completion: Completion, context: dict) -> float:
+    """Store the answer, then let the router score it (and flag it for teachers): the confidence the
+    student sees is the router's. A router failure costs the calibrated score, never the answer."""
+    if not answer_complete(answer_id=answer_id, completion=completion, context=context):
+        return completion.confidence
+    try:
+        return answer_route(answer_id=answer_id).p_correct
+    except Exception:
+        logger.exception("routing answer %s failed; it keeps the engine's confidence", answer_id)
+        return completion.confidence
 
 
 async def _stream_tokens(ask: AskResult, reply_channel: str) -> tuple[Completion, dict]:
@@ -72,13 +85,8 @@ async def _send_token(reply_channel: str, answer_id: int, text: str) -> None:
         await _send(reply_channel, {"type": "token", "message_id": answer_id, "text": text})
 
 
-def _answer_frame(answer_id: int, completion: Completion) -> dict:
-    return {
-        "type": "answer",
-        "message_id": answer_id,
-        "text": completion.text,
-        "confidence": round(completion.confidence, 4),
-    }
+def _answer_frame(answer_id: int, completion: Completion, confidence: float) -> dict:
+    return {"type": "answer", "message_id": answer_id, "text": completion.text, "confidence": round(confidence, 4)}
 
 
 async def _fail(answer_id: int, reply_channel: str, client_msg_id: str, code: str, detail: str) -> None:

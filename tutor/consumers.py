@@ -18,7 +18,7 @@ from tutor.protocol import (
     parse_client_frame,
 )
 from tutor.selectors import conversation_get_for_student, message_as_dict, messages_after
-from tutor.services import question_ask
+from tutor.services import question_ask, student_group
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,13 @@ class TutorConsumer(AsyncWebsocketConsumer):
             settings.TUTOR_MAX_FRAME_BYTES, settings.TUTOR_MAX_QUESTION_CHARS, settings.LEARNING_MAX_RESPONSE_CHARS
         )
         await self.accept()
+        # Teachers' corrections reach every socket the student has open, on any server.
+        self.student_group = student_group(self.user.id)
+        await self.channel_layer.group_add(self.student_group, self.channel_name)
+
+    async def disconnect(self, code):
+        if getattr(self, "student_group", None):
+            await self.channel_layer.group_discard(self.student_group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None:
@@ -109,7 +116,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         await self._send_frame(graded_frame(graded))
 
     async def tutor_frame(self, event):
-        """A frame addressed to this socket through the channel layer (tokens, answers, errors)."""
+        """A frame addressed to this socket through the channel layer (tokens, answers, errors, corrections)."""
         await self._send_frame(event["frame"])
 
     async def _send_frame(self, frame: dict) -> None:

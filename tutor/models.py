@@ -60,6 +60,8 @@ class Message(models.Model):
     context = models.JSONField(
         null=True, blank=True, help_text="What the answer was built from: retrieved passages, weak skills, open item."
     )
+    corrected_text = models.TextField(blank=True, help_text="A teacher's correction; shown instead of the text.")
+    corrected_at = models.DateTimeField(null=True, blank=True)
     model_name = models.CharField(max_length=200, blank=True)
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

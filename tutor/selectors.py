@@ -44,11 +44,13 @@ def asks_in_window(*, student: AbstractBaseUser, seconds: int) -> int:
 
 
 def prior_turns(*, answer: Message, limit: int) -> list[tuple[str, str]]:
-    """(role, text) of the completed messages before ``answer``'s question, oldest first, at most ``limit``."""
+    """(role, text) of the completed messages before ``answer``'s question, oldest first, at most ``limit``;
+    a teacher's correction stands in for the answer it corrects."""
     earlier = Message.objects.filter(
         conversation_id=answer.conversation_id, id__lt=answer.reply_to_id, status=Message.Status.COMPLETE
     )
-    return list(reversed(earlier.order_by("-id").values_list("role", "text")[:limit]))
+    turns = earlier.order_by("-id").values_list("role", "text", "corrected_text")[:limit]
+    return [(role, corrected or text) for role, text, corrected in reversed(turns)]
 
 
 def conversation_exists_for(*, student: AbstractBaseUser, course_id: int, conversation_id: int) -> bool:
@@ -71,8 +73,9 @@ def message_as_dict(message: Message) -> dict:
     return {
         "message_id": message.id,
         "role": message.role,
-        "text": message.text,
+        "text": message.corrected_text or message.text,
         "status": message.status,
+        "corrected": bool(message.corrected_text),
         "confidence": message.confidence,
         "reply_to": message.reply_to_id,
         "client_msg_id": str(message.client_msg_id) if message.client_msg_id else None,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from tutor.engine.types import Completion
 from tutor.errors import TutorError
 from tutor.models import ApiToken, Conversation, Message
 from tutor.selectors import asks_in_window, conversation_exists_for, message_by_client_id
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,42 @@ def answer_complete(*, answer_id: int, completion: Completion, context: dict | N
         completed_at=timezone.now(),
     )
     return updated == 1
+
+
+def answer_correction_record(*, answer_id: int, text: str) -> Message:
+    """Show ``text`` instead of a completed answer, in history and in later prompts (the original is kept).
+
+    The student's open sockets get a ``correction`` frame once the transaction commits."""
+    updated = Message.objects.filter(
+        id=answer_id, role=Message.Role.TUTOR, status=Message.Status.COMPLETE
+    ).update(corrected_text=text, corrected_at=timezone.now())
+    if updated != 1:
+        raise TutorError("answer_not_found", "There is no completed answer with this id.")
+    answer = Message.objects.select_related("conversation").get(id=answer_id)
+    transaction.on_commit(lambda: correction_push(answer))
+    return answer
+
+
+def correction_push(answer: Message) -> None:
+    frame = {"type": "correction", "message_id": answer.id, "conversation": answer.conversation_id,
+             "text": answer.corrected_text}
+    student_frame_send(student_id=answer.conversation.student_id, frame=frame)
+
+
+def student_frame_send(*, student_id: int, frame: dict) -> None:
+    """Send ``frame`` to every socket the student has open, on any server. Best effort: what matters is
+    already in the database, and a socket that is not open gets it from ``history``."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    try:
+        async_to_sync(get_channel_layer().group_send)(student_group(student_id), {"type": "tutor.frame", "frame": frame})
+    except Exception:  # the channel layer being down must not undo a teacher's verdict
+        logger.exception("could not push a %s frame to student %s", frame.get("type"), student_id)
+
+
+def student_group(student_id: int) -> str:
+    return f"student.{student_id}"
 
 
 def answer_fail(*, answer_id: int, code: str) -> bool:

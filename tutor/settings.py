@@ -146,6 +146,7 @@ CELERY_BEAT_SCHEDULE = {
     "calibrate-courses": {
         "task": "learning.calibrate_due_courses", "schedule": env_float("LEARNING_CALIBRATION_SWEEP_S", 600.0),
     },
+    "refit-router": {"task": "annotation.router_refit_if_due", "schedule": env_float("ANNOTATION_REFIT_SWEEP_S", 3600.0)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
 CELERY_TASK_ACKS_LATE = True
@@ -188,6 +189,20 @@ LEARNING_RETRIEVAL = env_choice("LEARNING_RETRIEVAL", "hybrid", ("hybrid", "tfid
 # Calibration refits a course once it has this many attempts, and again after this many new ones.
 LEARNING_CALIBRATION_MIN_ATTEMPTS = env_int("LEARNING_CALIBRATION_MIN_ATTEMPTS", 50, minimum=1)
 LEARNING_CALIBRATION_NEW_ATTEMPTS = env_int("LEARNING_CALIBRATION_NEW_ATTEMPTS", 50, minimum=1)
+
+# --- Teacher review and the confidence router ------------------------------------------
+ANNOTATION_REVIEWS_PER_TEACHER_PER_DAY = env_int("ANNOTATION_REVIEWS_PER_TEACHER_PER_DAY", 20, minimum=0)
+# Of the answers the router is confident about, the share also sent for review at random.
+ANNOTATION_RANDOM_SHARE = env_float("ANNOTATION_RANDOM_SHARE", 0.05, minimum=0.0, maximum=0.5)
+# Flag answers below this probability of being right until a course has ANNOTATION_THRESHOLD_HISTORY answers;
+# after that the threshold follows the course's recent answers and its budget.
+ANNOTATION_FLAG_BELOW = env_float("ANNOTATION_FLAG_BELOW", 0.5, minimum=0.0, maximum=1.0)
+ANNOTATION_THRESHOLD_HISTORY = env_int("ANNOTATION_THRESHOLD_HISTORY", 50, minimum=1)
+ANNOTATION_ROUTER_REFIT_EVERY = env_int("ANNOTATION_ROUTER_REFIT_EVERY", 20, minimum=1)  # new verdicts
+ANNOTATION_ROUTER_MIN_PER_CLASS = env_int("ANNOTATION_ROUTER_MIN_PER_CLASS", 10, minimum=2)
+ANNOTATION_CLAIM_TTL_S = env_float("ANNOTATION_CLAIM_TTL_S", 1800.0, minimum=1.0)
+ANNOTATION_MAX_CORRECTION_CHARS = env_int("ANNOTATION_MAX_CORRECTION_CHARS", 4000, minimum=1)
+ANNOTATION_MAX_REASON_CHARS = env_int("ANNOTATION_MAX_REASON_CHARS", 1000, minimum=1)
 
 LOGGING = {
     "version": 1,

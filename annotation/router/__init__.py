@@ -1,0 +1,1 @@
+"""The confidence router: which tutor answers a teacher should review (pure: no Django)."""

@@ -1,0 +1,42 @@
+"""Honest estimates of a router fitted to verdicts: every answer scored by a model that never saw it (pure)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Sequence
+
+import numpy as np
+
+from annotation.router.metrics import (
+    brier_score, expected_calibration_error, reliability_bins, wrong_answer_auroc,
+)
+from annotation.router.model import PRIOR, NotEnoughVerdicts, RouterModel, fit_router
+
+
+def out_of_fold_p(rows: Sequence[dict], correct: Sequence[bool], *, folds: int = 5, seed: int = 0,
+                  fallback: RouterModel = PRIOR) -> np.ndarray:
+    """p_correct of each answer from a router fitted on the other folds (``fallback`` where a fold's
+    training part has too few verdicts of one kind)."""
+    y = np.asarray(correct, dtype=bool)
+    order = np.random.default_rng(seed).permutation(len(y))
+    p = np.zeros(len(y))
+    for fold in range(folds):
+        held = order[fold::folds]
+        train = np.setdiff1d(order, held)
+        try:
+            model = fit_router([rows[i] for i in train], y[train])
+        except NotEnoughVerdicts:
+            model = fallback
+        p[held] = model.p_correct_many([rows[i] for i in held])
+    return p
+
+
+def router_report(p_correct: Sequence[float], correct: Sequence[bool]) -> dict:
+    bins = reliability_bins(p_correct, correct)
+    return {
+        "answers": len(correct),
+        "right": int(np.sum(correct)),
+        "auroc": wrong_answer_auroc(p_correct, correct),
+        "brier": brier_score(p_correct, correct),
+        "ece": expected_calibration_error(bins),
+        "reliability": [asdict(b) for b in bins],
+    }

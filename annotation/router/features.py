@@ -1,0 +1,101 @@
+"""What the router knows about one tutor answer, as a fixed vector of numbers (pure).
+
+Token-probability features come from the engine; the rest are read from the question, the answer and the
+course passages the tutor was given. Every feature is cheap: the router runs on every answer.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from annotation.router.qa import numbers_in
+
+FEATURE_NAMES = (
+    "mean_logprob",  # engine: mean log-probability of the chosen tokens
+    "min_logprob",  # engine: the least likely token chosen
+    "mean_entropy",  # engine: how spread the next-token distributions were
+    "log_tokens",  # log(1 + tokens generated)
+    "top_passage_score",  # retrieval score of the best passage given to the tutor (0: none)
+    "passage_support",  # share of the answer's content words that the passages contain
+    "question_echo",  # share of the answer's content words taken from the question
+    "numbers_in_question",  # log(1 + numbers the question states): arithmetic the model must do
+    "new_numbers",  # log(1 + numbers the answer states that neither the question nor the passages do)
+    "hedges",  # "I think", "not sure", "maybe": the model saying it is unsure
+    "cut_short",  # 1 when the answer used the whole token budget (it was cut, not finished)
+    "redactions",  # an open practice item's answer had to be taken out
+)
+
+_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+_STOPWORDS = frozenset(
+    "the and for are but not you your with that this from have has had was were will would can could "
+    "should what which when where who how why its it's they them their there then than into onto out about "
+    "also just very much more most some any each other such only own same too all both few one two three "
+    "let lets let's is be been being does did doing done an of to in on at by as or if so do we us our he "
+    "she his her him i me my".split()
+)
+_HEDGES = re.compile(
+    r"\b(i think|i believe|not sure|i'm not|maybe|perhaps|might be|probably|i guess|possibly|it seems|"
+    r"i don't know|i do not know|unclear|approximately)\b"
+)
+
+
+@dataclass(frozen=True)
+class AnswerEvidence:
+    """One answer with what it was built from, as stored with the message."""
+
+    question: str
+    answer: str
+    token_features: dict = field(default_factory=dict)  # mean_logprob, min_logprob, mean_entropy, n_tokens
+    passage_texts: tuple[str, ...] = ()
+    passage_scores: tuple[float, ...] = ()
+    max_new_tokens: int = 0  # the engine's limit; 0 when unknown
+    redactions: int = 0
+
+
+def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
+    tokens = evidence.token_features
+    n_tokens = int(tokens.get("n_tokens") or 0)
+    answer_words = _content_words(evidence.answer)
+    passage_words = set().union(*(_content_words(text) for text in evidence.passage_texts))
+    question_words = _content_words(evidence.question)
+    known_numbers = set(numbers_in(evidence.question)).union(*(numbers_in(t) for t in evidence.passage_texts))
+    features = {
+        "mean_logprob": _finite(tokens.get("mean_logprob"), -5.0),
+        "min_logprob": max(_finite(tokens.get("min_logprob"), -20.0), -20.0),
+        "mean_entropy": _finite(tokens.get("mean_entropy"), 5.0),
+        "log_tokens": math.log1p(n_tokens),
+        "top_passage_score": max(evidence.passage_scores, default=0.0),
+        "passage_support": _share(answer_words, passage_words),
+        "question_echo": _share(answer_words, question_words),
+        "numbers_in_question": math.log1p(len(numbers_in(evidence.question))),
+        "new_numbers": math.log1p(len(set(numbers_in(evidence.answer)) - known_numbers)),
+        "hedges": float(len(_HEDGES.findall(evidence.answer.casefold()))),
+        "cut_short": float(evidence.max_new_tokens > 0 and n_tokens >= evidence.max_new_tokens),
+        "redactions": float(evidence.redactions),
+    }
+    return {name: float(features[name]) for name in FEATURE_NAMES}
+
+
+def feature_vector(features: dict[str, float]) -> list[float]:
+    """``features`` in FEATURE_NAMES order; a feature missing from an older record counts as 0."""
+    return [float(features.get(name, 0.0)) for name in FEATURE_NAMES]
+
+
+def question_key(question: str) -> str:
+    """Questions that differ only in case, punctuation, word order or filler words share a key, so the
+    review queue can tell how many students asked the same thing."""
+    words = sorted(_content_words(question) | {str(n) for n in numbers_in(question)})
+    return " ".join(words)[:200]
+
+
+def _content_words(text: str) -> set[str]:
+    return {word.strip("'-") for word in _WORD.findall(text.casefold()) if word not in _STOPWORDS}
+
+
+def _share(words: set[str], reference: set[str]) -> float:
+    return len(words & reference) / len(words) if words else 0.0
+
+
+def _finite(value, default: float) -> float:
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else default

@@ -1,0 +1,171 @@
+"""Question files for the router benchmark, and grading a tutor's answer against their gold answers (pure).
+
+One JSON object a line: ``{"question": "...", "gold": ["accepted", ...], "check": "exact" | "numeric" |
+"contains"}``, plus an optional ``"course"`` (a course slug; the benchmark's ``--course`` otherwise).
+
+How an answer is graded, since a tutor answers in sentences, not in one word:
+
+- ``exact``: the whole answer, or its first sentence, equals a gold answer once case, spacing, punctuation
+  and a leading "the answer is" are ignored.
+- ``numeric``: the last number the answer states that the question did not already state (fractions, mixed
+  numbers, decimals and percentages understood) equals a gold number. Restating the question's numbers
+  proves nothing, and a tutor's final number is its answer.
+- ``contains``: a gold phrase appears in the answer as whole words, and it is not negated right before
+  ("not carbon dioxide").
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+MAX_QUESTIONS = 10_000
+MAX_LINE_BYTES = 8_000
+
+
+class QAFormatError(ValueError):
+    pass
+
+
+class _QALine(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    question: str = Field(min_length=1, max_length=2000)
+    gold: list[str] = Field(min_length=1, max_length=20)
+    check: Literal["exact", "numeric", "contains"]
+    course: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+@dataclass(frozen=True)
+class QAQuestion:
+    question: str
+    gold: tuple[str, ...]
+    check: str
+    course: str | None = None
+
+
+def read_qa(path: Path) -> list[QAQuestion]:
+    """Every question of ``path``; a bad line raises QAFormatError naming the line and the field."""
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if line.strip():
+            questions.append(_parse_line(line, number))
+        if len(questions) > MAX_QUESTIONS:
+            raise QAFormatError(f"{path.name}: more than {MAX_QUESTIONS} questions; split the file.")
+    if not questions:
+        raise QAFormatError(f"{path.name}: no questions; expected one JSON object a line.")
+    return questions
+
+
+def _parse_line(line: str, number: int) -> QAQuestion:
+    if len(line.encode()) > MAX_LINE_BYTES:
+        raise QAFormatError(f"line {number}: longer than {MAX_LINE_BYTES} bytes.")
+    try:
+        parsed = _QALine.model_validate(json.loads(line))
+    except json.JSONDecodeError as exc:
+        raise QAFormatError(f"line {number}: not JSON ({exc.msg}); expected one JSON object a line.") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "line"
+        raise QAFormatError(f"line {number}, field {field!r}: {error['msg']}.") from None
+    if parsed.check == "numeric" and any(parse_number(g) is None for g in parsed.gold):
+        raise QAFormatError(f"line {number}, field 'gold': a numeric check needs numbers, found {parsed.gold}.")
+    gold = tuple(g for g in parsed.gold if g.strip())
+    if not gold:
+        raise QAFormatError(f"line {number}, field 'gold': expected at least one non-blank answer.")
+    return QAQuestion(parsed.question, gold, parsed.check, parsed.course)
+
+
+def answer_is_correct(question: QAQuestion, answer: str) -> bool:
+    if question.check == "numeric":
+        return _numeric_correct(question, answer)
+    if question.check == "contains":
+        return any(_contains(answer, gold) for gold in question.gold)
+    return _exact_correct(question, answer)
+
+
+# --- exact -------------------------------------------------------------------------------------------------
+
+_LEAD_IN = re.compile(r"^(so,? )?(the )?(final |correct )?answer is:? ")
+
+
+def _words(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    return " ".join(re.findall(r"[\w/.%'-]+", folded)).strip(".'-")
+
+
+def _exact_form(text: str) -> str:
+    return _LEAD_IN.sub("", _words(text))
+
+
+def _exact_correct(question: QAQuestion, answer: str) -> bool:
+    first_sentence = re.split(r"(?<=[.!?])\s|\n", answer.strip(), maxsplit=1)[0]
+    candidates = {_exact_form(answer), _exact_form(first_sentence)}
+    return any(_exact_form(gold) in candidates for gold in question.gold)
+
+
+# --- contains ----------------------------------------------------------------------------------------------
+
+_NEGATIONS = ("not", "no", "never", "isn't", "aren't", "doesn't", "don't", "cannot", "can't", "without")
+
+
+def _contains(answer: str, gold: str) -> bool:
+    text, phrase = f" {_words(answer)} ", _words(gold)
+    if not phrase:
+        return False
+    for match in re.finditer(rf"(?<=\s){re.escape(phrase)}(?=\s)", text):
+        before = text[: match.start()].split()[-2:]
+        if not any(word in _NEGATIONS for word in before):
+            return True
+    return False
+
+
+# --- numeric -----------------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(
+    r"(?<![\w.])(-?\d+\s+\d+\s*/\s*\d+|-?\d+\s*/\s*\d+|-?\d+(?:,\d{3})*(?:\.\d+)?%?|-?\.\d+%?)(?![\w]|/\d)"
+)
+
+
+def numbers_in(text: str) -> list[Fraction]:
+    """The numbers ``text`` states, in order, as exact fractions."""
+    cleaned = unicodedata.normalize("NFKC", text).replace("−", "-").replace("⁄", "/")
+    values = (parse_number(match.group(1)) for match in _NUMBER.finditer(cleaned))
+    return [value for value in values if value is not None]
+
+
+def _numeric_correct(question: QAQuestion, answer: str) -> bool:
+    stated = set(numbers_in(question.question))
+    new_numbers = [value for value in numbers_in(answer) if value not in stated]
+    if not new_numbers:
+        return False
+    gold = {parse_number(g) for g in question.gold}
+    return new_numbers[-1] in gold
+
+
+_MIXED = re.compile(r"^(-?)(\d+)\s+(\d+)\s*/\s*(\d+)$")
+_FRACTION = re.compile(r"^(-?\d+)\s*/\s*(\d+)$")
+_DECIMAL = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_number(text: str) -> Fraction | None:
+    cleaned = text.strip().replace(",", "")
+    if cleaned.endswith("%"):
+        value = parse_number(cleaned[:-1])
+        return None if value is None else value / 100
+    if match := _MIXED.match(cleaned):
+        if int(match[4]) == 0:
+            return None
+        sign = -1 if match[1] else 1
+        return sign * (int(match[2]) + Fraction(int(match[3]), int(match[4])))
+    if match := _FRACTION.match(cleaned):
+        return None if int(match[2]) == 0 else Fraction(int(match[1]), int(match[2]))
+    if _DECIMAL.match(cleaned) and len(cleaned) <= 40:
+        return Fraction(cleaned)
+    return None

@@ -1,0 +1,142 @@
+"""Teachers' verdicts on review tasks: claim, release, approve, correct, reject.
+
+Every state change is a compare-and-swap on the task's status, so two teachers never resolve one task
+twice, and every change leaves a ReviewEvent. Access: a task outside the teacher's courses is
+``task_not_found``, exactly like a missing one.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from annotation.models import ReviewEvent, ReviewTask, TrainingExample
+from annotation.selectors import conversation_before, review_task_get_for_teacher
+from tutor.services import answer_correction_record
+
+Status = ReviewTask.Status
+
+
+class ReviewError(Exception):
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+TASK_NOT_FOUND = ("task_not_found", "There is no review task with this id in your courses.")
+
+
+def review_claim(*, task_id: int, teacher: AbstractBaseUser) -> ReviewTask:
+    """Take the task, so other teachers see it is being reviewed. Idempotent for the teacher holding it;
+    a claim left for longer than ANNOTATION_CLAIM_TTL_S can be taken over."""
+    task = _task_for(teacher, task_id)
+    now = timezone.now()
+    claimable = Q(status=Status.OPEN) | _stale_claim(now) | Q(status=Status.CLAIMED, claimed_by=teacher)
+    with transaction.atomic():
+        if ReviewTask.objects.filter(claimable, id=task.id).update(
+                status=Status.CLAIMED, claimed_by=teacher, claimed_at=now) != 1:
+            raise _conflict(task.id)
+        ReviewEvent.objects.create(task_id=task.id, actor=teacher, action=ReviewEvent.Action.CLAIMED)
+    return ReviewTask.objects.get(id=task.id)
+
+
+def review_release(*, task_id: int, teacher: AbstractBaseUser) -> ReviewTask:
+    task = _task_for(teacher, task_id)
+    with transaction.atomic():
+        if ReviewTask.objects.filter(id=task.id, status=Status.CLAIMED, claimed_by=teacher).update(
+                status=Status.OPEN, claimed_by=None, claimed_at=None) != 1:
+            raise _conflict(task.id)
+        ReviewEvent.objects.create(task_id=task.id, actor=teacher, action=ReviewEvent.Action.RELEASED)
+    return ReviewTask.objects.get(id=task.id)
+
+
+def review_approve(*, task_id: int, teacher: AbstractBaseUser) -> ReviewTask:
+    """The answer is right. It becomes an approved training example (the replay set of retraining)."""
+    task = _task_for(teacher, task_id)
+    with transaction.atomic():
+        _resolve(task, teacher, Status.APPROVED)
+        _training_example(task, teacher, TrainingExample.Kind.APPROVED, task.answer.text)
+    return _after_verdict(task.id)
+
+
+def review_correct(*, task_id: int, teacher: AbstractBaseUser, text: str) -> ReviewTask:
+    """The answer is wrong and ``text`` is what the tutor should have said. The student sees the correction
+    at once on any open socket and in history; the correction becomes a training example."""
+    text = _checked_text(text, "correction", settings.ANNOTATION_MAX_CORRECTION_CHARS)
+    task = _task_for(teacher, task_id)
+    with transaction.atomic():
+        _resolve(task, teacher, Status.CORRECTED, corrected_text=text)
+        answer_correction_record(answer_id=task.answer_id, text=text)
+        _training_example(task, teacher, TrainingExample.Kind.CORRECTION, text)
+    return _after_verdict(task.id)
+
+
+def review_reject(*, task_id: int, teacher: AbstractBaseUser, reason: str) -> ReviewTask:
+    """The answer is wrong (or should not have been given), without a corrected text."""
+    reason = _checked_text(reason, "reason", settings.ANNOTATION_MAX_REASON_CHARS)
+    task = _task_for(teacher, task_id)
+    with transaction.atomic():
+        _resolve(task, teacher, Status.REJECTED, reject_reason=reason)
+    return _after_verdict(task.id)
+
+
+def _task_for(teacher: AbstractBaseUser, task_id: int) -> ReviewTask:
+    task = review_task_get_for_teacher(user=teacher, task_id=task_id)
+    if task is None:
+        raise ReviewError(*TASK_NOT_FOUND)
+    return task
+
+
+def _stale_claim(now) -> Q:
+    return Q(status=Status.CLAIMED, claimed_at__lt=now - timedelta(seconds=settings.ANNOTATION_CLAIM_TTL_S))
+
+
+def _resolve(task: ReviewTask, teacher: AbstractBaseUser, status: str, **fields) -> None:
+    now = timezone.now()
+    resolvable = Q(status=Status.OPEN) | Q(status=Status.CLAIMED, claimed_by=teacher) | _stale_claim(now)
+    if ReviewTask.objects.filter(resolvable, id=task.id).update(
+            status=status, resolved_by=teacher, resolved_at=now, **fields) != 1:
+        raise _conflict(task.id)
+    detail = {key: value for key, value in fields.items() if value}
+    ReviewEvent.objects.create(task_id=task.id, actor=teacher, action=status, detail=detail)
+
+
+def _conflict(task_id: int) -> ReviewError:
+    task = ReviewTask.objects.select_related("claimed_by", "resolved_by").get(id=task_id)
+    if task.status == Status.CLAIMED:
+        return ReviewError("task_claimed", f"{task.claimed_by} is reviewing this answer.")
+    if task.status == Status.SUPERSEDED:
+        return ReviewError("task_superseded", "This task was dropped for an answer more likely to be wrong.")
+    if task.status == Status.OPEN:
+        return ReviewError("task_not_claimed", "You do not hold this task; claim it first.")
+    return ReviewError("task_resolved", f"{task.resolved_by} already {task.get_status_display().lower()} this answer.")
+
+
+def _checked_text(text: object, field: str, limit: int) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ReviewError("invalid_input", f"The {field} is empty; expected some text.")
+    text = text.strip()
+    if len(text) > limit:
+        raise ReviewError("invalid_input", f"The {field} has {len(text)} characters; at most {limit} are allowed.")
+    return text
+
+
+def _training_example(task: ReviewTask, teacher: AbstractBaseUser, kind: str, answer_text: str) -> None:
+    answer = task.answer
+    TrainingExample.objects.create(
+        course_id=task.course_id, kind=kind, question=answer.reply_to.text,
+        earlier_turns=[list(turn) for turn in conversation_before(task=task)], answer=answer_text,
+        original_answer=answer.text, source_message=answer, review_task=task, teacher=teacher,
+        model_name=answer.model_name,
+    )
+
+
+def _after_verdict(task_id: int) -> ReviewTask:
+    from annotation.tasks import router_refit_if_due
+
+    transaction.on_commit(lambda: router_refit_if_due.delay())
+    return ReviewTask.objects.get(id=task_id)

@@ -1,0 +1,120 @@
+import pytest
+from django.test import override_settings
+
+from annotation.models import AnswerScore, ReviewEvent, ReviewPolicy, ReviewTask, RouterVersion
+from annotation.router.model import PRIOR
+from annotation.routing import active_router, answer_route
+from annotation.tests.factories import CONFIDENT, UNSURE, answered_question
+from learning.models import Enrollment
+from tutor.models import Message
+
+pytestmark = pytest.mark.django_db
+
+NEVER_SAMPLE = 0.99
+
+
+def route(answer, draw=NEVER_SAMPLE):
+    return answer_route(answer_id=answer.id, random_draw=draw)
+
+
+def test_every_answer_gets_the_routers_probability_as_its_confidence(personas):
+    answer = answered_question(student=personas.student1, course=personas.course_a, features=CONFIDENT)
+    result = route(answer)
+    score = AnswerScore.objects.get(message=answer)
+    assert 0 < result.p_correct < 1 and score.p_correct == result.p_correct
+    assert Message.objects.get(id=answer.id).confidence == pytest.approx(result.p_correct)
+    assert score.router_version is None  # the prior: no verdicts yet
+    assert score.student == personas.student1 and score.course == personas.course_a
+
+
+def test_unsure_answers_are_flagged_for_the_courses_teachers(personas):
+    unsure = answered_question(student=personas.student1, course=personas.course_a, features=UNSURE)
+    sure = answered_question(student=personas.student2, course=personas.course_a, features=CONFIDENT,
+                             question="Which gas do plants take in?", answer="Carbon dioxide.")
+    assert route(unsure).flag == "low_confidence"
+    assert route(sure).flag == ""
+    task = ReviewTask.objects.get()
+    assert (task.answer_id, task.course, task.status, task.reason) == (unsure.id, personas.course_a, "open",
+                                                                       "low_confidence")
+    assert ReviewEvent.objects.get(task=task).action == "flagged"
+
+
+def test_routing_twice_changes_nothing(personas):
+    answer = answered_question(student=personas.student1, course=personas.course_a)
+    first, second = route(answer), route(answer)
+    assert first.p_correct == second.p_correct
+    assert AnswerScore.objects.count() == 1 and ReviewTask.objects.count() == 1
+
+
+def test_a_course_without_teachers_flags_nothing(personas):
+    Enrollment.objects.filter(course=personas.course_a, role="teacher").delete()
+    answer = answered_question(student=personas.student1, course=personas.course_a)
+    assert route(answer, draw=0.0).flag == ""
+    assert not ReviewTask.objects.exists()
+
+
+def test_the_daily_budget_caps_flags_and_worse_answers_displace_the_least_bad(personas):
+    ReviewPolicy.objects.create(course=personas.course_a, reviews_per_teacher_per_day=2, random_share=0.0)
+    answers = [answered_question(student=personas.student1, course=personas.course_a, question=f"Question {i}?",
+                                 features={**UNSURE, "mean_logprob": -1.5 - i * 0.2}) for i in range(4)]
+    results = [route(answer) for answer in answers]
+    # The first two fill the budget; each later, worse answer replaces the least-bad open one.
+    assert [r.flag for r in results] == ["low_confidence"] * 4
+    open_tasks = ReviewTask.objects.filter(status="open").order_by("p_correct")
+    assert [t.answer_id for t in open_tasks] == [answers[3].id, answers[2].id]
+    assert ReviewTask.objects.filter(status="superseded").count() == 2
+
+
+def test_a_claimed_task_is_never_displaced(personas):
+    ReviewPolicy.objects.create(course=personas.course_a, reviews_per_teacher_per_day=1, random_share=0.0)
+    first = answered_question(student=personas.student1, course=personas.course_a, question="One?")
+    route(first)
+    ReviewTask.objects.update(status="claimed", claimed_by=personas.teacher1)
+    worse = answered_question(student=personas.student1, course=personas.course_a, question="Two?",
+                              features={**UNSURE, "mean_logprob": -4.0})
+    assert route(worse).flag == ""
+    assert ReviewTask.objects.get().answer_id == first.id
+
+
+def test_confident_answers_are_sampled_at_random_within_their_cap(personas):
+    ReviewPolicy.objects.create(course=personas.course_a, reviews_per_teacher_per_day=10, random_share=0.1)
+    sure = [answered_question(student=personas.student1, course=personas.course_a, features=CONFIDENT,
+                              question=f"Which gas, part {part}?", answer="Carbon dioxide.") for part in "ABC"]
+    assert [route(a, draw=0.01).flag for a in sure] == ["random_sample", "", ""]  # cap: ceil(10 x 0.1) = 1
+    assert route(answered_question(student=personas.student1, course=personas.course_a, features=CONFIDENT,
+                                   question="Which gas, part D?", answer="Carbon dioxide."), draw=0.5).flag == ""
+
+
+def test_a_question_many_students_ask_rises_in_the_queue(personas):
+    first = answered_question(student=personas.student1, course=personas.course_a, question="How do I add 1/2 + 1/3?")
+    route(first)
+    before = ReviewTask.objects.get()
+    again = answered_question(student=personas.student2, course=personas.course_a, question="how do i ADD 1/3 + 1/2",
+                              features=CONFIDENT)
+    route(again)
+    after = ReviewTask.objects.get(id=before.id)
+    assert (before.askers, after.askers) == (1, 2) and after.priority > before.priority
+
+
+@override_settings(ANNOTATION_THRESHOLD_HISTORY=5)
+def test_with_history_the_threshold_follows_the_courses_answers(personas):
+    ReviewPolicy.objects.create(course=personas.course_a, reviews_per_teacher_per_day=1, random_share=0.0)
+
+    def sure_answer(part: str, mean_logprob: float):
+        return answered_question(student=personas.student1, course=personas.course_a, question=f"Which gas {part}?",
+                                 answer="Carbon dioxide.", features={**CONFIDENT, "mean_logprob": mean_logprob})
+
+    history = [route(sure_answer(part, -0.05)) for part in "ABCDE"]
+    assert all(r.p_correct > 0.5 and r.flag == "" for r in history)  # above the default threshold
+    # Now the threshold is the quantile of these answers: one a little less sure than all of them is flagged.
+    assert route(sure_answer("F", -0.2)).flag == "low_confidence"
+
+
+def test_the_newest_fitted_router_is_used(personas):
+    assert active_router() == (None, PRIOR)
+    always_right = {**PRIOR.as_json(), "kind": "fitted", "intercept": 50.0}
+    version = RouterVersion.objects.create(model=always_right, verdicts_used=30, last_verdict_id=1)
+    answer = answered_question(student=personas.student1, course=personas.course_a)
+    result = route(answer)
+    assert result.p_correct > 0.99 and result.flag == ""
+    assert AnswerScore.objects.get().router_version == version
