@@ -39,7 +39,7 @@ test: install
 
 # PostgreSQL, the Redis channel layer and a real Celery worker: fails (never skips) when a server is missing.
 test-services: install
-	$(SERVICE_ENV) $(PY) -m pytest -q -m "service or not service" tests tutor/tests learning/tests
+	$(SERVICE_ENV) $(PY) -m pytest -q -m "service or not service" tests tutor/tests learning/tests annotation/tests
 
 bench-chat: install
 	$(PY) manage.py chat_bench --out bench-results/chat.json

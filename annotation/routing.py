@@ -65,7 +65,8 @@ def _evidence(answer: Message) -> AnswerEvidence:
         question=answer.reply_to.text, answer=answer.text, token_features=answer.features or {},
         passage_texts=tuple(texts[h["id"]] for h in hits if h.get("id") in texts),
         passage_scores=tuple(float(h.get("score") or 0.0) for h in hits),
-        max_new_tokens=settings.TUTOR_MAX_NEW_TOKENS, redactions=int(context.get("redactions") or 0),
+        cut_short=(answer.features or {}).get("finish_reason") == "length",
+        redactions=int(context.get("redactions") or 0),
     )
 
 

@@ -50,9 +50,14 @@ def passages_for_question(*, course: Course, question: str, limit: int) -> list[
     backend, index, passages = _indexes.get(course, lambda revision: _build(course))
     if index is None:
         return []
-    hits = index.search(question, limit)
+    hits = hits_worth_prompting(backend, index.search(question, limit))
+    return [_hit(passages[int(pid)], score) for pid, score in hits if int(pid) in passages]
+
+
+def hits_worth_prompting(backend: str, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The search hits (best first) that clear both floors: MIN_SCORE and a share of the best hit."""
     floor = max(MIN_SCORE[backend], MIN_SHARE_OF_BEST * hits[0][1]) if hits else 0.0
-    return [_hit(passages[int(pid)], score) for pid, score in hits if score >= floor and int(pid) in passages]
+    return [(pid, score) for pid, score in hits if score >= floor]
 
 
 def passage_indexes_warm() -> int:

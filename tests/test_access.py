@@ -1,7 +1,9 @@
 """Every HTTP route against every persona. The suite fails when a route exists that the matrix does not cover."""
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +175,13 @@ def test_chat_admin_pages_only_for_administrators(personas, persona, path):
 
 # --- the authors' and teachers' admin pages ------------------------------------------------------------------
 
+MISSING_ID = 999999
+TEACHERS = {"teacher1": 200, "teacher2": 200, "admin": 200}
+COURSE_A_TEACHERS = {"teacher1": 200, "admin": 200}
+SUPERUSER = {"admin": 200}
+REVIEW = "/admin/annotation/reviewtask"
+POLICY = "/admin/annotation/reviewpolicy"
+
 STAFF_PAGES = {
     # path builder -> {persona: status}; anonymous and non-staff students are sent to the login page (302)
     "content list": (lambda p: "/admin/learning/coursecontent/", {"author1": 200, "admin": 200}, 403),
@@ -186,18 +195,108 @@ STAFF_PAGES = {
                           {"teacher1": 200, "admin": 200}, 404),
     "mastery CSV, course A": (lambda p: f"/admin/learning/coursemastery/{p.course_a.id}/mastery.csv",
                               {"teacher1": 200, "admin": 200}, 404),
+    # Teacher review: authors are staff, but review is for the course's teachers only.
+    "review list": (lambda p: f"{REVIEW}/", TEACHERS, 403),
+    "review page, task in course A": (lambda p: f"{REVIEW}/{p.review_task.id}/change/", COURSE_A_TEACHERS, 404),
+    "review history, task in course A": (lambda p: f"{REVIEW}/{p.review_task.id}/history/", COURSE_A_TEACHERS, 404),
+    "review page, missing task": (lambda p: f"{REVIEW}/{MISSING_ID}/change/", {}, 404),
+    "review history, missing task": (lambda p: f"{REVIEW}/{MISSING_ID}/history/", {}, 404),
+    "review workload": (lambda p: f"{REVIEW}/workload/", TEACHERS, 403),
+    "router versions": (lambda p: "/admin/annotation/routerversion/", TEACHERS, 403),
+    "router reliability page": (lambda p: "/admin/annotation/routerversion/reliability/", TEACHERS, 403),
+    "router reliability SVG": (lambda p: "/admin/annotation/routerversion/reliability.svg", TEACHERS, 403),
+    "review policies": (lambda p: f"{POLICY}/", SUPERUSER, 403),
+    "review policy, add": (lambda p: f"{POLICY}/add/", SUPERUSER, 403),
+    "review policy, course A": (lambda p: f"{POLICY}/{p.review_policy.id}/change/", SUPERUSER, 403),
+    "review policy history, course A": (lambda p: f"{POLICY}/{p.review_policy.id}/history/", SUPERUSER, 403),
+    "review policy delete, course A": (lambda p: f"{POLICY}/{p.review_policy.id}/delete/", SUPERUSER, 403),
 }
+
+
+@pytest.fixture
+def staff_world(personas):
+    """The personas, plus a review task on student1's question in course A and course A's review policy."""
+    from annotation.models import ReviewPolicy
+    from annotation.tests.review_factories import flagged_task
+
+    task = flagged_task(course=personas.course_a, student=personas.student1)
+    policy = ReviewPolicy.objects.create(course=personas.course_a, reviews_per_teacher_per_day=5, random_share=0.1)
+    return SimpleNamespace(**vars(personas), review_task=task, review_policy=policy)
+
+
+def _is_staff(world, persona: str) -> bool:
+    return persona != "anonymous" and getattr(world, persona).is_staff
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("page", sorted(STAFF_PAGES))
-def test_staff_pages_only_for_their_courses(personas, persona, page):
+def test_staff_pages_only_for_their_courses(staff_world, persona, page):
     build_path, expected, staff_default = STAFF_PAGES[page]
-    response = client_for(personas, persona).get(build_path(personas))
-    if persona == "anonymous" or not getattr(personas, persona).is_staff:
+    response = client_for(staff_world, persona).get(build_path(staff_world))
+    if not _is_staff(staff_world, persona):
         assert response.status_code == 302, (page, persona)
     else:
         assert response.status_code == expected.get(persona, staff_default), (page, persona)
+
+
+# Each review action as a form would post it; success answers with a redirect (to the queue or the task).
+REVIEW_ACTIONS = {
+    "claim": {}, "release": {}, "approve": {}, "correct": {"text": "It is 3/4."}, "reject": {"reason": "Wrong sum."},
+}
+CHANGES_AN_OPEN_TASK = {"claim", "approve", "correct", "reject"}  # release needs a claim first
+
+
+def _review_state(task_id: int) -> tuple:
+    from annotation.models import ReviewEvent, ReviewTask, TrainingExample
+    from tutor.models import Message
+
+    return (list(ReviewTask.objects.filter(id=task_id).values()), ReviewEvent.objects.count(),
+            TrainingExample.objects.count(), list(Message.objects.values_list("id", "corrected_text", "corrected_at")))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("action", sorted(REVIEW_ACTIONS))
+def test_review_actions_only_by_the_tasks_teachers(staff_world, persona, action):
+    task_id = staff_world.review_task.id
+    before = _review_state(task_id)
+    response = client_for(staff_world, persona).post(f"{REVIEW}/{task_id}/{action}/", REVIEW_ACTIONS[action])
+    if persona in COURSE_A_TEACHERS:
+        assert response.status_code == 302 and "/login/" not in response["Location"]
+        assert (_review_state(task_id) != before) == (action in CHANGES_AN_OPEN_TASK)
+        return
+    if _is_staff(staff_world, persona):
+        assert response.status_code == 404, persona  # the other course's teacher, the author: no such task
+    else:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert _review_state(task_id) == before
+
+
+@pytest.mark.parametrize("persona", sorted(COURSE_A_TEACHERS))
+@pytest.mark.parametrize("action", sorted(REVIEW_ACTIONS))
+def test_review_action_on_a_missing_task_is_404(staff_world, persona, action):
+    before = _review_state(staff_world.review_task.id)
+    response = client_for(staff_world, persona).post(f"{REVIEW}/{MISSING_ID}/{action}/", REVIEW_ACTIONS[action])
+    assert response.status_code == 404
+    assert _review_state(staff_world.review_task.id) == before
+
+
+def _admin_route_names(resolver: URLResolver, prefix: str) -> set[str]:
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            names |= _admin_route_names(pattern, prefix)
+        elif pattern.name and pattern.name.startswith(prefix):  # unnamed: Django's redirect to the change page
+            names.add(pattern.name)
+    return names
+
+
+def test_every_review_admin_route_is_in_the_access_matrix(staff_world):
+    """The teacher-review admin defines its own views, so each of them must be in STAFF_PAGES or the actions."""
+    admin_site = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "admin")
+    covered = {resolve(build_path(staff_world)).url_name for build_path, _, _ in STAFF_PAGES.values()}
+    covered |= {f"annotation_reviewtask_{action}" for action in REVIEW_ACTIONS}
+    uncovered = _admin_route_names(admin_site, "annotation_") - covered
+    assert not uncovered, f"review admin routes missing from the access matrix: {sorted(uncovered)}"
 
 
 def test_an_authors_content_list_holds_only_their_courses(personas):

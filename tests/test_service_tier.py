@@ -15,6 +15,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from tutor.models import Message
 from tutor.tests.wsclient import ask_frame, connect_as, receive_until
@@ -175,3 +176,34 @@ def test_calibration_runs_on_a_real_worker(personas):
             time.sleep(0.3)
     calibration = KnowledgeCalibration.objects.get(course=personas.course_a)
     assert calibration.attempts_used == 60 and calibration.students_used == 2
+
+
+def test_teachers_verdicts_refit_the_router_on_a_real_worker(personas):
+    """Verdicts queue the refit after commit; a real worker fits the router and the next answer uses it."""
+    from annotation.models import RouterVersion
+    from annotation.routing import answer_route
+    from annotation.services import review_approve, review_reject
+    from annotation.tests.factories import CONFIDENT, UNSURE, answered_question
+
+    with override_settings(ANNOTATION_ROUTER_REFIT_EVERY=20, ANNOTATION_ROUTER_MIN_PER_CLASS=5,
+                           ANNOTATION_FLAG_BELOW=1.0, ANNOTATION_REVIEWS_PER_TEACHER_PER_DAY=1000):
+        with celery_worker():
+            for n in range(20):
+                right = n % 2 == 0
+                answer = answered_question(student=personas.student1, course=personas.course_a,
+                                           question=f"Which gas, part {n}?", features=CONFIDENT if right else UNSURE,
+                                           answer="Carbon dioxide." if right else "Oxygen, maybe.")
+                task_id = answer_route(answer_id=answer.id, random_draw=0.99).task_id
+                if right:
+                    review_approve(task_id=task_id, teacher=personas.teacher1)
+                else:
+                    review_reject(task_id=task_id, teacher=personas.teacher1, reason="wrong gas")
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and not RouterVersion.objects.exists():
+                time.sleep(0.3)
+        version = RouterVersion.objects.get()
+        assert version.verdicts_used == 20 and version.metrics["auroc"] is not None
+        answer = answered_question(student=personas.student2, course=personas.course_a, question="Which gas now?",
+                                   answer="Carbon dioxide.", features=CONFIDENT)
+        answer_route(answer_id=answer.id, random_draw=0.99)
+        assert answer.router_score.router_version_id == version.id

@@ -50,7 +50,7 @@ def answer_plan_for(ask: AskResult) -> AnswerPlan:
     weak = student_weak_skills(student=student, course=course, limit=settings.LEARNING_WEAK_SKILLS_IN_PROMPT)
     item = open_item_for_hints(student=student, course=course)
     earlier = [] if ask.new_conversation else prior_turns(answer=ask.answer, limit=settings.TUTOR_CONTEXT_TURNS)
-    last = ChatTurn("user", _with_context(question, passages, weak, item))
+    last = ChatTurn("user", question_with_context(question, passages, weak, item))
     request = GenerationRequest(system_prompt=system_prompt_for(course), history=[*map(_turn, earlier), last])
     forbidden = answer_forms(item.answer_spec, item.choices) if item else []
     return AnswerPlan(request, forbidden, _context_record(passages, weak, item))
@@ -60,7 +60,8 @@ def generation_request_for(ask: AskResult) -> GenerationRequest:
     return answer_plan_for(ask).request
 
 
-def _with_context(question: str, passages: list[PassageHit], weak: list[tuple[str, float]], item: Item | None) -> str:
+def question_with_context(question: str, passages: list[PassageHit], weak: list[tuple[str, float]], item: Item | None) -> str:
+    """The last user turn: the question, after what the tutor should know for it (used by router_bench too)."""
     blocks = []
     if passages:
         notes = "\n".join(f"- {p.title}: {_clip(p.text)}" if p.title else f"- {_clip(p.text)}" for p in passages)

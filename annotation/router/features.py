@@ -49,7 +49,7 @@ class AnswerEvidence:
     token_features: dict = field(default_factory=dict)  # mean_logprob, min_logprob, mean_entropy, n_tokens
     passage_texts: tuple[str, ...] = ()
     passage_scores: tuple[float, ...] = ()
-    max_new_tokens: int = 0  # the engine's limit; 0 when unknown
+    cut_short: bool = False  # generation stopped at the token limit, not at its end
     redactions: int = 0
 
 
@@ -71,7 +71,7 @@ def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
         "numbers_in_question": math.log1p(len(numbers_in(evidence.question))),
         "new_numbers": math.log1p(len(set(numbers_in(evidence.answer)) - known_numbers)),
         "hedges": float(len(_HEDGES.findall(evidence.answer.casefold()))),
-        "cut_short": float(evidence.max_new_tokens > 0 and n_tokens >= evidence.max_new_tokens),
+        "cut_short": float(evidence.cut_short),
         "redactions": float(evidence.redactions),
     }
     return {name: float(features[name]) for name in FEATURE_NAMES}

@@ -65,7 +65,7 @@ def test_prior_prefers_sure_supported_answers_over_unsure_arithmetic():
 def test_features_measure_support_hedging_and_cut_answers():
     features = answer_features(AnswerEvidence(
         "What is 1/2 + 1/4?", "I think 1/2 + 1/4 = 5/9", {"mean_logprob": -1.0, "n_tokens": 64},
-        ("To add fractions use a common denominator.",), (0.3,), max_new_tokens=64))
+        ("To add fractions use a common denominator.",), (0.3,), cut_short=True))
     assert set(features) == set(FEATURE_NAMES)
     assert features["hedges"] == 1 and features["cut_short"] == 1
     assert features["new_numbers"] == pytest.approx(math.log(2))  # 5/9 is new; 1/2 and 1/4 are the question's

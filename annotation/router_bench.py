@@ -1,0 +1,240 @@
+"""The router benchmark: the tutor answers a question file, each answer is graded in code, and the router
+is judged on telling the wrong answers from the right ones.
+
+Each question is answered the way the tutor answers a student: the course's system prompt, the passages
+retrieved for the question from the course notes (``fixtures/content/<course>.md``, indexed in memory
+exactly as the tutor indexes them), and the active model through the batching engine. No database is used.
+
+The router's own score is out-of-fold: each answer is scored by a router fitted (as teachers' verdicts would
+fit it) on the other answers' grades, never on its own.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from annotation.router.evaluation import out_of_fold_p, router_report
+from annotation.router.features import AnswerEvidence, answer_features
+from annotation.router.metrics import catch_rate, random_catch_rate, wrong_answer_auroc
+from annotation.router.model import PRIOR
+from annotation.router.qa import QAFormatError, QAQuestion, answer_is_correct, read_qa
+from annotation.router.simulation import active_simulation
+from learning.models import Course
+from learning.passage_search import PassageHit, hits_worth_prompting, shared_encoder
+from learning.passages import split_markdown
+from learning.retrieval import HybridIndex, Passage, TfidfIndex
+from tutor.engine import get_engine
+from tutor.engine.types import ChatTurn, Completion, EngineError, GenerationRequest
+from tutor.prompting import question_with_context, system_prompt_for
+
+SHARES = (0.1, 0.2, 0.3)
+TARGETS = {"auroc": 0.75, "catch_at_20_vs_random": 2.0}
+
+
+class BenchInputError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CourseNotes:
+    course: Course  # unsaved: only its title and description are used, for the system prompt
+    backend: str
+    index: TfidfIndex | HybridIndex
+    passages: dict[str, Passage]
+
+
+@dataclass(frozen=True)
+class GradedAnswer:
+    course: str
+    question: str
+    check: str
+    gold: list[str]
+    answer: str
+    correct: bool
+    features: dict
+    evidence: dict  # what the features were computed from, so --regrade can recompute them without the model
+
+
+def load_notes(content_dir: Path, slugs: set[str]) -> dict[str, CourseNotes]:
+    encoder = shared_encoder() if settings.LEARNING_RETRIEVAL == "hybrid" else None
+    descriptions = _demo_descriptions(content_dir.parent / "demo_course.json")
+    notes = {}
+    for slug in sorted(slugs):
+        path = content_dir / f"{slug}.md"
+        if not path.is_file():
+            raise BenchInputError(f"course {slug!r}: no notes at {path.name} in {content_dir}")
+        pieces = split_markdown(path.read_text(encoding="utf-8-sig"))
+        passages = {str(n): Passage(str(n), title, text) for n, (title, text) in enumerate(pieces)}
+        index = (HybridIndex.build(list(passages.values()), encoder=encoder) if encoder
+                 else TfidfIndex.build(list(passages.values())))
+        course = Course(slug=slug, title=_title(content_dir / f"{slug}.json", slug),
+                        description=descriptions.get(slug, ""))
+        notes[slug] = CourseNotes(course, "hybrid" if encoder else "tfidf", index, passages)
+    return notes
+
+
+def _title(course_file: Path, slug: str) -> str:
+    if course_file.is_file():
+        return json.loads(course_file.read_text(encoding="utf-8")).get("course", {}).get("title") or slug
+    return slug.replace("-", " ").title()
+
+
+def _demo_descriptions(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    return {c["slug"]: c.get("description", "") for c in json.loads(path.read_text(encoding="utf-8"))["courses"]}
+
+
+def _prompt_for(question: QAQuestion, notes: CourseNotes) -> tuple[GenerationRequest, list[PassageHit]]:
+    hits = hits_worth_prompting(notes.backend, notes.index.search(question.question, settings.LEARNING_PASSAGES_IN_PROMPT))
+    passages = [PassageHit(int(pid), notes.course.slug, notes.passages[pid].title, notes.passages[pid].text, score)
+                for pid, score in hits]
+    turn = ChatTurn("user", question_with_context(question.question, passages, [], None))
+    return GenerationRequest(system_prompt=system_prompt_for(notes.course), history=[turn]), passages
+
+
+async def _answer_all(requests: list[GenerationRequest], concurrency: int) -> list[Completion | EngineError]:
+    engine = get_engine()
+    gate = asyncio.Semaphore(concurrency)
+
+    async def answer(request: GenerationRequest) -> Completion | EngineError:
+        async with gate:
+            completion = None
+            try:
+                async for event in engine.stream(request):
+                    completion = event if isinstance(event, Completion) else completion
+            except EngineError as error:  # one failed answer is reported, not the end of the run
+                return error
+            return completion
+
+    return await asyncio.gather(*(answer(r) for r in requests))
+
+
+def answer_and_grade(questions: list[QAQuestion], notes: dict[str, CourseNotes]) -> tuple[list[GradedAnswer], dict]:
+    prompts = [_prompt_for(q, notes[q.course]) for q in questions]
+    started = time.perf_counter()
+    completions = asyncio.run(_answer_all([request for request, _ in prompts], settings.TUTOR_MAX_BATCH_SIZE))
+    wall = time.perf_counter() - started
+    failed = [(q.question, str(c)) for q, c in zip(questions, completions) if not isinstance(c, Completion)]
+    graded = []
+    for q, (_, hits), completion in zip(questions, prompts, completions):
+        if not isinstance(completion, Completion):
+            continue
+        evidence = AnswerEvidence(
+            question=q.question, answer=completion.text, token_features=completion.features.as_dict(),
+            passage_texts=tuple(h.text for h in hits), passage_scores=tuple(h.score for h in hits),
+            cut_short=completion.finish_reason == "length",
+        )
+        graded.append(_graded(q, evidence))
+    answered = [c for c in completions if isinstance(c, Completion)]
+    tokens = sum(c.features.n_tokens for c in answered)
+    generation = {"model": answered[0].model_name if answered else "", "wall_s": round(wall, 1), "tokens": tokens,
+                  "tokens_per_s": round(tokens / wall, 1) if wall else None, "failed": failed}
+    return graded, generation
+
+
+def _graded(q: QAQuestion, evidence: AnswerEvidence) -> GradedAnswer:
+    return GradedAnswer(q.course, q.question, q.check, list(q.gold), evidence.answer,
+                        answer_is_correct(q, evidence.answer), answer_features(evidence), asdict(evidence))
+
+
+def regrade(previous_report: Path) -> tuple[list[GradedAnswer], dict]:
+    """The answers of an earlier run (its --out file), graded and featurised again by the current code."""
+    try:
+        report = json.loads(previous_report.read_text(encoding="utf-8"))
+        answers = report["answers"]
+        graded = [_graded(QAQuestion(a["question"], tuple(a["gold"]), a["check"], a["course"]),
+                          AnswerEvidence(**{**a["evidence"], "passage_texts": tuple(a["evidence"]["passage_texts"]),
+                                            "passage_scores": tuple(a["evidence"]["passage_scores"])}))
+                  for a in answers]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BenchInputError(f"{previous_report.name}: not a router_bench --out report ({error})") from None
+    return graded, {**report.get("generation", {}), "regraded_from": previous_report.name}
+
+
+def router_scores(graded: list[GradedAnswer], *, seed: int = 0) -> dict:
+    rows = [g.features for g in graded]
+    correct = np.array([g.correct for g in graded])
+    scorers = {
+        "router": out_of_fold_p(rows, correct, seed=seed),
+        "prior": PRIOR.p_correct_many(rows),
+        "mean_logprob": np.array([row["mean_logprob"] for row in rows]),
+    }
+    report = {name: _ranking(p, correct) for name, p in scorers.items()}
+    report["random"] = {"catch": {_share_key(s): _round(random_catch_rate(correct, s)) for s in SHARES}}
+    for name in ("router", "prior"):
+        calibration = router_report(scorers[name], correct)
+        report[name].update(brier=_round(calibration["brier"]), ece=_round(calibration["ece"]),
+                            reliability=calibration["reliability"])
+    return report
+
+
+def _ranking(p: np.ndarray, correct: np.ndarray) -> dict:
+    return {"auroc": _round(wrong_answer_auroc(p, correct)),
+            "catch": {_share_key(s): _round(catch_rate(p, correct, s)) for s in SHARES}}
+
+
+def _share_key(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def run_benchmark(qa_path: Path, content_dir: Path, *, default_course: str | None = None, seed: int = 0,
+                  simulation_repeats: int = 10, batch: int = 10) -> dict:
+    try:
+        questions = read_qa(qa_path)
+    except QAFormatError as error:
+        raise BenchInputError(str(error)) from error
+    questions = [q if q.course else QAQuestion(q.question, q.gold, q.check, default_course) for q in questions]
+    if any(q.course is None for q in questions):
+        raise BenchInputError("a question has no course; give each line a \"course\" or pass --course SLUG")
+    notes = load_notes(content_dir, {q.course for q in questions})
+    graded, generation = answer_and_grade(questions, notes)
+    if not graded:
+        raise BenchInputError(f"no question was answered: {generation['failed'][:3]}")
+    return report_for(graded, generation, seed=seed, simulation_repeats=simulation_repeats, batch=batch)
+
+
+def report_for(graded: list[GradedAnswer], generation: dict, *, seed: int, simulation_repeats: int, batch: int) -> dict:
+    correct = [g.correct for g in graded]
+    scores = router_scores(graded, seed=seed)
+    simulation = (active_simulation([g.features for g in graded], correct, batch=batch, repeats=simulation_repeats,
+                                    seed=seed) if 0 < sum(correct) < len(correct) else None)
+    random_20 = scores["random"]["catch"]["20%"]
+    router_20 = scores["router"]["catch"]["20%"]
+    return {
+        "questions": len(graded),
+        "answers_right": int(sum(correct)),
+        "accuracy": _round(sum(correct) / len(graded)) if graded else None,
+        "accuracy_by_check": _accuracy_by(graded, "check"),
+        "accuracy_by_course": _accuracy_by(graded, "course"),
+        "generation": generation,
+        "router_note": "router: out-of-fold (5 folds) calibrated logistic regression on the router features, "
+                       "as refitted from teachers' verdicts; prior: the hand-set score used before any verdict",
+        **scores,
+        "targets": {
+            "auroc_at_least_0.75": scores["router"]["auroc"] is not None and scores["router"]["auroc"] >= TARGETS["auroc"],
+            "catch_at_20_at_least_2x_random": bool(random_20 and router_20 is not None
+                                                   and router_20 >= TARGETS["catch_at_20_vs_random"] * random_20),
+        },
+        "active_simulation": simulation,
+        "answers": [asdict(g) for g in graded],
+    }
+
+
+def _accuracy_by(graded: list[GradedAnswer], attribute: str) -> dict:
+    totals, right = Counter(), Counter()
+    for g in graded:
+        totals[getattr(g, attribute)] += 1
+        right[getattr(g, attribute)] += g.correct
+    return {key: {"questions": totals[key], "accuracy": round(right[key] / totals[key], 4)} for key in sorted(totals)}

@@ -1,0 +1,129 @@
+"""router_bench end to end on a scripted engine: prompts as the tutor builds them, grading, and the report."""
+import json
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from annotation.router.simulation import Curve, active_simulation, verdicts_needed
+from tutor.engine.types import Completion, ConfidenceFeatures, TokenDelta
+
+CONTENT = Path(__file__).resolve().parents[2] / "fixtures" / "content"
+
+
+class ScriptedEngine:
+    """Answers "What is a + b?" right or wrong at random; sure of itself (mostly) when right."""
+
+    def __init__(self, seed: int = 0):
+        self.rng = random.Random(seed)
+        self.requests = []
+
+    async def stream(self, request):
+        self.requests.append(request)
+        question = request.history[-1].content.rsplit("[Student's question]\n", 1)[-1]
+        a, b = map(int, re.findall(r"\d+", question))
+        right = self.rng.random() < 0.5
+        text = f"Add them: the sum is {a + b if right else a + b + 1}."
+        sure = right if self.rng.random() < 0.92 else not right
+        mean = -0.1 - self.rng.random() * 0.3 if sure else -1.5 - self.rng.random()
+        yield TokenDelta(text)
+        yield Completion(text, ConfidenceFeatures(mean, mean - 1, 1.0, 12), 0.5, 100, 0, "stop", "scripted")
+
+
+@pytest.fixture
+def qa_file(tmp_path) -> Path:
+    lines = [{"question": f"What is {a} + {a + 3}? Think about denominators.", "gold": [str(2 * a + 3)],
+              "check": "numeric"} for a in range(1, 81)]
+    path = tmp_path / "qa.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return path
+
+
+def run(qa_file, tmp_path, *extra) -> tuple[dict, dict]:
+    out = tmp_path / "report.json"
+    call_command("router_bench", "--qa", str(qa_file), "--course", "fractions", "--out", str(out),
+                 "--repeats", "2", *extra, stdout=(printed := _Capture()))
+    return json.loads(printed.text), json.loads(out.read_text())
+
+
+class _Capture:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_bench_answers_grades_and_reports_in_one_run(qa_file, tmp_path, use_engine):
+    engine = ScriptedEngine()
+    use_engine(engine)
+    summary, report = run(qa_file, tmp_path)
+
+    assert summary["questions"] == 80 and len(report["answers"]) == 80 and "answers" not in summary
+    right = sum("sum is " + a["gold"][0] + "." in a["answer"] for a in report["answers"])
+    assert summary["answers_right"] == right and 20 < right < 60
+    # Every question was asked the way the tutor asks: the course's system prompt and its retrieved notes.
+    assert all('"Fractions"' in r.system_prompt for r in engine.requests)
+    assert all("[Context for the tutor]" in r.history[-1].content for r in engine.requests)
+    # Confidence separates right from wrong here (by construction, 92 % of the time).
+    assert summary["router"]["auroc"] > 0.75 and summary["mean_logprob"]["auroc"] > 0.75
+    assert summary["random"]["catch"] == {"10%": 0.1, "20%": 0.2, "30%": 0.3}
+    assert summary["router"]["catch"]["20%"] > summary["random"]["catch"]["20%"]
+    assert summary["targets"]["auroc_at_least_0.75"] is True
+    simulation = summary["active_simulation"]
+    assert simulation["pool"] + simulation["test"] == 80
+    assert simulation["router"]["verdicts_needed_mean"] <= simulation["pool"]
+    assert len(report["active_simulation"]["router"]["curve"]) == -(-simulation["pool"] // 10)
+    assert len(report["router"]["reliability"]) == 10
+
+
+def test_regrade_reproduces_a_run_without_the_model(qa_file, tmp_path, use_engine):
+    use_engine(ScriptedEngine())
+    _, report = run(qa_file, tmp_path)
+    again = tmp_path / "again.json"
+    call_command("router_bench", "--regrade", str(tmp_path / "report.json"), "--repeats", "1", "--batch", "30", "--out", str(again),
+                 stdout=_Capture())
+    regraded = json.loads(again.read_text())
+    assert [a["correct"] for a in regraded["answers"]] == [a["correct"] for a in report["answers"]]
+    assert regraded["router"]["auroc"] == report["router"]["auroc"]
+
+
+def test_bad_question_file_names_the_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "q", "gold": ["1"], "check": "numeric"}\n{"question": "q"}\n')
+    with pytest.raises(CommandError, match="line 2"):
+        call_command("router_bench", "--qa", str(bad), "--course", "fractions")
+    with pytest.raises(CommandError, match="no notes"):
+        call_command("router_bench", "--qa", str(_one_line(tmp_path)),
+                     "--course", "astronomy")
+
+
+def _one_line(tmp_path) -> Path:
+    path = tmp_path / "one.jsonl"
+    path.write_text('{"question": "What is 1 + 2?", "gold": ["3"], "check": "numeric"}\n')
+    return path
+
+
+def test_verdicts_needed_is_where_the_curve_stays_close_to_its_end():
+    curve = Curve([10, 20, 30, 40, 50], [0.60, 0.79, 0.70, 0.785, 0.80])
+    assert verdicts_needed(curve, 0.02) == 40  # 20 came close but fell away again
+
+
+def test_simulation_compares_router_chosen_and_random_verdicts():
+    rng = np.random.default_rng(0)
+    rows, correct = [], []
+    for _ in range(150):
+        row = {"mean_logprob": float(rng.normal()), "passage_support": float(rng.normal())}
+        rows.append(row)
+        correct.append(bool(rng.random() < 1 / (1 + np.exp(-2 * row["mean_logprob"]))))
+    result = active_simulation(rows, correct, batch=35, repeats=1)
+    for strategy in ("router", "random"):
+        assert 35 <= result[strategy]["verdicts_needed_mean"] <= result["pool"]
+        assert result[strategy]["final_auroc_mean"] > 0.7
+    assert result["router"]["final_auroc_mean"] == result["random"]["final_auroc_mean"]  # same verdicts at the end
