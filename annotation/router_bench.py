@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from annotation.router.evaluation import out_of_fold_p, router_report
+from annotation.router.evaluation import repeated_out_of_fold_p, router_report
 from annotation.router.features import AnswerEvidence, answer_features
 from annotation.router.metrics import catch_rate, random_catch_rate, wrong_answer_auroc
-from annotation.router.model import PRIOR
+from annotation.router.model import PRIOR, fit_router
 from annotation.router.qa import QAFormatError, QAQuestion, answer_is_correct, read_qa
 from annotation.router.simulation import active_simulation
 from learning.models import Course
@@ -145,35 +145,58 @@ def _graded(q: QAQuestion, evidence: AnswerEvidence) -> GradedAnswer:
                         answer_is_correct(q, evidence.answer), answer_features(evidence), asdict(evidence))
 
 
-def regrade(previous_report: Path) -> tuple[list[GradedAnswer], dict]:
-    """The answers of an earlier run (its --out file), graded and featurised again by the current code."""
+def regrade(previous_report: Path) -> tuple[list[GradedAnswer], list[GradedAnswer], dict]:
+    """The answers (and held-out answers) of an earlier run's --out file, graded and featurised again by the
+    current code."""
     try:
         report = json.loads(previous_report.read_text(encoding="utf-8"))
-        answers = report["answers"]
-        graded = [_graded(QAQuestion(a["question"], tuple(a["gold"]), a["check"], a["course"]),
-                          AnswerEvidence(**{**a["evidence"], "passage_texts": tuple(a["evidence"]["passage_texts"]),
-                                            "passage_scores": tuple(a["evidence"]["passage_scores"])}))
-                  for a in answers]
+        graded = [_regraded(a) for a in report["answers"]]
+        held_out = [_regraded(a) for a in report.get("held_out_answers") or []]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BenchInputError(f"{previous_report.name}: not a router_bench --out report ({error})") from None
-    return graded, {**report.get("generation", {}), "regraded_from": previous_report.name}
+    return graded, held_out, {**report.get("generation", {}), "regraded_from": previous_report.name}
 
 
-def router_scores(graded: list[GradedAnswer], *, seed: int = 0) -> dict:
+def _regraded(answer: dict) -> GradedAnswer:
+    evidence = answer["evidence"]
+    return _graded(QAQuestion(answer["question"], tuple(answer["gold"]), answer["check"], answer["course"]),
+                   AnswerEvidence(**{**evidence, "passage_texts": tuple(evidence["passage_texts"]),
+                                     "passage_scores": tuple(evidence["passage_scores"])}))
+
+
+def router_scores(graded: list[GradedAnswer], *, seed: int = 0, repeats: int = 5) -> dict:
     rows = [g.features for g in graded]
     correct = np.array([g.correct for g in graded])
+    router_p, split_aurocs = repeated_out_of_fold_p(rows, correct, repeats=repeats, seed=seed)
     scorers = {
-        "router": out_of_fold_p(rows, correct, seed=seed),
+        "router": router_p,
         "prior": PRIOR.p_correct_many(rows),
         "mean_logprob": np.array([row["mean_logprob"] for row in rows]),
     }
     report = {name: _ranking(p, correct) for name, p in scorers.items()}
+    report["router"]["auroc_per_split"] = {"mean": _round(np.mean(split_aurocs)), "sd": _round(np.std(split_aurocs)),
+                                           "min": _round(min(split_aurocs)), "max": _round(max(split_aurocs))}
     report["random"] = {"catch": {_share_key(s): _round(random_catch_rate(correct, s)) for s in SHARES}}
+    # What a perfect router would catch: with many wrong answers, flagging 20 % cannot catch more than 20 % of all.
+    report["oracle"] = {"catch": {_share_key(s): _round(catch_rate(correct.astype(float), correct, s)) for s in SHARES}}
     for name in ("router", "prior"):
         calibration = router_report(scorers[name], correct)
         report[name].update(brier=_round(calibration["brier"]), ece=_round(calibration["ece"]),
                             reliability=calibration["reliability"])
     return report
+
+
+def held_out_scores(train: list[GradedAnswer], test: list[GradedAnswer]) -> dict:
+    """The router fitted on every answer of the main file, judged on another file's answers."""
+    model = fit_router([g.features for g in train], [g.correct for g in train])
+    correct = np.array([g.correct for g in test])
+    p = model.p_correct_many([g.features for g in test])
+    calibration = router_report(p, correct)
+    return {"questions": len(test), "answers_right": int(correct.sum()), **_ranking(p, correct),
+            "random_catch": {_share_key(s): _round(random_catch_rate(correct, s)) for s in SHARES},
+            "oracle_catch": {_share_key(s): _round(catch_rate(correct.astype(float), correct, s)) for s in SHARES},
+            "prior_auroc": _round(wrong_answer_auroc(PRIOR.p_correct_many([g.features for g in test]), correct)),
+            "brier": _round(calibration["brier"]), "ece": _round(calibration["ece"])}
 
 
 def _ranking(p: np.ndarray, correct: np.ndarray) -> dict:
@@ -189,23 +212,34 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def run_benchmark(qa_path: Path, content_dir: Path, *, default_course: str | None = None, seed: int = 0,
-                  simulation_repeats: int = 10, batch: int = 10) -> dict:
+def run_benchmark(qa_path: Path, content_dir: Path, *, holdout_path: Path | None = None,
+                  default_course: str | None = None, seed: int = 0, simulation_repeats: int = 10,
+                  batch: int = 10) -> dict:
+    questions = _questions(qa_path, default_course)
+    held_out = _questions(holdout_path, default_course) if holdout_path else []
+    notes = load_notes(content_dir, {q.course for q in questions + held_out})
+    graded, generation = answer_and_grade(questions + held_out, notes)
+    if not graded:
+        raise BenchInputError(f"no question was answered: {generation['failed'][:3]}")
+    held_out_set = {(q.course, q.question) for q in held_out}
+    main = [g for g in graded if (g.course, g.question) not in held_out_set]
+    rest = [g for g in graded if (g.course, g.question) in held_out_set]
+    return report_for(main, generation, held_out=rest, seed=seed, simulation_repeats=simulation_repeats, batch=batch)
+
+
+def _questions(path: Path, default_course: str | None) -> list[QAQuestion]:
     try:
-        questions = read_qa(qa_path)
+        questions = read_qa(path)
     except QAFormatError as error:
         raise BenchInputError(str(error)) from error
     questions = [q if q.course else QAQuestion(q.question, q.gold, q.check, default_course) for q in questions]
     if any(q.course is None for q in questions):
-        raise BenchInputError("a question has no course; give each line a \"course\" or pass --course SLUG")
-    notes = load_notes(content_dir, {q.course for q in questions})
-    graded, generation = answer_and_grade(questions, notes)
-    if not graded:
-        raise BenchInputError(f"no question was answered: {generation['failed'][:3]}")
-    return report_for(graded, generation, seed=seed, simulation_repeats=simulation_repeats, batch=batch)
+        raise BenchInputError(f"{path.name}: a question has no course; give each line a \"course\" or pass --course SLUG")
+    return questions
 
 
-def report_for(graded: list[GradedAnswer], generation: dict, *, seed: int, simulation_repeats: int, batch: int) -> dict:
+def report_for(graded: list[GradedAnswer], generation: dict, *, held_out: list[GradedAnswer] = (), seed: int,
+               simulation_repeats: int, batch: int) -> dict:
     correct = [g.correct for g in graded]
     scores = router_scores(graded, seed=seed)
     simulation = (active_simulation([g.features for g in graded], correct, batch=batch, repeats=simulation_repeats,
@@ -228,7 +262,9 @@ def report_for(graded: list[GradedAnswer], generation: dict, *, seed: int, simul
                                                    and router_20 >= TARGETS["catch_at_20_vs_random"] * random_20),
         },
         "active_simulation": simulation,
+        "held_out": held_out_scores(graded, list(held_out)) if held_out else None,
         "answers": [asdict(g) for g in graded],
+        "held_out_answers": [asdict(g) for g in held_out],
     }
 
 

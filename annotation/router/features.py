@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from annotation.router.arithmetic import arithmetic_agreement
 from annotation.router.qa import numbers_in
 
 FEATURE_NAMES = (
@@ -21,6 +22,12 @@ FEATURE_NAMES = (
     "question_echo",  # share of the answer's content words taken from the question
     "numbers_in_question",  # log(1 + numbers the question states): arithmetic the model must do
     "new_numbers",  # log(1 + numbers the answer states that neither the question nor the passages do)
+    "novel_support",  # of the answer's words not taken from the question, the share the passages contain
+    "claim_support",  # of the new words in the answer's first sentence, the share found in the passage
+    # sentences that best match the question: is the answer's claim what the notes say to this question?
+    "novel_unsupported",  # log(1 + answer words found in neither the question nor the passages)
+    "repetition",  # share of the answer's word trigrams that repeat: small models loop when lost
+    "arithmetic_check",  # +1 / -1: the answer's final number is / is not the question's value computed in code
     "hedges",  # "I think", "not sure", "maybe": the model saying it is unsure
     "cut_short",  # 1 when the answer used the whole token budget (it was cut, not finished)
     "redactions",  # an open practice item's answer had to be taken out
@@ -60,6 +67,7 @@ def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
     passage_words = set().union(*(_content_words(text) for text in evidence.passage_texts))
     question_words = _content_words(evidence.question)
     known_numbers = set(numbers_in(evidence.question)).union(*(numbers_in(t) for t in evidence.passage_texts))
+    novel = answer_words - question_words
     features = {
         "mean_logprob": _finite(tokens.get("mean_logprob"), -5.0),
         "min_logprob": max(_finite(tokens.get("min_logprob"), -20.0), -20.0),
@@ -70,6 +78,11 @@ def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
         "question_echo": _share(answer_words, question_words),
         "numbers_in_question": math.log1p(len(numbers_in(evidence.question))),
         "new_numbers": math.log1p(len(set(numbers_in(evidence.answer)) - known_numbers)),
+        "novel_support": _share(novel, passage_words),
+        "claim_support": _claim_support(evidence, question_words),
+        "novel_unsupported": math.log1p(len(novel - passage_words)),
+        "repetition": _repetition(evidence.answer),
+        "arithmetic_check": arithmetic_agreement(evidence.question, evidence.answer),
         "hedges": float(len(_HEDGES.findall(evidence.answer.casefold()))),
         "cut_short": float(evidence.cut_short),
         "redactions": float(evidence.redactions),
@@ -91,6 +104,32 @@ def question_key(question: str) -> str:
 
 def _content_words(text: str) -> set[str]:
     return {word.strip("'-") for word in _WORD.findall(text.casefold()) if word not in _STOPWORDS}
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+CLAIM_SENTENCES = 3
+
+
+def _sentences(text: str) -> list[str]:
+    return [piece for piece in _SENTENCE_END.split(text) if piece.strip()]
+
+
+def _claim_support(evidence: AnswerEvidence, question_words: set[str]) -> float:
+    answer_sentences = _sentences(evidence.answer)
+    notes = [sentence for text in evidence.passage_texts for sentence in _sentences(text)]
+    if not answer_sentences or not notes:
+        return 0.0
+    claim = _content_words(answer_sentences[0]) - question_words
+    if not claim:
+        return 0.0
+    closest = sorted(notes, key=lambda sentence: -len(_content_words(sentence) & question_words))[:CLAIM_SENTENCES]
+    return _share(claim, set().union(*(_content_words(sentence) for sentence in closest)))
+
+
+def _repetition(text: str) -> float:
+    words = text.casefold().split()
+    trigrams = list(zip(words, words[1:], words[2:]))
+    return 1.0 - len(set(trigrams)) / len(trigrams) if trigrams else 0.0
 
 
 def _share(words: set[str], reference: set[str]) -> float:

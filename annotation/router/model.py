@@ -64,20 +64,22 @@ class RouterModel:
         )
 
 
-# The prior, set by hand: an answer is likelier right when the model was sure of its tokens, when the course
-# notes it was given support it, and when it need not do arithmetic; likelier wrong when it hedges or was
-# cut off. Log-odds per unit of each raw feature.
+# The prior, set by hand (not fitted): an answer is likelier right when the course notes' sentences closest
+# to the question support its claim, when its arithmetic checks out, when the question matched the notes well
+# and when the model was sure of its tokens; likelier wrong when the question needs arithmetic, when the answer
+# hedges, loops or was cut off. Log-odds per unit of each raw feature.
 _PRIOR_WEIGHTS = {
-    "mean_logprob": 1.5,
-    "passage_support": 1.5,
+    "claim_support": 1.5,
+    "arithmetic_check": 1.0,
     "top_passage_score": 1.0,
+    "mean_logprob": 0.5,
     "numbers_in_question": -0.8,
-    "new_numbers": -0.4,
     "hedges": -0.5,
+    "repetition": -2.0,
     "cut_short": -0.7,
 }
 PRIOR = RouterModel(
-    kind="prior", names=tuple(_PRIOR_WEIGHTS), weights=tuple(_PRIOR_WEIGHTS.values()), intercept=0.4,
+    kind="prior", names=tuple(_PRIOR_WEIGHTS), weights=tuple(_PRIOR_WEIGHTS.values()), intercept=0.0,
     mean=tuple(0.0 for _ in _PRIOR_WEIGHTS), scale=tuple(1.0 for _ in _PRIOR_WEIGHTS),
 )
 

@@ -111,3 +111,43 @@ def test_out_of_fold_scores_never_see_their_own_verdict():
     # A fold too small to fit falls back to the prior instead of failing.
     small = out_of_fold_p(rows[:12], [True] * 11 + [False])
     assert np.allclose(small, PRIOR.p_correct_many(rows[:12]))
+
+
+@pytest.mark.parametrize("question, value", [
+    ("What is 2/3 + 1/6? Give the answer in simplest form.", "5/6"),
+    ("Multiply 5/6 by 9/10 and simplify.", "3/4"),
+    ("What is 3/4 of 20?", "15"),
+    ("What is 20% of 60?", "12"),
+    ("What is 3 2/5 − 1 7/8?", "61/40"),
+    ("what is 4 times 3/8", "3/2"),
+    ("What is 3/4 of 2/3 of 36?", None),  # a chain: not followed, rather than wrongly computed
+    ("How many carbon atoms does glucose have?", None),
+])
+def test_plain_calculations_are_computed_exactly(question, value):
+    from fractions import Fraction
+
+    from annotation.router.arithmetic import question_value
+
+    assert question_value(question) == (Fraction(value) if value else None)
+
+
+def test_arithmetic_check_compares_the_final_new_number():
+    from annotation.router.arithmetic import arithmetic_agreement
+
+    assert arithmetic_agreement("What is 1/3 + 1/4?", "1/3 + 1/4 = 4/12 + 3/12 = 7/12.") == 1.0
+    assert arithmetic_agreement("What is 1/3 + 1/4?", "It is 2/7.") == -1.0
+    assert arithmetic_agreement("Why do leaves look green?", "Chlorophyll reflects green light.") == 0.0
+
+
+def test_claim_support_asks_whether_the_notes_closest_to_the_question_say_it():
+    notes = ("The thylakoids sit in a fluid called the stroma. Oxygen is given off as a by-product.",)
+    question = "What is the fluid around the thylakoids called?"
+    right = answer_features(AnswerEvidence(question, "It is called the stroma.", {}, notes, (0.5,)))
+    wrong = answer_features(AnswerEvidence(question, "It is called the cytoplasm.", {}, notes, (0.5,)))
+    assert right["claim_support"] == 1.0 and wrong["claim_support"] == 0.0
+
+
+def test_repetition_notices_an_answer_going_in_circles():
+    looping = answer_features(AnswerEvidence("q", "called addition operation called addition operation " * 3))
+    assert looping["repetition"] > 0.5
+    assert answer_features(AnswerEvidence("q", "Plants take in carbon dioxide."))["repetition"] == 0.0

@@ -11,6 +11,12 @@ from tutor.models import Message
 pytestmark = pytest.mark.django_db
 
 NEVER_SAMPLE = 0.99
+FLAG_BELOW = 0.3
+
+
+@pytest.fixture(autouse=True)
+def flag_below(settings):
+    settings.ANNOTATION_FLAG_BELOW = FLAG_BELOW  # the threshold before a course has history
 
 
 def route(answer, draw=NEVER_SAMPLE):
@@ -105,7 +111,7 @@ def test_with_history_the_threshold_follows_the_courses_answers(personas):
                                  answer="Carbon dioxide.", features={**CONFIDENT, "mean_logprob": mean_logprob})
 
     history = [route(sure_answer(part, -0.05)) for part in "ABCDE"]
-    assert all(r.p_correct > 0.5 and r.flag == "" for r in history)  # above the default threshold
+    assert all(r.p_correct > FLAG_BELOW and r.flag == "" for r in history)  # above the default threshold
     # Now the threshold is the quantile of these answers: one a little less sure than all of them is flagged.
     assert route(sure_answer("F", -0.2)).flag == "low_confidence"
 

@@ -24,6 +24,8 @@ class Command(BaseCommand):
                             help='JSON lines: {"question", "gold": [...], "check": "exact"|"numeric"|"contains", "course"}')
         parser.add_argument("--content", type=Path, default=FIXTURES / "content",
                             help="course notes; fractions.md holds the notes of the course fractions")
+        parser.add_argument("--holdout", type=Path, metavar="FILE",
+                            help="a second QA file: the router fitted on every answer of --qa is judged on its answers")
         parser.add_argument("--course", help="the course of questions whose line names none")
         parser.add_argument("--out", type=Path, help="also write the JSON report, with every graded answer, here")
         parser.add_argument("--regrade", type=Path, metavar="REPORT",
@@ -33,22 +35,24 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=10, help="verdicts per batch in the active simulation")
 
     def handle(self, *args, **opts):
-        if not opts["qa"].is_file():
-            raise CommandError(f"no such file: {opts['qa']}")
+        for option in ("qa", "holdout", "regrade"):
+            if opts[option] and not opts[option].is_file():
+                raise CommandError(f"no such file: {opts[option]}")
         if not opts["content"].is_dir():
             raise CommandError(f"no such folder: {opts['content']}")
         if opts["repeats"] < 1 or opts["batch"] < 1:
             raise CommandError("--repeats and --batch must be at least 1")
         try:
             if opts["regrade"]:
-                graded, generation = regrade(opts["regrade"])
-                report = report_for(graded, generation, seed=opts["seed"], simulation_repeats=opts["repeats"],
-                                    batch=opts["batch"])
+                graded, held_out, generation = regrade(opts["regrade"])
+                report = report_for(graded, generation, held_out=held_out, seed=opts["seed"],
+                                    simulation_repeats=opts["repeats"], batch=opts["batch"])
             else:
                 # Every question is queued at once, so one may wait long for a batch slot: time out only a stall.
                 try:
                     with override_settings(TUTOR_GENERATION_TIMEOUT_S=max(settings.TUTOR_GENERATION_TIMEOUT_S, 900.0)):
-                        report = run_benchmark(opts["qa"], opts["content"], default_course=opts["course"],
+                        report = run_benchmark(opts["qa"], opts["content"], holdout_path=opts["holdout"],
+                                               default_course=opts["course"],
                                                seed=opts["seed"], simulation_repeats=opts["repeats"], batch=opts["batch"])
                 finally:
                     _close_engine()
@@ -57,7 +61,7 @@ class Command(BaseCommand):
         if opts["out"]:
             opts["out"].parent.mkdir(parents=True, exist_ok=True)
             opts["out"].write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        summary = {key: value for key, value in report.items() if key != "answers"}
+        summary = {key: value for key, value in report.items() if key not in ("answers", "held_out_answers")}
         for name in ("router", "prior"):
             summary[name] = {k: v for k, v in summary[name].items() if k != "reliability"}
         if summary["active_simulation"]:
