@@ -127,3 +127,13 @@ def test_simulation_compares_router_chosen_and_random_verdicts():
         assert 35 <= result[strategy]["verdicts_needed_mean"] <= result["pool"]
         assert result[strategy]["final_auroc_mean"] > 0.7
     assert result["router"]["final_auroc_mean"] == result["random"]["final_auroc_mean"]  # same verdicts at the end
+
+
+def test_a_held_out_file_is_judged_by_the_router_fitted_on_the_main_file(qa_file, tmp_path, use_engine):
+    use_engine(ScriptedEngine(seed=3))
+    held_out = tmp_path / "held_out.jsonl"
+    held_out.write_text("\n".join(json.dumps({"question": f"What is {a} + {a + 5}?", "gold": [str(2 * a + 5)],
+                                              "check": "numeric", "course": "fractions"}) for a in range(1, 41)))
+    summary, report = run(qa_file, tmp_path, "--holdout", str(held_out))
+    assert summary["questions"] == 80 and len(report["held_out_answers"]) == 40
+    assert summary["held_out"]["questions"] == 40 and summary["held_out"]["auroc"] > 0.75

@@ -42,6 +42,7 @@ function renderMessage(message) {
   li.className = `${message.role} ${message.status}`;
   li.firstChild.textContent = message.text || (message.status === "failed" ? "The tutor could not answer this." : "");
   setConfidence(li, message.confidence);
+  setCorrected(li, message.corrected);
   if (message.status === "complete") state.lastComplete = Math.max(state.lastComplete || 0, message.message_id);
   li.scrollIntoView({ block: "end" });
   return li;
@@ -52,6 +53,13 @@ function setConfidence(li, confidence) {
   if (confidence === null || confidence === undefined) { if (note) note.remove(); return; }
   if (!note) { note = document.createElement("small"); note.className = "confidence"; li.append(note); }
   note.textContent = `confidence ${Math.round(confidence * 100)}%`;
+}
+
+function setCorrected(li, corrected) {
+  let note = li.querySelector(".corrected");
+  if (!corrected) { if (note) note.remove(); return; }
+  if (!note) { note = document.createElement("small"); note.className = "corrected"; li.append(note); }
+  note.textContent = "corrected by your teacher";
 }
 
 function appendToken(messageId, text) {
@@ -81,6 +89,13 @@ const handlers = {
   },
   token(frame) { appendToken(frame.message_id, frame.text); },
   answer(frame) { renderMessage({ ...frame, role: "tutor", status: "complete" }); },
+  correction(frame) {
+    // A teacher corrected an answer: shown in its place, whichever conversation is open (history has it too).
+    const li = state.items.get(frame.message_id);
+    if (!li) return;
+    li.firstChild.textContent = frame.text;
+    setCorrected(li, true);
+  },
   history(frame) {
     if (frame.conversation !== state.conversation) return;
     frame.messages.forEach(renderMessage);
