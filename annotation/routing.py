@@ -13,11 +13,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from annotation.models import AnswerScore, Flag, ReviewEvent, ReviewTask, RouterVersion
+from annotation.models import AnswerScore, ReviewEvent, ReviewTask, RouterVersion
 from annotation.router.features import AnswerEvidence, answer_features, question_key
 from annotation.router.flagging import FlagDecision, flag_decision, flag_threshold, task_priority
 from annotation.router.model import PRIOR, RouterModel
-from annotation.selectors import askers_of, course_daily_budget, day_start, recent_answer_rate, today_counts
+from annotation.selectors import (
+    askers_of, course_daily_budget, open_likely_wrong_today, recent_answer_rate, today_counts,
+)
 from learning.models import Course, Passage
 from tutor.models import Message
 
@@ -118,17 +120,12 @@ def _flag(score: AnswerScore, decision: FlagDecision) -> ReviewTask:
 
 
 def _supersede_least_bad(course_id: int) -> None:
-    candidate = _today_open_low_confidence(course_id).order_by("-p_correct").first()
+    candidate = open_likely_wrong_today(course_id=course_id).order_by("-p_correct").first()
     if candidate is None:
         return
     if ReviewTask.objects.filter(id=candidate.id, status=ReviewTask.Status.OPEN).update(
             status=ReviewTask.Status.SUPERSEDED) == 1:
         ReviewEvent.objects.create(task=candidate, action=ReviewEvent.Action.SUPERSEDED)
-
-
-def _today_open_low_confidence(course_id: int):
-    return ReviewTask.objects.filter(course_id=course_id, status=ReviewTask.Status.OPEN,
-                                     reason=Flag.LOW_CONFIDENCE, created_at__gte=day_start())
 
 
 def _bump_similar_tasks(score: AnswerScore) -> None:

@@ -54,8 +54,14 @@ def today_counts(*, course_id: int) -> DayCounts:
     counted = today.exclude(status=ReviewTask.Status.SUPERSEDED)
     counts = counted.aggregate(
         low=Count("pk", filter=Q(reason=Flag.LOW_CONFIDENCE)), sample=Count("pk", filter=Q(reason=Flag.RANDOM_SAMPLE)))
-    replaceable = today.filter(status=ReviewTask.Status.OPEN, reason=Flag.LOW_CONFIDENCE).aggregate(p=Max("p_correct"))
+    replaceable = open_likely_wrong_today(course_id=course_id).aggregate(p=Max("p_correct"))
     return DayCounts(low_confidence=counts["low"], random_sample=counts["sample"], replaceable_p=replaceable["p"])
+
+
+def open_likely_wrong_today(*, course_id: int) -> QuerySet[ReviewTask]:
+    """Today's likely-wrong tasks that nobody has claimed: the ones a worse answer may replace."""
+    return ReviewTask.objects.filter(course_id=course_id, status=ReviewTask.Status.OPEN, reason=Flag.LOW_CONFIDENCE,
+                                     created_at__gte=day_start())
 
 
 def askers_of(*, course_id: int, key: str) -> int:

@@ -25,6 +25,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from learning.grading import parse_number
+
 MAX_QUESTIONS = 10_000
 MAX_LINE_BYTES = 8_000
 
@@ -147,25 +149,3 @@ def _numeric_correct(question: QAQuestion, answer: str) -> bool:
         return False
     gold = {parse_number(g) for g in question.gold}
     return new_numbers[-1] in gold
-
-
-_MIXED = re.compile(r"^(-?)(\d+)\s+(\d+)\s*/\s*(\d+)$")
-_FRACTION = re.compile(r"^(-?\d+)\s*/\s*(\d+)$")
-_DECIMAL = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
-
-
-def parse_number(text: str) -> Fraction | None:
-    cleaned = text.strip().replace(",", "")
-    if cleaned.endswith("%"):
-        value = parse_number(cleaned[:-1])
-        return None if value is None else value / 100
-    if match := _MIXED.match(cleaned):
-        if int(match[4]) == 0:
-            return None
-        sign = -1 if match[1] else 1
-        return sign * (int(match[2]) + Fraction(int(match[3]), int(match[4])))
-    if match := _FRACTION.match(cleaned):
-        return None if int(match[2]) == 0 else Fraction(int(match[1]), int(match[2]))
-    if _DECIMAL.match(cleaned) and len(cleaned) <= 40:
-        return Fraction(cleaned)
-    return None
