@@ -1,4 +1,5 @@
 """router_bench end to end on a scripted engine: prompts as the tutor builds them, grading, and the report."""
+import io
 import json
 import random
 import re
@@ -45,19 +46,8 @@ def qa_file(tmp_path) -> Path:
 def run(qa_file, tmp_path, *extra) -> tuple[dict, dict]:
     out = tmp_path / "report.json"
     call_command("router_bench", "--qa", str(qa_file), "--course", "fractions", "--out", str(out),
-                 "--repeats", "2", *extra, stdout=(printed := _Capture()))
-    return json.loads(printed.text), json.loads(out.read_text())
-
-
-class _Capture:
-    def __init__(self):
-        self.text = ""
-
-    def write(self, text):
-        self.text += text
-
-    def flush(self):
-        pass
+                 "--repeats", "2", *extra, stdout=(printed := io.StringIO()))
+    return json.loads(printed.getvalue()), json.loads(out.read_text())
 
 
 def test_bench_answers_grades_and_reports_in_one_run(qa_file, tmp_path, use_engine):
@@ -88,7 +78,7 @@ def test_regrade_reproduces_a_run_without_the_model(qa_file, tmp_path, use_engin
     _, report = run(qa_file, tmp_path)
     again = tmp_path / "again.json"
     call_command("router_bench", "--regrade", str(tmp_path / "report.json"), "--repeats", "1", "--batch", "30", "--out", str(again),
-                 stdout=_Capture())
+                 stdout=io.StringIO())
     regraded = json.loads(again.read_text())
     assert [a["correct"] for a in regraded["answers"]] == [a["correct"] for a in report["answers"]]
     assert regraded["router"]["auroc"] == report["router"]["auroc"]
