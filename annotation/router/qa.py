@@ -99,7 +99,9 @@ _LEAD_IN = re.compile(r"^(so,? )?(the )?(final |correct )?answer is:? ")
 
 def _words(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
-    return " ".join(re.findall(r"[\w/.%'-]+", folded)).strip(".'-")
+    # A word keeps inner dots (3.5, e.g) but not a sentence's full stop: "Chlorophyll. It ..." has "chlorophyll".
+    words = (word.strip(".'-") for word in re.findall(r"[\w/.%'-]+", folded))
+    return " ".join(word for word in words if word)
 
 
 def _exact_form(text: str) -> str:

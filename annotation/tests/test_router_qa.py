@@ -34,6 +34,7 @@ def test_numeric_understands_mixed_numbers_and_thousands():
     ("They take in CO2 from the air", True),
     ("It is not carbon dioxide, it is oxygen.", False),
     ("carbon dioxides", False),  # whole words only
+    ("Carbon dioxide. Plants take it in through stomata.", True),  # a full stop ends the word
 ])
 def test_contains_needs_the_phrase_as_whole_words_not_negated(answer, right):
     question = QAQuestion("Which gas do plants take in?", ("carbon dioxide", "CO2"), "contains")
