@@ -164,6 +164,7 @@ TUTOR_MAX_BATCH_SIZE = env_int("TUTOR_MAX_BATCH_SIZE", 16, minimum=1, maximum=51
 TUTOR_MAX_QUEUE = env_int("TUTOR_MAX_QUEUE", 256, minimum=1)
 TUTOR_TORCH_THREADS = env_int("TUTOR_TORCH_THREADS", 0, minimum=0)  # 0: torch's default
 TUTOR_DEVICE = env_str("TUTOR_DEVICE", "auto")
+TUTOR_MAX_ADAPTERS = env_int("TUTOR_MAX_ADAPTERS", 8, minimum=1, maximum=256)  # LoRA adapters kept loaded per engine
 TUTOR_FAKE_ENGINE_DELAY_S = env_float("TUTOR_FAKE_ENGINE_DELAY_S", 0.0)
 # Load the model when the web process starts rather than on the first question.
 TUTOR_WARMUP = env_bool("TUTOR_WARMUP", False)

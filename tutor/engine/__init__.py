@@ -56,4 +56,5 @@ def engine_config_from_settings():
         max_queue=settings.TUTOR_MAX_QUEUE,
         num_threads=settings.TUTOR_TORCH_THREADS or None,
         device=settings.TUTOR_DEVICE,
+        max_adapters=settings.TUTOR_MAX_ADAPTERS,
     )

@@ -7,9 +7,9 @@ sequences leave the batch immediately, so a long answer never holds a short
 one. Generation never runs on an asyncio loop; results travel back through
 ``streams.EventSink``.
 
-Decoding is greedy (argmax). Per-request LoRA adapters are not applied yet;
-``SequenceRequest.adapter`` is carried to ``_forward`` so that a PEFT model's
-mixed-batch ``adapter_names=`` argument can be passed there later.
+Decoding is greedy (argmax). Each request may name a LoRA adapter: adapters are
+loaded on this thread before their requests' prefill (see ``adapters``), and
+every forward pass names each row's adapter, so one batch mixes courses.
 """
 from __future__ import annotations
 
@@ -22,12 +22,13 @@ from typing import Any, Callable, Sequence
 
 import torch
 
+from .adapters import AdapterSlots
 from .confidence import ConfidenceAccumulator, step_statistics
 from .detokenize import IncrementalDecoder
 from .kv_batch import KVBatch, prefill_inputs, prefix_tensors
 from .prefix_cache import PrefixEntry, PrefixStore
 from .streams import EventSink, FinishedSequence, SequenceRequest, StreamHandle
-from .types import EngineError, EngineOverloaded, GenerationTimeout, TokenDelta
+from .types import AdapterRef, EngineError, EngineOverloaded, GenerationTimeout, TokenDelta
 from .worker_thread import WorkerThread
 
 logger = logging.getLogger(__name__)
@@ -76,8 +77,10 @@ class ContinuousBatcher:
         max_queue: int = 256,
         num_threads: int | None = None,
         prefix_cache_bytes: int = 0,
+        max_adapters: int = 8,
     ):
         self._model = model
+        self._adapters = AdapterSlots(model, max_adapters)
         self._tokenizer = tokenizer
         self._stop_ids = stop_ids
         self._max_batch_size = max_batch_size
@@ -105,7 +108,7 @@ class ContinuousBatcher:
                 self._worker.submit(self._run)
 
     def submit(self, prompt_ids: Sequence[int], max_new_tokens: int, timeout_s: float, sink: EventSink,
-               adapter: str | None = None, shared_prefix_len: int = 0) -> StreamHandle:
+               adapter: AdapterRef | None = None, shared_prefix_len: int = 0) -> StreamHandle:
         request = SequenceRequest(
             prompt_ids=list(prompt_ids), max_new_tokens=max_new_tokens, deadline=time.monotonic() + timeout_s,
             sink=sink, adapter=adapter, shared_prefix_len=shared_prefix_len,
@@ -180,6 +183,7 @@ class ContinuousBatcher:
 
     def _admit_group(self) -> None:
         group, prefixes = self._take_group()
+        group, prefixes = self._with_adapters_loaded(group, prefixes)
         if not group:
             return
         admitted_at = time.monotonic()
@@ -199,6 +203,20 @@ class ContinuousBatcher:
             self._batch.absorb(new_batch)
         self._record(sequences, logits, new_batch.last_tokens)
         self._evict_finished()
+
+    def _with_adapters_loaded(self, group: list[SequenceRequest], prefixes: list[PrefixEntry | None]
+                              ) -> tuple[list[SequenceRequest], list[PrefixEntry | None]]:
+        """Load the group's adapters; requests whose adapter cannot load fail alone."""
+        wanted = {r.adapter.key: r.adapter for r in group if r.adapter is not None}
+        if not wanted:
+            return group, prefixes
+        in_use = {s.request.adapter.key for s in self._running if s.request.adapter is not None}
+        failures = self._adapters.ensure(wanted.values(), in_use)
+        kept = [(r, p) for r, p in zip(group, prefixes) if r.adapter is None or r.adapter.key not in failures]
+        for request in group:
+            if request.adapter is not None and request.adapter.key in failures:
+                request.sink.put(EngineError("The course's tuned model could not be loaded. Please try again."))
+        return [r for r, _ in kept], [p for _, p in kept]
 
     def _take_group(self) -> tuple[list[SequenceRequest], list[PrefixEntry | None]]:
         """Waiting requests to prefill together (FIFO), with their cached prefixes if any."""
@@ -247,10 +265,11 @@ class ContinuousBatcher:
         self._evict_finished()
 
     def _forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, position_ids: torch.Tensor,
-                 cache: Any, adapters: list[str | None]) -> tuple[torch.Tensor, Any]:
+                 cache: Any, adapters: list[AdapterRef | None]) -> tuple[torch.Tensor, Any]:
         """Logits of each row's last position, and the (updated) cache."""
         extra = {"logits_to_keep": 1} if self._keeps_last_logits_only else {}
-        output = self._model(
+        extra.update(self._adapters.forward_arguments(adapters))
+        output = self._adapters.model(
             input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
             past_key_values=cache, use_cache=True, **extra,
         )

@@ -38,6 +38,7 @@ class EngineConfig:
     attn_implementation: str = "sdpa"  # or "eager"
     prefix_cache_mb: int = 256  # KV of shared system prompts kept for reuse; 0 disables
     pack_cpu_weights: bool = True  # oneDNN pre-packed float32 linears on CPU (see cpu_kernels)
+    max_adapters: int = 8  # LoRA adapters kept loaded beside the base model (least recently used goes)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cache_dir", Path(self.cache_dir))
@@ -51,7 +52,7 @@ class EngineConfig:
             raise ValueError(f"dtype must be one of {_DTYPES}, not {self.dtype!r}")
 
     def _check_positive(self) -> None:
-        for name in ("max_new_tokens", "max_prompt_tokens", "max_batch_size", "max_queue"):
+        for name in ("max_new_tokens", "max_prompt_tokens", "max_batch_size", "max_queue", "max_adapters"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.generation_timeout_s <= 0:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Literal
 
-from .types import ConfidenceFeatures, EngineError, GenerationTimeout, TokenDelta
+from .types import AdapterRef, ConfidenceFeatures, EngineError, GenerationTimeout, TokenDelta
 
 # The scheduler enforces the deadline at step boundaries; the caller allows it
 # this much longer before giving up on the thread by itself.
@@ -58,7 +58,7 @@ class SequenceRequest:
     max_new_tokens: int
     deadline: float  # time.monotonic() value
     sink: EventSink
-    adapter: str | None = None
+    adapter: AdapterRef | None = None
     shared_prefix_len: int = 0  # leading prompt tokens other requests may share (the system prompt)
     submitted_at: float = field(default_factory=time.monotonic)
     cancelled: threading.Event = field(default_factory=threading.Event)

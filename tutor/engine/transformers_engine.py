@@ -7,14 +7,18 @@ process pays for them only when it actually answers a question.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
+from .artifacts import ArtifactMismatch, verify_folder
 from .config import EngineConfig
 from .prompt import BuiltPrompt, PromptTooLong, build_prompt, stop_token_ids
 from .streams import EventSink, FinishedSequence
 from .types import (
+    AdapterRef,
     Completion,
     EngineError,
     GenerationRequest,
@@ -25,6 +29,8 @@ from .worker_thread import WorkerThread
 
 if TYPE_CHECKING:
     from .batching import ContinuousBatcher
+
+logger = logging.getLogger(__name__)
 
 
 class TransformersEngine:
@@ -38,6 +44,7 @@ class TransformersEngine:
         self._batcher: ContinuousBatcher | None = None
         self._start_lock = threading.Lock()
         self._worker: WorkerThread | None = None
+        self._verified: dict[str, str] = {}  # adapter key -> the sha256 its folder was checked against
 
     @classmethod
     def from_model(cls, model: Any, tokenizer: Any, config: EngineConfig | None = None,
@@ -86,6 +93,7 @@ class TransformersEngine:
             model, tokenizer, stop_token_ids(tokenizer, getattr(model, "generation_config", None)),
             max_batch_size=self.config.max_batch_size, max_queue=self.config.max_queue,
             num_threads=self.config.num_threads, prefix_cache_bytes=self.config.prefix_cache_mb * 2**20,
+            max_adapters=self.config.max_adapters,
         )
         batcher.start(self._worker)
         self._batcher = batcher
@@ -97,20 +105,34 @@ class TransformersEngine:
         assert self._batcher is not None
         started = time.monotonic()
         prompt = await asyncio.to_thread(self._build_prompt, request)
+        adapter = await asyncio.to_thread(self._trusted_adapter, request.adapter)
         handle = self._batcher.submit(
             prompt.token_ids, self._max_new_tokens(request, prompt), self._remaining_timeout(started),
-            EventSink(asyncio.get_running_loop()), adapter=request.adapter,
+            EventSink(asyncio.get_running_loop()), adapter=adapter,
             shared_prefix_len=self._shareable_prefix(request, prompt),
         )
         try:
             async for item in handle.events():
                 if isinstance(item, FinishedSequence):
-                    yield self._completion(item, prompt, started, handle.request.submitted_at)
+                    yield self._completion(item, prompt, started, handle.request.submitted_at, adapter)
                 else:
                     yield item
         finally:
             # Runs when the consumer stops early or is cancelled: free the slot.
             handle.cancel()
+
+    def _trusted_adapter(self, ref: AdapterRef | None) -> AdapterRef | None:
+        """``ref`` once its folder matches the recorded hash; a mismatched one is refused and the base
+        model answers instead (the registry's record, not the file on disk, decides what is served)."""
+        if ref is None or self._verified.get(ref.key) == ref.sha256:
+            return ref
+        try:
+            verify_folder(Path(ref.path), ref.sha256)
+        except ArtifactMismatch as error:
+            logger.error("Refusing the adapter %s: %s The base model answers instead.", ref.key, error)
+            return None
+        self._verified[ref.key] = ref.sha256
+        return ref
 
     def _build_prompt(self, request: GenerationRequest) -> BuiltPrompt:
         if not request.history:
@@ -136,7 +158,7 @@ class TransformersEngine:
         return max(0.0, self.config.generation_timeout_s - (time.monotonic() - started))
 
     def _completion(self, finished: FinishedSequence, prompt: BuiltPrompt, started: float,
-                    submitted_at: float) -> Completion:
+                    submitted_at: float, adapter: AdapterRef | None) -> Completion:
         # The scheduler's clock starts at submission; add the prompt building before it.
         before_submit = submitted_at - started
         timings = dict(finished.timings)
@@ -150,6 +172,6 @@ class TransformersEngine:
             prompt_tokens=len(prompt.token_ids),
             dropped_turns=prompt.dropped_turns,
             finish_reason=finished.finish_reason,
-            model_name=self.model_name,
+            model_name=f"{self.model_name}+{adapter.name or adapter.key}" if adapter else self.model_name,
             timings=timings,
         )

@@ -20,6 +20,16 @@ class ChatTurn:
 
 
 @dataclass(frozen=True)
+class AdapterRef:
+    """A LoRA adapter to answer with: ``key`` names it in the engine, ``sha256`` is what the registry recorded."""
+
+    key: str
+    path: str
+    sha256: str
+    name: str = ""  # shown in the answer's model name, e.g. "fractions-v3"
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
     """One student's question with the conversation before it.
 
@@ -30,7 +40,7 @@ class GenerationRequest:
     system_prompt: str
     history: Sequence[ChatTurn]
     max_new_tokens: int | None = None  # None: the engine's configured limit
-    adapter: str | None = None  # a LoRA adapter key; None: the base model
+    adapter: AdapterRef | None = None  # None: the base model
 
 
 @dataclass(frozen=True)
