@@ -83,3 +83,38 @@ class Message(models.Model):
         return f"{self.role} message {self.pk}"
 
 
+
+
+class ModelVersion(models.Model):
+    """A course's fine-tuned adapter: what serving reads. At most one version of a course is active."""
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate (being evaluated)"
+        ACTIVE = "active", "Active (serving)"
+        REJECTED = "rejected", "Rejected by the evaluation gate"
+        RETIRED = "retired", "Retired (was active)"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="model_versions")
+    number = models.PositiveIntegerField()
+    base_model = models.CharField(max_length=200)
+    folder = models.CharField(max_length=500, help_text="The adapter folder, relative to TUTOR_ADAPTER_DIR.")
+    sha256 = models.CharField(max_length=64, help_text="Hash of the folder's files; a mismatching folder is refused.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["course", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="model_version_unique_number"),
+            models.UniqueConstraint(
+                fields=["course"], condition=models.Q(status="active"), name="model_version_one_active_per_course"
+            ),
+        ]
+
+    @property
+    def name(self) -> str:
+        return f"{self.course.slug}-v{self.number}"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"

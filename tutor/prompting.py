@@ -17,6 +17,8 @@ from learning.passage_search import PassageHit, passages_for_question
 from learning.practice import open_item_for_hints
 from learning.selectors import student_weak_skills
 from tutor.engine.types import ChatTurn, GenerationRequest
+from tutor.model_registry import active_adapter_for
+from tutor.teacher_answers import TeacherAnswer, teacher_answer_for
 from tutor.models import Message
 from tutor.selectors import prior_turns
 from tutor.services import AskResult
@@ -46,24 +48,33 @@ def system_prompt_for(course: Course) -> str:
 def answer_plan_for(ask: AskResult) -> AnswerPlan:
     """What the engine needs for ``ask``'s answer; reads earlier turns only of a conversation that had some."""
     course, student, question = ask.conversation.course, ask.conversation.student, ask.question.text
-    passages = passages_for_question(course=course, question=question, limit=settings.LEARNING_PASSAGES_IN_PROMPT)
+    adapter = active_adapter_for(course_id=course.id)
+    teacher = teacher_answer_for(adapter=adapter, question=question)
+    passages = [] if teacher else passages_for_question(
+        course=course, question=question, limit=settings.LEARNING_PASSAGES_IN_PROMPT)
     weak = student_weak_skills(student=student, course=course, limit=settings.LEARNING_WEAK_SKILLS_IN_PROMPT)
     item = open_item_for_hints(student=student, course=course)
     earlier = [] if ask.new_conversation else prior_turns(answer=ask.answer, limit=settings.TUTOR_CONTEXT_TURNS)
-    last = ChatTurn("user", question_with_context(question, passages, weak, item))
-    request = GenerationRequest(system_prompt=system_prompt_for(course), history=[*map(_turn, earlier), last])
+    last = ChatTurn("user", question_with_context(question, passages, weak, item, teacher))
+    request = GenerationRequest(system_prompt=system_prompt_for(course), history=[*map(_turn, earlier), last],
+                                adapter=adapter)
     forbidden = answer_forms(item.answer_spec, item.choices) if item else []
-    return AnswerPlan(request, forbidden, _context_record(passages, weak, item))
+    context = {**_context_record(passages, weak, item), "teacher_answer": teacher.question if teacher else None}
+    return AnswerPlan(request, forbidden, context)
 
 
 def generation_request_for(ask: AskResult) -> GenerationRequest:
     return answer_plan_for(ask).request
 
 
-def question_with_context(question: str, passages: list[PassageHit], weak: list[tuple[str, float]], item: Item | None) -> str:
-    """The last user turn: the question, after what the tutor should know for it (used by router_bench too)."""
+def question_with_context(question: str, passages: list[PassageHit], weak: list[tuple[str, float]], item: Item | None,
+                          teacher_answer: TeacherAnswer | None = None) -> str:
+    """The last user turn: the question, after what the tutor should know for it (used by router_bench and
+    retraining too). A teacher's answer to the same question stands in for the course notes."""
     blocks = []
-    if passages:
+    if teacher_answer is not None:
+        blocks.append(teacher_answer_block(teacher_answer))
+    elif passages:
         notes = "\n".join(f"- {p.title}: {_clip(p.text)}" if p.title else f"- {_clip(p.text)}" for p in passages)
         blocks.append(f"Course notes that may help:\n{notes}")
     if weak:
@@ -77,6 +88,11 @@ def question_with_context(question: str, passages: list[PassageHit], weak: list[
     if not blocks:
         return question
     return "[Context for the tutor]\n" + "\n\n".join(blocks) + f"\n\n[Student's question]\n{question}"
+
+
+def teacher_answer_block(answer: TeacherAnswer) -> str:
+    return (f"A teacher of this course answered this question:\nQuestion: {_clip(answer.question)}\n"
+            f"Teacher's answer: {answer.answer.strip()}")
 
 
 def _clip(text: str) -> str:
