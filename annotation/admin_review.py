@@ -51,6 +51,7 @@ class ReviewAction:
     field: str | None  # the POST field handed to the service as the keyword of the same name
     done: str  # the success message
     back_to_task: bool = False  # after success: the review page, not the queue
+    optional: tuple[str, ...] = ()  # POST fields passed on when the form sends them
 
 
 ACTIONS = {
@@ -59,7 +60,8 @@ ACTIONS = {
     "release": ReviewAction(review_release, None, "Released: another teacher can take this answer."),
     "approve": ReviewAction(review_approve, None, "Approved: the answer stands and becomes a training example."),
     "correct": ReviewAction(review_correct, "text",
-                            "Corrected: the student now sees your answer, and it becomes a training example."),
+                            "Corrected: the student now sees your answer, and it becomes a training example.",
+                            optional=("key_answer", "rewordings")),
     "reject": ReviewAction(review_reject, "reason", "Rejected: the answer is marked wrong."),
 }
 FIELD_MEANING = {"text": "the corrected answer", "reason": "why the answer is rejected"}
@@ -165,6 +167,7 @@ class ReviewTaskAdmin(admin.ModelAdmin):
             "earlier": conversation_before(task=task), "passages": answer_passages(task=task),
             "buttons": _buttons(task, request.user),
             "max_correction": settings.ANNOTATION_MAX_CORRECTION_CHARS,
+            "max_rewordings": settings.ANNOTATION_MAX_REWORDINGS,
             "max_reason": settings.ANNOTATION_MAX_REASON_CHARS,
         }
         return TemplateResponse(request, "admin/annotation/reviewtask/review.html", context)
@@ -183,6 +186,7 @@ class ReviewTaskAdmin(admin.ModelAdmin):
                 messages.error(request, f"The form sent no “{spec.field}” field; expected {FIELD_MEANING[spec.field]}.")
                 return redirect(review_page)
             arguments[spec.field] = request.POST[spec.field]
+        arguments.update({name: request.POST[name] for name in spec.optional if name in request.POST})
         try:
             spec.service(task_id=task.pk, teacher=request.user, **arguments)
         except ReviewError as exc:

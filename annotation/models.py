@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from learning.models import Course
-from tutor.models import Message
+from learning.models import Course, Item
+from tutor.models import Message, ModelVersion
 
 
 class ReviewPolicy(models.Model):
@@ -151,6 +151,11 @@ class TrainingExample(models.Model):
     review_task = models.OneToOneField(ReviewTask, null=True, on_delete=models.SET_NULL, related_name="training_example")
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     model_name = models.CharField(max_length=200, blank=True, help_text="The model version that answered.")
+    gold = models.JSONField(default=list, blank=True, help_text="Phrases a right answer contains; empty: the answer.")
+    gold_check = models.CharField(max_length=8, blank=True, help_text="exact, numeric or contains; empty: like the answer.")
+    rewordings = models.JSONField(
+        default=list, blank=True, help_text="Other ways to ask the question; held out to test a retrained tutor."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -158,3 +163,79 @@ class TrainingExample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for course {self.course_id}"
+
+
+class GoldenCase(models.Model):
+    """A course's frozen golden question: held out of training, asked of every new version."""
+
+    class Source(models.TextChoices):
+        ITEM = "item", "Reference question (practice item)"
+        APPROVED = "approved", "Approved answer"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="golden_cases")
+    source = models.CharField(max_length=8, choices=Source.choices)
+    question = models.TextField()
+    gold = models.JSONField(help_text="Phrases or numbers a right answer states.")
+    gold_check = models.CharField(max_length=9, help_text="exact, numeric, contains or reference.")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    example = models.ForeignKey(TrainingExample, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"golden case {self.pk} of course {self.course_id}"
+
+
+class TrainingRun(models.Model):
+    """One fine-tuning of a course's adapter, from its data to the gate's decision."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        PROMOTED = "promoted", "Promoted (serving)"
+        REJECTED = "rejected", "Rejected by the gate"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        ADMIN = "admin", "Started from admin"
+        THRESHOLD = "threshold", "Enough new corrections"
+        SCHEDULE = "schedule", "Schedule"
+
+    LIVE = (Status.QUEUED, Status.RUNNING)
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="training_runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    owner = models.CharField(max_length=200, blank=True, help_text="The worker running it (host:pid:token).")
+    attempts = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    step = models.PositiveIntegerField(default=0)
+    total_steps = models.PositiveIntegerField(default=0)
+    examples_seen = models.PositiveIntegerField(default=0)
+    tokens_seen = models.PositiveBigIntegerField(default=0)
+    losses = models.JSONField(default=list, blank=True, help_text="The training loss of every step.")
+    hyperparameters = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="What it trains and is judged on, frozen at start.")
+    report = models.JSONField(default=dict, blank=True, help_text="Timings, accuracies and the gate's decision.")
+    error = models.TextField(blank=True)
+    model_version = models.OneToOneField(ModelVersion, null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="training_run")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course"], condition=models.Q(status__in=["queued", "running"]),
+                name="training_run_one_live_per_course",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"training run {self.pk} of course {self.course_id} ({self.status})"

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from annotation.models import ReviewEvent, ReviewTask, TrainingExample
-from annotation.selectors import conversation_before, review_task_get_for_teacher
+from annotation.selectors import review_task_get_for_teacher
+from tutor.selectors import prior_turns
 from tutor.services import answer_correction_record
 
 Status = ReviewTask.Status
@@ -27,6 +28,7 @@ class ReviewError(Exception):
         self.code, self.detail = code, detail
 
 
+MAX_KEY_CHARS = 200
 TASK_NOT_FOUND = ("task_not_found", "There is no review task with this id in your courses.")
 
 
@@ -63,15 +65,20 @@ def review_approve(*, task_id: int, teacher: AbstractBaseUser) -> ReviewTask:
     return _after_verdict(task.id)
 
 
-def review_correct(*, task_id: int, teacher: AbstractBaseUser, text: str) -> ReviewTask:
+def review_correct(*, task_id: int, teacher: AbstractBaseUser, text: str, key_answer: str = "",
+                   rewordings: str | list[str] = "") -> ReviewTask:
     """The answer is wrong and ``text`` is what the tutor should have said. The student sees the correction
-    at once on any open socket and in history; the correction becomes a training example."""
+    at once on any open socket and in history; the correction becomes a training example.
+
+    ``key_answer`` (what a right answer must contain) and ``rewordings`` (other ways to ask; a list or one
+    per line) are optional: retraining tests the new tutor on the rewordings, graded by the key answer."""
     text = _checked_text(text, "correction", settings.ANNOTATION_MAX_CORRECTION_CHARS)
+    key, reworded = _checked_key(key_answer), _checked_rewordings(rewordings)
     task = _task_for(teacher, task_id)
     with transaction.atomic():
         _resolve(task, teacher, Status.CORRECTED, corrected_text=text)
         answer_correction_record(answer_id=task.answer_id, text=text)
-        _training_example(task, teacher, TrainingExample.Kind.CORRECTION, text)
+        _training_example(task, teacher, TrainingExample.Kind.CORRECTION, text, key=key, rewordings=reworded)
     return _after_verdict(task.id)
 
 
@@ -125,18 +132,51 @@ def _checked_text(text: object, field: str, limit: int) -> str:
     return text
 
 
-def _training_example(task: ReviewTask, teacher: AbstractBaseUser, kind: str, answer_text: str) -> None:
+def _checked_key(key: object) -> str:
+    if not isinstance(key, str):
+        raise ReviewError("invalid_input", "The key answer must be text.")
+    key = " ".join(key.split())
+    if len(key) > MAX_KEY_CHARS:
+        raise ReviewError("invalid_input", f"The key answer has {len(key)} characters; at most {MAX_KEY_CHARS} are allowed.")
+    return key
+
+
+def _checked_rewordings(rewordings: object) -> list[str]:
+    lines = rewordings.splitlines() if isinstance(rewordings, str) else rewordings
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        raise ReviewError("invalid_input", "The rewordings must be text, one question per line.")
+    cleaned = [" ".join(line.split()) for line in lines if line.strip()]
+    limit, longest = settings.ANNOTATION_MAX_REWORDINGS, settings.TUTOR_MAX_QUESTION_CHARS
+    if len(cleaned) > limit:
+        raise ReviewError("invalid_input", f"There are {len(cleaned)} rewordings; at most {limit} are allowed.")
+    for number, line in enumerate(cleaned, start=1):
+        if len(line) > longest:
+            raise ReviewError("invalid_input", f"Rewording {number} has {len(line)} characters; at most {longest}.")
+    return cleaned
+
+
+def _training_example(task: ReviewTask, teacher: AbstractBaseUser, kind: str, answer_text: str, key: str = "",
+                      rewordings: list[str] | None = None) -> None:
+    """The question with the turns the tutor saw before it (corrections in place of what they corrected),
+    so that training shows the model what serving shows it."""
+    from annotation.training_data import gold_check_for
+
     answer = task.answer
+    question = answer.reply_to.text
     TrainingExample.objects.create(
-        course_id=task.course_id, kind=kind, question=answer.reply_to.text,
-        earlier_turns=[list(turn) for turn in conversation_before(task=task)], answer=answer_text,
-        original_answer=answer.text, source_message=answer, review_task=task, teacher=teacher,
-        model_name=answer.model_name,
+        course_id=task.course_id, kind=kind, question=question,
+        earlier_turns=[list(turn) for turn in prior_turns(answer=answer, limit=settings.TUTOR_CONTEXT_TURNS)],
+        answer=answer_text, original_answer=answer.text, source_message=answer, review_task=task, teacher=teacher,
+        model_name=answer.model_name, gold=[key] if key else [], gold_check=gold_check_for(question, (key,)) if key else "",
+        rewordings=rewordings or [],
     )
 
 
 def _after_verdict(task_id: int) -> ReviewTask:
-    from annotation.tasks import router_refit_if_due
+    from annotation.tasks import router_refit_if_due, training_start_if_due
 
+    task = ReviewTask.objects.get(id=task_id)
     transaction.on_commit(lambda: router_refit_if_due.delay())
-    return ReviewTask.objects.get(id=task_id)
+    if task.status == Status.CORRECTED:
+        transaction.on_commit(lambda: training_start_if_due.delay(task.course_id))
+    return task

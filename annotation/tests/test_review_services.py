@@ -55,6 +55,47 @@ def test_a_correction_is_shown_to_the_student_and_becomes_a_training_example(per
     assert actions(task) == ["flagged", "corrected"]
 
 
+def test_a_correction_keeps_its_key_answer_and_rewordings_for_retraining(personas, task):
+    review_correct(task_id=task.id, teacher=personas.teacher1, text="It is 3/4: 2/4 + 1/4.", key_answer=" 3/4 ",
+                   rewordings="Add 1/2 and 1/4.\n\n  What do 1/2 and 1/4 make together?  ")
+    example = TrainingExample.objects.get()
+    assert (example.gold, example.gold_check) == (["3/4"], "numeric")
+    assert example.rewordings == ["Add 1/2 and 1/4.", "What do 1/2 and 1/4 make together?"]
+
+
+def test_the_training_example_holds_the_turns_the_tutor_saw(personas, task):
+    """A correction earlier in the conversation stands in for its answer, as in the tutor's prompt."""
+    review_correct(task_id=task.id, teacher=personas.teacher1, text="It is 3/4.")
+    first = Message.objects.get(id=task.answer_id)
+    follow_up = answered_question(student=personas.student1, course=personas.course_a, question="And 1/4 + 1/4?",
+                                  conversation=first.conversation, answer="It is 1/8.")
+    answer_route(answer_id=follow_up.id, random_draw=0.99)
+    review_correct(task_id=ReviewTask.objects.get(answer=follow_up).id, teacher=personas.teacher1, text="It is 1/2.")
+    example = TrainingExample.objects.get(source_message=follow_up)
+    assert example.earlier_turns == [["student", "What is 1/2 + 1/4?"], ["tutor", "It is 3/4."]]
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"rewordings": "\n".join(f"Way {n}?" for n in range(6))}, "at most 5"),
+    ({"rewordings": ["ok", 3]}, "one question per line"),
+    ({"key_answer": "k" * 201}, "at most 200"),
+])
+def test_bad_rewordings_or_key_are_refused_and_nothing_changes(personas, task, extra, message):
+    with pytest.raises(ReviewError, match=message):
+        review_correct(task_id=task.id, teacher=personas.teacher1, text="It is 3/4.", **extra)
+    assert ReviewTask.objects.get(id=task.id).status == "open" and not TrainingExample.objects.exists()
+
+
+def test_a_correction_queues_the_retraining_check(personas, task, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    with mock.patch("annotation.tasks.training_start_if_due.delay") as start, \
+            mock.patch("annotation.tasks.router_refit_if_due.delay"):
+        with django_capture_on_commit_callbacks(execute=True):
+            review_correct(task_id=task.id, teacher=personas.teacher1, text="It is 3/4.")
+    start.assert_called_once_with(personas.course_a.id)
+
+
 def test_later_prompts_see_the_corrected_answer(personas, task):
     review_correct(task_id=task.id, teacher=personas.teacher1, text="It is 3/4.")
     answer = Message.objects.get(id=task.answer_id)
