@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from annotation import admin_review, admin_router  # noqa: F401  (they register their admins)
+from annotation import admin_review, admin_router, admin_training  # noqa: F401  (they register their admins)
 from annotation.models import ReviewPolicy
 
 MAX_RANDOM_SHARE = 0.5  # beyond half, "random sample" would crowd out the likely-wrong answers

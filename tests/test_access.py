@@ -181,6 +181,8 @@ COURSE_A_TEACHERS = {"teacher1": 200, "admin": 200}
 SUPERUSER = {"admin": 200}
 REVIEW = "/admin/annotation/reviewtask"
 POLICY = "/admin/annotation/reviewpolicy"
+RUNS = "/admin/annotation/trainingrun"
+VERSIONS = "/admin/tutor/modelversion"
 
 STAFF_PAGES = {
     # path builder -> {persona: status}; anonymous and non-staff students are sent to the login page (302)
@@ -210,18 +212,33 @@ STAFF_PAGES = {
     "review policy, course A": (lambda p: f"{POLICY}/{p.review_policy.id}/change/", SUPERUSER, 403),
     "review policy history, course A": (lambda p: f"{POLICY}/{p.review_policy.id}/history/", SUPERUSER, 403),
     "review policy delete, course A": (lambda p: f"{POLICY}/{p.review_policy.id}/delete/", SUPERUSER, 403),
+    # Retraining and serving versions: superusers only.
+    "training runs": (lambda p: f"{RUNS}/", SUPERUSER, 403),
+    "training run start": (lambda p: f"{RUNS}/start/", SUPERUSER, 403),
+    "training run, course A": (lambda p: f"{RUNS}/{p.training_run.id}/change/", SUPERUSER, 403),
+    "training run loss curve, course A": (lambda p: f"{RUNS}/{p.training_run.id}/loss.svg", SUPERUSER, 403),
+    "training run, missing": (lambda p: f"{RUNS}/{MISSING_ID}/change/", {"admin": 404}, 403),
+    "training run loss curve, missing": (lambda p: f"{RUNS}/{MISSING_ID}/loss.svg", {"admin": 404}, 403),
+    "model versions": (lambda p: f"{VERSIONS}/", SUPERUSER, 403),
 }
 
 
 @pytest.fixture
 def staff_world(personas):
-    """The personas, plus a review task on student1's question in course A and course A's review policy."""
-    from annotation.models import ReviewPolicy
+    """The personas, plus a review task on student1's question in course A, course A's review policy, a
+    training run of course A and two model versions of it (the first serving)."""
+    from annotation.models import ReviewPolicy, TrainingRun
     from annotation.tests.review_factories import flagged_task
+    from tutor.models import ModelVersion
 
     task = flagged_task(course=personas.course_a, student=personas.student1)
     policy = ReviewPolicy.objects.create(course=personas.course_a, reviews_per_teacher_per_day=5, random_share=0.1)
-    return SimpleNamespace(**vars(personas), review_task=task, review_policy=policy)
+    run = TrainingRun.objects.create(course=personas.course_a, trigger=TrainingRun.Trigger.ADMIN, losses=[2.0, 1.5])
+    versions = [ModelVersion.objects.create(course=personas.course_a, number=n, base_model="tiny", folder=f"a/v{n}",
+                                            sha256="0" * 64, status=status)
+                for n, status in ((1, "active"), (2, "retired"))]
+    return SimpleNamespace(**vars(personas), review_task=task, review_policy=policy, training_run=run,
+                           model_versions=versions)
 
 
 def _is_staff(world, persona: str) -> bool:
@@ -295,8 +312,41 @@ def test_every_review_admin_route_is_in_the_access_matrix(staff_world):
     admin_site = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "admin")
     covered = {resolve(build_path(staff_world)).url_name for build_path, _, _ in STAFF_PAGES.values()}
     covered |= {f"annotation_reviewtask_{action}" for action in REVIEW_ACTIONS}
-    uncovered = _admin_route_names(admin_site, "annotation_") - covered
+    routes = _admin_route_names(admin_site, "annotation_") | _admin_route_names(admin_site, "tutor_modelversion_")
+    uncovered = routes - covered
     assert not uncovered, f"review admin routes missing from the access matrix: {sorted(uncovered)}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_superusers_start_training_runs(staff_world, persona):
+    from annotation.models import TrainingRun
+
+    before = TrainingRun.objects.count()
+    response = client_for(staff_world, persona).post(f"{RUNS}/start/", {"course": staff_world.course_b.id})
+    if persona == "admin":
+        assert response.status_code == 302 and TrainingRun.objects.count() == before + 1
+        return
+    assert response.status_code == (403 if _is_staff(staff_world, persona) else 302), persona
+    assert TrainingRun.objects.count() == before
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("action", ["activate", "serve_base_model"])
+def test_only_superusers_switch_the_serving_version(staff_world, persona, action):
+    from tutor.models import ModelVersion
+
+    before = list(ModelVersion.objects.order_by("id").values_list("status", flat=True))
+    target = staff_world.model_versions[1] if action == "activate" else staff_world.model_versions[0]
+    response = client_for(staff_world, persona).post(
+        f"{VERSIONS}/", {"action": action, "_selected_action": [target.id]})
+    after = list(ModelVersion.objects.order_by("id").values_list("status", flat=True))
+    if persona == "admin":
+        assert response.status_code == 302
+        # The folder of these versions does not exist: activation is refused, the base model is not.
+        assert after == (before if action == "activate" else ["retired", "retired"])
+        return
+    assert response.status_code == (403 if _is_staff(staff_world, persona) else 302), persona
+    assert after == before
 
 
 def test_an_authors_content_list_holds_only_their_courses(personas):

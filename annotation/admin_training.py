@@ -1,0 +1,169 @@
+"""Retraining in the Django admin (superusers): runs with their progress, loss curve and the gate's report,
+starting a run for a course, and the model versions with promotion and rollback as one action each.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from annotation.loss_svg import loss_svg
+from annotation.models import TrainingRun
+from annotation.training_runs import training_run_request
+from learning.admin_mastery import SVG_CSP
+from learning.admin_readonly import ReadOnlyAdminMixin
+from learning.models import Course
+from tutor.model_registry import ModelVersionError, model_version_activate, model_version_deactivate
+from tutor.models import ModelVersion
+
+
+def operator_access(request: HttpRequest) -> bool:
+    """Training and serving versions touch every student of a course: superusers only."""
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+class StartRunForm(forms.Form):
+    course = forms.ModelChoiceField(queryset=Course.objects.order_by("title"), help_text=(
+        "Fine-tunes the course's adapter on its teachers' corrections; the new version serves only if the "
+        "evaluation gate finds it better."))
+
+
+class OperatorOnlyMixin(ReadOnlyAdminMixin):
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return operator_access(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return operator_access(request)
+
+
+@admin.register(TrainingRun)
+class TrainingRunAdmin(OperatorOnlyMixin, admin.ModelAdmin):
+    list_display = ["__str__", "course", "status", "trigger", "progress", "last_loss", "model_version", "created_at",
+                    "finished_at"]
+    list_filter = ["status", "course"]
+    list_select_related = ["course", "model_version__course"]
+    actions = None
+
+    @admin.display(description="Progress")
+    def progress(self, run: TrainingRun) -> str:
+        return f"step {run.step} of {run.total_steps}" if run.total_steps else "–"
+
+    @admin.display(description="Last loss")
+    def last_loss(self, run: TrainingRun) -> str:
+        return f"{run.losses[-1]:.3f}" if run.losses else "–"
+
+    def get_urls(self):
+        wrap, name = self.admin_site.admin_view, self._url_name
+        return [
+            path("", wrap(self.changelist_view), name=name("changelist")),
+            path("start/", wrap(self.start_view), name=name("start")),
+            path("<int:run_id>/change/", wrap(self.detail_view), name=name("change")),
+            path("<int:run_id>/loss.svg", wrap(self.loss_svg_view), name=name("loss_svg")),
+        ]
+
+    def start_view(self, request: HttpRequest) -> HttpResponse:
+        if not operator_access(request):
+            raise PermissionDenied
+        form = StartRunForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            run, created = training_run_request(course=form.cleaned_data["course"],
+                                                trigger=TrainingRun.Trigger.ADMIN, requested_by=request.user)
+            if created:
+                messages.success(request, f"Training run {run.pk} is queued for the training workers.")
+            else:
+                messages.warning(request, f"Run {run.pk} of this course is already {run.status}; it was not repeated.")
+            return redirect(self._url("change", run.pk))
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Start a training run",
+                   "form": form}
+        return TemplateResponse(request, "admin/annotation/trainingrun/start.html", context)
+
+    def detail_view(self, request: HttpRequest, run_id: int) -> TemplateResponse:
+        run = self._run_or_404(request, run_id)
+        evaluation = run.report.get("evaluation", {})
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": str(run), "run": run,
+            "training": run.report.get("training", {}), "evaluation": evaluation,
+            "score_rows": _score_rows(evaluation), "loss_url": self._url("loss_svg", run.pk),
+        }
+        return TemplateResponse(request, "admin/annotation/trainingrun/detail.html", context)
+
+    def loss_svg_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        run = self._run_or_404(request, run_id)
+        svg = loss_svg(title=f"Training run {run.pk}: {run.course.title}", losses=run.losses,
+                       total_steps=run.total_steps)
+        response = HttpResponse(svg, content_type="image/svg+xml")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = SVG_CSP
+        return response
+
+    def _run_or_404(self, request: HttpRequest, run_id: int) -> TrainingRun:
+        if not operator_access(request):
+            raise PermissionDenied
+        run = TrainingRun.objects.select_related("course", "model_version").filter(pk=run_id).first()
+        if run is None:
+            raise Http404("There is no training run with this id.")
+        return run
+
+    def _url_name(self, view: str) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
+
+    def _url(self, view: str, *args) -> str:
+        return reverse(f"{self.admin_site.name}:{self._url_name(view)}", args=args)
+
+
+def _score_rows(evaluation: dict) -> list[dict]:
+    active = evaluation.get("active", {}).get("scores", {})
+    candidate = evaluation.get("candidate", {}).get("scores", {})
+    rows = []
+    for kind, label in (("corrected", "Corrected questions (trained on)"),
+                        ("reworded", "Rewordings of them (held out)"), ("golden", "Golden set (held out)")):
+        if kind in active or kind in candidate:
+            rows.append({"label": label, "active": active.get(kind), "candidate": candidate.get(kind)})
+    return rows
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(OperatorOnlyMixin, admin.ModelAdmin):
+    list_display = ["__str__", "course", "status", "created_at", "activated_at", "short_hash", "run"]
+    list_filter = ["status", "course"]
+    list_select_related = ["course", "training_run"]
+    list_display_links = None
+    actions = ["activate", "serve_base_model"]
+
+    @admin.display(description="sha256")
+    def short_hash(self, version: ModelVersion) -> str:
+        return version.sha256[:12]
+
+    @admin.display(description="Training run")
+    def run(self, version: ModelVersion) -> str:
+        run = getattr(version, "training_run", None)
+        return f"run {run.pk}" if run else "–"
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return operator_access(request)  # needed for the actions; there is still no edit form
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [path("", wrap(self.changelist_view), name=f"{self.opts.app_label}_{self.opts.model_name}_changelist")]
+
+    @admin.action(description="Serve the selected version (promote, or roll back to it)")
+    def activate(self, request: HttpRequest, queryset) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version to serve.", messages.ERROR)
+            return
+        try:
+            version = model_version_activate(version_id=queryset.get().pk)
+        except ModelVersionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(request, f"{version.name} now serves {version.course.title}, from the next answer on.")
+
+    @admin.action(description="Serve the base model for the selected versions' courses (roll back all tuning)")
+    def serve_base_model(self, request: HttpRequest, queryset) -> None:
+        courses = Course.objects.filter(id__in=queryset.values("course_id"))
+        retired = sum(model_version_deactivate(course=course) for course in courses)
+        self.message_user(request, f"The base model serves {courses.count()} course(s); {retired} version(s) retired.")
