@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
+from annotation.tests.training_factories import tiny_base_model  # noqa: F401 (a fixture)
 from tutor.models import Message
 from tutor.tests.wsclient import ask_frame, connect_as, receive_until
 
@@ -24,12 +25,14 @@ pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]
 
 
 @contextmanager
-def celery_worker():
+def celery_worker(*, queues: str = "celery", pool: str = "solo", env: dict | None = None):
     """A real Celery worker process on the configured broker, sharing the test database."""
     db = settings.DATABASES["default"]
-    env = dict(os.environ, DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
+    env = dict(os.environ, DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+               **(env or {}))
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tutor", "worker", "--pool=solo", "--loglevel=warning",
+        [sys.executable, "-m", "celery", "-A", "tutor", "worker", f"--pool={pool}", "--concurrency=1",
+         "--loglevel=warning", "-Q", queues, "-n", f"{queues.replace(',', '-')}-{os.getpid()}@%h",
          "--without-heartbeat", "--without-gossip", "--without-mingle"],
         env=env, cwd=settings.BASE_DIR,
     )
@@ -207,3 +210,47 @@ def test_teachers_verdicts_refit_the_router_on_a_real_worker(personas):
                                    answer="Carbon dioxide.", features=CONFIDENT)
         answer_route(answer_id=answer.id, random_draw=0.99)
         assert answer.router_score.router_version_id == version.id
+
+
+def test_a_training_worker_killed_mid_run_resumes_from_its_checkpoint_and_makes_one_version(
+        personas, tiny_base_model, tmp_path):
+    """SIGKILL the process training a run: the task is put back (late ack, reject on a lost worker), the
+    worker's next process takes the run over from the last checkpoint, and exactly one version results."""
+    import signal
+
+    from annotation.models import TrainingRun
+    from annotation.tests.training_factories import fact_corrections, reference_items
+    from annotation.training_runs import training_run_request
+    from tutor.models import ModelVersion
+
+    training_env = {
+        "TUTOR_ENGINE": "transformers", "TUTOR_BASE_MODEL": str(tiny_base_model), "TUTOR_DEVICE": "cpu",
+        "TUTOR_ADAPTER_DIR": str(tmp_path / "adapters"), "ANNOTATION_TRAINING_DIR": str(tmp_path / "training"),
+        "ANNOTATION_TRAINING_NICE": "0", "ANNOTATION_LORA_RANK": "8", "ANNOTATION_LORA_ALPHA": "16",
+        "ANNOTATION_LORA_LEARNING_RATE": "0.01", "ANNOTATION_LORA_EPOCHS": "60", "ANNOTATION_LORA_BATCH_SIZE": "4",
+        "ANNOTATION_LORA_CHECKPOINT_EVERY": "5", "ANNOTATION_EVAL_MAX_NEW_TOKENS": "12",
+        "LEARNING_PASSAGES_IN_PROMPT": "0", "ANNOTATION_TRAINING_LEASE_S": "600",
+    }
+    fact_corrections(personas.course_a)
+    reference_items(personas.course_a)
+    with celery_worker(queues="training", pool="prefork", env=training_env):
+        run, _ = training_run_request(course=personas.course_a, trigger=TrainingRun.Trigger.ADMIN)
+        first = _wait_for(lambda: TrainingRun.objects.filter(pk=run.pk, step__gte=12).first(), seconds=120)
+        os.kill(int(first.owner.rpartition(":")[2]), signal.SIGKILL)
+        done = _wait_for(lambda: TrainingRun.objects.filter(pk=run.pk).exclude(status__in=TrainingRun.LIVE).first(),
+                         seconds=240)
+    assert done.status in (TrainingRun.Status.PROMOTED, TrainingRun.Status.REJECTED), done.error
+    assert done.attempts == 2 and done.owner != first.owner
+    assert done.report["training"]["resumed_from_step"] >= 10  # a checkpoint every 5 steps
+    assert len(done.losses) == done.total_steps
+    assert ModelVersion.objects.filter(course=personas.course_a).count() == 1
+
+
+def _wait_for(find, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = find()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"nothing after {seconds} s")

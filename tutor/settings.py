@@ -138,7 +138,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL == "filesystem://"
-    else {}
+    # Redis hands an unacknowledged task (its worker host died) to another worker after this long; it must
+    # outlast the longest training run, and a second delivery of a live run only waits for it (see training).
+    else {"visibility_timeout": env_float("CELERY_VISIBILITY_TIMEOUT_S", 4 * 3600.0, minimum=60.0)}
 )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
@@ -147,7 +149,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learning.calibrate_due_courses", "schedule": env_float("LEARNING_CALIBRATION_SWEEP_S", 600.0),
     },
     "refit-router": {"task": "annotation.router_refit_if_due", "schedule": env_float("ANNOTATION_REFIT_SWEEP_S", 3600.0)},
+    "retrain-courses": {
+        "task": "annotation.training_start_scheduled", "schedule": env_float("ANNOTATION_TRAINING_SWEEP_S", 86400.0)
+    },
 }
+CELERY_TASK_ROUTES = {"annotation.training_run": {"queue": "training"}}  # consumed only by training hosts
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -165,6 +171,10 @@ TUTOR_MAX_QUEUE = env_int("TUTOR_MAX_QUEUE", 256, minimum=1)
 TUTOR_TORCH_THREADS = env_int("TUTOR_TORCH_THREADS", 0, minimum=0)  # 0: torch's default
 TUTOR_DEVICE = env_str("TUTOR_DEVICE", "auto")
 TUTOR_MAX_ADAPTERS = env_int("TUTOR_MAX_ADAPTERS", 8, minimum=1, maximum=256)  # LoRA adapters kept loaded per engine
+# A version's teacher answers join the prompt of questions at least this similar (MiniLM cosine), same numbers.
+TUTOR_TEACHER_ANSWER_MIN_SIMILARITY = env_float("TUTOR_TEACHER_ANSWER_MIN_SIMILARITY", 0.65, minimum=0.0, maximum=1.0)
+# Where courses' adapter versions live; every web and inference worker must see the same folder (shared disk).
+TUTOR_ADAPTER_DIR = Path(env_str("TUTOR_ADAPTER_DIR", str(RUN_DIR / "adapters")))
 TUTOR_FAKE_ENGINE_DELAY_S = env_float("TUTOR_FAKE_ENGINE_DELAY_S", 0.0)
 # Load the model when the web process starts rather than on the first question.
 TUTOR_WARMUP = env_bool("TUTOR_WARMUP", False)
@@ -204,6 +214,32 @@ ANNOTATION_ROUTER_MIN_PER_CLASS = env_int("ANNOTATION_ROUTER_MIN_PER_CLASS", 10,
 ANNOTATION_CLAIM_TTL_S = env_float("ANNOTATION_CLAIM_TTL_S", 1800.0, minimum=1.0)
 ANNOTATION_MAX_CORRECTION_CHARS = env_int("ANNOTATION_MAX_CORRECTION_CHARS", 4000, minimum=1)
 ANNOTATION_MAX_REASON_CHARS = env_int("ANNOTATION_MAX_REASON_CHARS", 1000, minimum=1)
+ANNOTATION_MAX_REWORDINGS = env_int("ANNOTATION_MAX_REWORDINGS", 5, minimum=0, maximum=50)
+
+# Retraining: when, on what, how (LoRA), and the gate.
+ANNOTATION_TRAINING_MIN_NEW_CORRECTIONS = env_int("ANNOTATION_TRAINING_MIN_NEW_CORRECTIONS", 20, minimum=1)
+ANNOTATION_TRAINING_SCHEDULED_MIN_NEW = env_int("ANNOTATION_TRAINING_SCHEDULED_MIN_NEW", 1, minimum=1)
+ANNOTATION_TRAINING_DIR = Path(env_str("ANNOTATION_TRAINING_DIR", str(RUN_DIR / "training")))  # checkpoints
+ANNOTATION_TRAINING_DEVICE = env_str("ANNOTATION_TRAINING_DEVICE", "auto")  # auto: CUDA when present, else CPU
+ANNOTATION_TRAINING_TORCH_THREADS = env_int("ANNOTATION_TRAINING_TORCH_THREADS", 0, minimum=0)  # 0: torch's default
+ANNOTATION_TRAINING_NICE = env_int("ANNOTATION_TRAINING_NICE", 10, minimum=0, maximum=19)  # leave the CPU to chat
+ANNOTATION_TRAINING_LEASE_S = env_float("ANNOTATION_TRAINING_LEASE_S", 300.0, minimum=5.0)
+ANNOTATION_TRAINING_MAX_RETRIES = env_int("ANNOTATION_TRAINING_MAX_RETRIES", 3, minimum=0)
+ANNOTATION_LORA_RANK = env_int("ANNOTATION_LORA_RANK", 16, minimum=1, maximum=512)
+ANNOTATION_LORA_ALPHA = env_int("ANNOTATION_LORA_ALPHA", 32, minimum=1)
+ANNOTATION_LORA_DROPOUT = env_float("ANNOTATION_LORA_DROPOUT", 0.0, minimum=0.0, maximum=0.9)
+ANNOTATION_LORA_LEARNING_RATE = env_float("ANNOTATION_LORA_LEARNING_RATE", 3e-3, minimum=1e-7, maximum=0.5)
+ANNOTATION_LORA_EPOCHS = env_int("ANNOTATION_LORA_EPOCHS", 3, minimum=1, maximum=100)
+ANNOTATION_LORA_BATCH_SIZE = env_int("ANNOTATION_LORA_BATCH_SIZE", 8, minimum=1, maximum=512)
+ANNOTATION_LORA_MAX_ANSWER_TOKENS = env_int("ANNOTATION_LORA_MAX_ANSWER_TOKENS", 96, minimum=1)
+ANNOTATION_LORA_CHECKPOINT_EVERY = env_int("ANNOTATION_LORA_CHECKPOINT_EVERY", 10, minimum=1)  # steps
+ANNOTATION_LORA_SEED = env_int("ANNOTATION_LORA_SEED", 0, minimum=0)
+ANNOTATION_REPLAY_MAX = env_int("ANNOTATION_REPLAY_MAX", 20, minimum=0)  # approved answers + reference questions
+ANNOTATION_GOLDEN_SHARE = env_float("ANNOTATION_GOLDEN_SHARE", 0.25, minimum=0.05, maximum=0.9)
+ANNOTATION_GOLDEN_MAX = env_int("ANNOTATION_GOLDEN_MAX", 60, minimum=1)
+ANNOTATION_GATE_GOLDEN_TOLERANCE_POINTS = env_float("ANNOTATION_GATE_GOLDEN_TOLERANCE_POINTS", 1.0, minimum=0.0)
+ANNOTATION_GATE_MAX_CONFLICT_SHARE = env_float("ANNOTATION_GATE_MAX_CONFLICT_SHARE", 0.1, minimum=0.0, maximum=1.0)
+ANNOTATION_EVAL_MAX_NEW_TOKENS = env_int("ANNOTATION_EVAL_MAX_NEW_TOKENS", 64, minimum=1)
 
 LOGGING = {
     "version": 1,
