@@ -1,0 +1,312 @@
+"""The retraining benchmark: teachers' corrections go in, a real Celery worker retrains, the gate decides.
+
+It runs in a private embedded installation (its own SQLite database, broker folders and adapter folder),
+loads the demo courses, records each correction of the file as a teacher's correction (with its key answer
+and held-out rewordings), and lets the threshold trigger queue one training run per course. A real worker
+process (queues ``celery`` and ``training``) trains and judges them. Meanwhile this process answers students'
+questions with the serving engine, one at a time, to measure what training does to chat latency. Last, a
+batch of deliberately wrong corrections (the course's own reference questions with other questions' keys)
+must be refused by the gate.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from annotation.models import TrainingExample, TrainingRun
+
+TARGETS = {"corrected_after": 90.0, "corrected_before_below": 30.0, "reworded_after": 70.0, "golden_drop_max": 1.0,
+           "train_minutes_max": 10.0, "chat_p95_ratio_max": 1.5}
+CHAT_MAX_NEW_TOKENS = 48
+IDLE_CHAT_SAMPLES = 12
+# A question every few seconds, like a class at work, not back-to-back (which would be a load test of its own).
+CHAT_INTERVAL_S = 5.0
+
+
+class BenchInputError(ValueError):
+    pass
+
+
+class _CorrectionLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    course: str = Field(min_length=1, max_length=80)
+    question: str = Field(min_length=1, max_length=2000)
+    answer: str = Field(min_length=1, max_length=4000)
+    gold: list[str] = Field(min_length=1, max_length=20)
+    check: str = Field(pattern="^(exact|numeric|contains)$")
+    rewordings: list[str] = Field(default_factory=list, max_length=10)
+
+
+def read_corrections(path: Path) -> list[_CorrectionLine]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(_CorrectionLine.model_validate(json.loads(line)))
+        except json.JSONDecodeError as error:
+            raise BenchInputError(f"{path.name} line {number}: not JSON ({error.msg}).") from None
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "line"
+            raise BenchInputError(f"{path.name} line {number}, field {field!r}: {first['msg']}.") from None
+    if not rows:
+        raise BenchInputError(f"{path.name}: no corrections.")
+    return rows
+
+
+# --- the run -------------------------------------------------------------------------------------------------
+
+
+def run_benchmark(corrections_path: Path, *, wrong_batch: int = 12, timeout_s: float = 3600.0) -> dict:
+    from django.core.management import call_command
+
+    rows = read_corrections(corrections_path)
+    call_command("migrate", verbosity=0)
+    call_command("tutor_demo", stdout=open(os.devnull, "w"))
+    courses = _record_corrections(rows)
+    with _worker():
+        chat = ChatProbe()
+        chat.measure("idle", samples=IDLE_CHAT_SAMPLES)
+        runs = _start_runs(courses)
+        chat.measure_while(lambda: _phase(runs), deadline=time.monotonic() + timeout_s)
+        wrong = _wrong_batch_run(next(iter(courses.values())), wrong_batch, timeout_s) if wrong_batch else None
+    return summarise(runs, chat, wrong, rows)
+
+
+def _record_corrections(rows: list[_CorrectionLine]) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from learning.models import Course
+
+    teacher = get_user_model().objects.get(username="teacher1")
+    courses = {}
+    for row in rows:
+        course = courses.get(row.course) or Course.objects.filter(slug=row.course).first()
+        if course is None:
+            raise BenchInputError(f"The corrections name the course {row.course!r}, which the demo does not have.")
+        courses[row.course] = course
+        TrainingExample.objects.create(
+            course=course, kind=TrainingExample.Kind.CORRECTION, question=row.question, answer=row.answer,
+            original_answer="(the tutor's wrong answer)", teacher=teacher, gold=row.gold, gold_check=row.check,
+            rewordings=row.rewordings, model_name="bench",
+        )
+    return courses
+
+
+def _start_runs(courses: dict) -> list[int]:
+    """The threshold trigger, as after a teacher's last correction: a real task on the real worker."""
+    from annotation.tasks import training_start_if_due
+
+    for course in courses.values():
+        training_start_if_due.delay(course.id)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        runs = list(TrainingRun.objects.filter(course__in=courses.values()).values_list("id", flat=True))
+        if len(runs) == len(courses):
+            return runs
+        time.sleep(0.5)
+    raise RuntimeError("The worker did not start the training runs within 2 minutes; is it running?")
+
+
+def _phase(run_ids: list[int]) -> str | None:
+    """training / evaluating while a run is live, None when all are finished."""
+    live = list(TrainingRun.objects.filter(id__in=run_ids, status__in=TrainingRun.LIVE))
+    if not live:
+        return None
+    return "training" if any(r.status == "running" and (not r.total_steps or r.step < r.total_steps) and
+                             r.model_version_id is None for r in live) else "evaluating"
+
+
+def _wrong_batch_run(course, count: int, timeout_s: float) -> dict:
+    """The course's reference questions "corrected" with other questions' keys: the gate must refuse them."""
+    from annotation.training_data import item_gold, reference_items
+    from annotation.training_runs import training_run_request
+
+    items = reference_items(course)[:count]
+    TrainingExample.objects.filter(course=course, kind=TrainingExample.Kind.CORRECTION).delete()
+    for item, other in zip(items, items[1:] + items[:1]):
+        wrong = item_gold(other)[0][0]
+        TrainingExample.objects.create(course=course, kind=TrainingExample.Kind.CORRECTION, question=item.prompt,
+                                       answer=f"The answer is {wrong}.", original_answer="", gold=[wrong],
+                                       gold_check="contains")
+    run, _ = training_run_request(course=course, trigger=TrainingRun.Trigger.ADMIN)
+    deadline = time.monotonic() + timeout_s
+    while TrainingRun.objects.filter(pk=run.pk, status__in=TrainingRun.LIVE).exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("The wrong-corrections run did not finish in time.")
+        time.sleep(1)
+    run.refresh_from_db()
+    gate = run.report.get("evaluation", {}).get("gate", {})
+    return {"course": course.slug, "corrections": len(items), "status": run.status,
+            "refused": run.status == TrainingRun.Status.REJECTED, "reasons": gate.get("reasons", [run.error])}
+
+
+class _worker:
+    """Real Celery worker processes on this installation's broker, laid out as ``make run`` lays them out: one
+    for the quick jobs (queue celery) and a training worker (queue training)."""
+
+    LAYOUT = (("celery", "solo"), ("training", "prefork"))
+
+    def __enter__(self):
+        self.processes = [
+            subprocess.Popen([sys.executable, "-m", "celery", "-A", "tutor", "worker", f"--pool={pool}",
+                              "--concurrency=1", "--max-tasks-per-child=1", "-Q", queue, "--loglevel=warning",
+                              "-n", f"{queue}-{os.getpid()}@%h"],
+                             cwd=settings.BASE_DIR, env=dict(os.environ))
+            for queue, pool in self.LAYOUT
+        ]
+        return self.processes
+
+    def __exit__(self, *exc):
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+# --- chat latency --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChatProbe:
+    """Students' questions answered one after another by the serving engine; answer latency by phase."""
+
+    def __post_init__(self):
+        self.latencies: dict[str, list[float]] = {}
+        self._questions = _chat_questions()
+        self._next = 0
+
+    def measure(self, phase: str, samples: int) -> None:
+        for _ in range(samples):
+            self._paced(lambda: self._answer_one(phase))
+
+    def measure_while(self, phase_now, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            phase = phase_now()
+            if phase is None:
+                return
+            self._paced(lambda: self._answer_one(phase))
+        raise RuntimeError("The training runs did not finish before the benchmark's time limit.")
+
+    def _paced(self, ask) -> None:
+        started = time.monotonic()
+        ask()
+        time.sleep(max(0.0, CHAT_INTERVAL_S - (time.monotonic() - started)))
+
+    def _answer_one(self, phase: str) -> None:
+        from annotation.training.evaluation import answer_all
+        from tutor.engine import get_engine
+
+        request = self._questions[self._next % len(self._questions)]
+        self._next += 1
+        started = time.monotonic()
+        asyncio.run(answer_all(get_engine(), [request], concurrency=1))
+        self.latencies.setdefault(phase, []).append(time.monotonic() - started)
+
+
+def _chat_questions() -> list:
+    from dataclasses import replace
+
+    from annotation.router.qa import read_qa
+    from annotation.training_data import eval_request
+    from learning.models import Course
+
+    questions = read_qa(Path(settings.BASE_DIR) / "fixtures" / "router_qa_heldout.jsonl")[:16]
+    courses = {c.slug: c for c in Course.objects.all()}
+    return [replace(eval_request(course=courses[q.course], question=q.question, adapter=None),
+                    max_new_tokens=CHAT_MAX_NEW_TOKENS) for q in questions if q.course in courses]
+
+
+# --- the report ----------------------------------------------------------------------------------------------
+
+
+def summarise(run_ids: list[int], chat: ChatProbe, wrong: dict | None, rows: list) -> dict:
+    runs = list(TrainingRun.objects.filter(id__in=run_ids).select_related("course"))
+    per_course = {run.course.slug: _run_summary(run) for run in runs}
+    totals = {kind: _pooled(runs, kind) for kind in ("corrected", "reworded", "golden")}
+    training = [run.report.get("training", {}) for run in runs]
+    train_s = sum(t.get("seconds", 0.0) for t in training)
+    tokens = sum(t.get("tokens_seen", 0) for t in training)
+    latency = {phase: _percentiles(values) for phase, values in chat.latencies.items()}
+    ratio = (latency["training"]["p95_s"] / latency["idle"]["p95_s"]) if "training" in latency else None
+    report = {
+        "corrections": len(rows), "rewordings": sum(len(r.rewordings) for r in rows), "courses": per_course,
+        "accuracy": totals,
+        "training": {"seconds": round(train_s, 1), "minutes": round(train_s / 60, 2),
+                     "tokens_per_s": round(tokens / train_s, 1) if train_s else None,
+                     "peak_memory_mb": max((t.get("peak_memory_mb", 0) for t in training), default=None),
+                     "device": training[0].get("device") if training else None,
+                     "threads": settings.ANNOTATION_TRAINING_TORCH_THREADS, "nice": settings.ANNOTATION_TRAINING_NICE},
+        "wall_seconds": {run.course.slug: _wall_seconds(run) for run in runs},
+        "chat_latency": {**latency, "p95_training_vs_idle": round(ratio, 3) if ratio else None,
+                         "one_question_every_s": CHAT_INTERVAL_S, "max_new_tokens": CHAT_MAX_NEW_TOKENS},
+        "wrong_corrections": wrong,
+        "cpu_count": os.cpu_count(),
+    }
+    report["targets"] = _targets(report)
+    return report
+
+
+def _run_summary(run: TrainingRun) -> dict:
+    evaluation = run.report.get("evaluation", {})
+    return {
+        "run": run.id, "status": run.status, "gate": evaluation.get("gate"), "error": run.error or None,
+        "before": evaluation.get("active", {}).get("scores"), "after": evaluation.get("candidate", {}).get("scores"),
+        "training": run.report.get("training"), "evaluation_seconds": evaluation.get("seconds"), "data": run.data,
+    }
+
+
+def _pooled(runs: list[TrainingRun], kind: str) -> dict:
+    def pooled(side: str) -> float | None:
+        scores = [run.report.get("evaluation", {}).get(side, {}).get("scores", {}).get(kind) for run in runs]
+        scores = [s for s in scores if s]
+        total = sum(s["total"] for s in scores)
+        return round(100.0 * sum(s["right"] for s in scores) / total, 2) if total else None
+
+    before, after = pooled("active"), pooled("candidate")
+    return {"before": before, "after": after}
+
+
+def _wall_seconds(run: TrainingRun) -> float | None:
+    return round((run.finished_at - run.created_at).total_seconds(), 1) if run.finished_at else None
+
+
+def _percentiles(values: list[float]) -> dict:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"n": len(values), "p50_s": round(statistics.median(ordered), 3), "p95_s": round(p95, 3)}
+
+
+def _targets(report: dict) -> dict:
+    accuracy, golden = report["accuracy"], report["accuracy"]["golden"]
+    drop = (golden["before"] - golden["after"]) if golden["before"] is not None and golden["after"] is not None else None
+    ratio = report["chat_latency"]["p95_training_vs_idle"]
+    wrong = report["wrong_corrections"]
+    return {
+        "corrected_after_at_least_90": _at_least(accuracy["corrected"]["after"], TARGETS["corrected_after"]),
+        "corrected_before_under_30": (accuracy["corrected"]["before"] or 100) < TARGETS["corrected_before_below"],
+        "reworded_after_at_least_70": _at_least(accuracy["reworded"]["after"], TARGETS["reworded_after"]),
+        "golden_down_at_most_1_point": drop is not None and drop <= TARGETS["golden_drop_max"],
+        "training_under_10_minutes": report["training"]["minutes"] < TARGETS["train_minutes_max"],
+        "chat_p95_within_1_5x_idle": ratio is not None and ratio <= TARGETS["chat_p95_ratio_max"],
+        "wrong_corrections_refused": bool(wrong and wrong["refused"]),
+    }
+
+
+def _at_least(value: float | None, target: float) -> bool:
+    return value is not None and value >= target
