@@ -51,6 +51,8 @@ class TeacherAnswerIndex:
         self._encoder = encoder
         self._numbers = [stated_numbers(a.question) for a in answers]
         questions = [a.question for a in answers]
+        if not answers:
+            return
         if encoder is not None:
             self._vectors, self._min = (encoder.encode(questions) if answers else np.zeros((0, 1))), min_similarity
         else:
@@ -77,7 +79,7 @@ class TeacherAnswerIndex:
         return (self._vectors @ self._tfidf.transform([question]).T).toarray().ravel()
 
 
-_indexes: dict[str, TeacherAnswerIndex] = {}
+_indexes: dict[tuple[str, str], TeacherAnswerIndex] = {}  # by version and content: ids may be reused in tests
 _lock = threading.Lock()
 
 
@@ -86,11 +88,11 @@ def teacher_answer_for(*, adapter, question: str) -> TeacherAnswer | None:
     if adapter is None:
         return None
     with _lock:
-        index = _indexes.get(adapter.key)
+        index = _indexes.get((adapter.key, adapter.sha256))
     if index is None:
         index = _build(adapter)
         with _lock:
-            _indexes[adapter.key] = index
+            _indexes[(adapter.key, adapter.sha256)] = index
     return index.find(question)
 
 
