@@ -226,16 +226,18 @@ def test_a_training_worker_killed_mid_run_resumes_from_its_checkpoint_and_makes_
     training_env = {
         "TUTOR_ENGINE": "transformers", "TUTOR_BASE_MODEL": str(tiny_base_model), "TUTOR_DEVICE": "cpu",
         "TUTOR_ADAPTER_DIR": str(tmp_path / "adapters"), "ANNOTATION_TRAINING_DIR": str(tmp_path / "training"),
-        "ANNOTATION_TRAINING_NICE": "0", "ANNOTATION_LORA_RANK": "8", "ANNOTATION_LORA_ALPHA": "16",
-        "ANNOTATION_LORA_LEARNING_RATE": "0.01", "ANNOTATION_LORA_EPOCHS": "60", "ANNOTATION_LORA_BATCH_SIZE": "4",
-        "ANNOTATION_LORA_CHECKPOINT_EVERY": "5", "ANNOTATION_EVAL_MAX_NEW_TOKENS": "12",
+        "ANNOTATION_TRAINING_NICE": "0", "ANNOTATION_EVAL_MAX_NEW_TOKENS": "12",
         "LEARNING_PASSAGES_IN_PROMPT": "0", "ANNOTATION_TRAINING_LEASE_S": "600",
     }
     fact_corrections(personas.course_a)
     reference_items(personas.course_a)
-    with celery_worker(queues="training", pool="prefork", env=training_env):
+    # A run's hyperparameters are fixed when it is requested, from the requesting process's settings.
+    hyper = override_settings(ANNOTATION_LORA_RANK=8, ANNOTATION_LORA_ALPHA=16, ANNOTATION_LORA_LEARNING_RATE=0.01,
+                              ANNOTATION_LORA_EPOCHS=60, ANNOTATION_LORA_BATCH_SIZE=4, ANNOTATION_LORA_CHECKPOINT_EVERY=5)
+    with celery_worker(queues="training", pool="prefork", env=training_env), hyper:
         run, _ = training_run_request(course=personas.course_a, trigger=TrainingRun.Trigger.ADMIN)
-        first = _wait_for(lambda: TrainingRun.objects.filter(pk=run.pk, step__gte=12).first(), seconds=120)
+        first = _wait_for(lambda: TrainingRun.objects.filter(pk=run.pk, step__gte=12).first(), seconds=120,
+                          state=lambda: TrainingRun.objects.filter(pk=run.pk).values().first())
         os.kill(int(first.owner.rpartition(":")[2]), signal.SIGKILL)
         done = _wait_for(lambda: TrainingRun.objects.filter(pk=run.pk).exclude(status__in=TrainingRun.LIVE).first(),
                          seconds=240)
@@ -246,11 +248,11 @@ def test_a_training_worker_killed_mid_run_resumes_from_its_checkpoint_and_makes_
     assert ModelVersion.objects.filter(course=personas.course_a).count() == 1
 
 
-def _wait_for(find, seconds: float):
+def _wait_for(find, seconds: float, state=lambda: None):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         found = find()
         if found:
             return found
         time.sleep(0.2)
-    raise AssertionError(f"nothing after {seconds} s")
+    raise AssertionError(f"nothing after {seconds} s; state: {state()}")
