@@ -76,7 +76,7 @@ def run_benchmark(corrections_path: Path, *, wrong_batch: int = 12, timeout_s: f
     call_command("migrate", verbosity=0)
     call_command("tutor_demo", stdout=open(os.devnull, "w"))
     courses = _record_corrections(rows)
-    with _worker():
+    with _Workers():
         chat = ChatProbe()
         chat.measure("idle", samples=IDLE_CHAT_SAMPLES)
         runs = _start_runs(courses)
@@ -153,7 +153,7 @@ def _wrong_batch_run(course, count: int, timeout_s: float) -> dict:
             "refused": run.status == TrainingRun.Status.REJECTED, "reasons": gate.get("reasons", [run.error])}
 
 
-class _worker:
+class _Workers:
     """Real Celery worker processes on this installation's broker, laid out as ``make run`` lays them out: one
     for the quick jobs (queue celery) and a training worker (queue training)."""
 

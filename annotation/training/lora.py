@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 
 import torch
 
-from tutor.engine.prompt import encode_chat, shared_prefix_len
+from tutor.engine.prompt import END_OF_TURN_TOKENS, encode_chat, shared_prefix_len
 from tutor.engine.types import ChatTurn
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def train_lora(model: Any, tokenizer: Any, examples: Sequence[TrainingText], hyp
     if not examples:
         raise ValueError("There is nothing to train on.")
     encoded = [_encode(tokenizer, example, hyper.max_answer_tokens) for example in examples]
-    peft_model = _wrap(model, hyper)
+    peft_model = wrap_with_lora(model, hyper)
     optimizer = torch.optim.AdamW([p for p in peft_model.parameters() if p.requires_grad], lr=hyper.learning_rate)
     schedule = batch_schedule(encoded, hyper)
     state = _resume(peft_model, optimizer, Path(checkpoint_dir))
@@ -155,8 +155,6 @@ def _encode(tokenizer: Any, example: TrainingText, max_answer_tokens: int) -> _E
 
 
 def _end_of_turn_id(tokenizer: Any) -> int:
-    from tutor.engine.prompt import END_OF_TURN_TOKENS
-
     vocabulary = tokenizer.get_vocab()
     for token in END_OF_TURN_TOKENS:
         if token in vocabulary:
@@ -169,7 +167,8 @@ def _end_of_turn_id(tokenizer: Any) -> int:
 # --- the model -----------------------------------------------------------------------------------------------
 
 
-def _wrap(model: Any, hyper: LoraHyperparameters) -> Any:
+def wrap_with_lora(model: Any, hyper: LoraHyperparameters) -> Any:
+    """``model`` with a fresh, trainable LoRA adapter named "default" (the base weights stay frozen)."""
     from peft import LoraConfig, get_peft_model
 
     torch.manual_seed(hyper.seed)

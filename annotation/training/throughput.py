@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from annotation.training.lora import LoraHyperparameters, _wrap
+from annotation.training.lora import LoraHyperparameters, wrap_with_lora
 
 # Dense bf16 peaks (FLOP/s) by device-name fragment; None where unknown (then no utilisation is reported).
 PEAK_BF16 = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L4": 121e12}
@@ -49,7 +49,7 @@ def measure(model: Any, name: str, *, batch: int = 16, sequence: int = 256, step
             hyper: LoraHyperparameters | None = None) -> Throughput:
     device = next(model.parameters()).device
     parameters = sum(p.numel() for p in model.parameters())  # the base model's, before the adapter joins
-    peft_model = _wrap(model, hyper or LoraHyperparameters())
+    peft_model = wrap_with_lora(model, hyper or LoraHyperparameters())
     optimizer = torch.optim.AdamW([p for p in peft_model.parameters() if p.requires_grad], lr=1e-4)
     vocab = model.config.vocab_size
     tokens = torch.randint(0, vocab, (batch, sequence), device=device, generator=None)
