@@ -18,7 +18,7 @@ from annotation.admin_review import reviewer_access
 from annotation.models import RouterVersion
 from annotation.reliability_svg import reliability_svg
 from annotation.selectors import review_verdict_pairs, router_version_newest
-from learning.admin_mastery import SVG_CSP
+from learning.admin_mastery import svg_response
 from learning.admin_readonly import ReadOnlyAdminMixin
 
 
@@ -88,12 +88,8 @@ class RouterVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         report = verdict_reliability(user=request.user)
         scope = "all courses" if request.user.is_superuser else "your courses"
-        svg = reliability_svg(title=f"Router reliability: teachers' verdicts in {scope}", bins=report.bins,
-                              ece=report.ece)
-        response = HttpResponse(svg, content_type="image/svg+xml")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = SVG_CSP
-        return response
+        return svg_response(reliability_svg(title=f"Router reliability: teachers' verdicts in {scope}",
+                                            bins=report.bins, ece=report.ece))
 
     def _url_name(self, view: str) -> str:
         return f"{self.opts.app_label}_{self.opts.model_name}_{view}"

@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from annotation.loss_svg import loss_svg
 from annotation.models import TrainingRun
 from annotation.training_runs import training_run_request
-from learning.admin_mastery import SVG_CSP
+from learning.admin_mastery import svg_response
 from learning.admin_readonly import ReadOnlyAdminMixin
 from learning.models import Course
 from tutor.model_registry import ModelVersionError, model_version_activate, model_version_deactivate
@@ -93,12 +93,8 @@ class TrainingRunAdmin(OperatorOnlyMixin, admin.ModelAdmin):
 
     def loss_svg_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
         run = self._run_or_404(request, run_id)
-        svg = loss_svg(title=f"Training run {run.pk}: {run.course.title}", losses=run.losses,
-                       total_steps=run.total_steps)
-        response = HttpResponse(svg, content_type="image/svg+xml")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = SVG_CSP
-        return response
+        return svg_response(loss_svg(title=f"Training run {run.pk}: {run.course.title}", losses=run.losses,
+                                     total_steps=run.total_steps))
 
     def _run_or_404(self, request: HttpRequest, run_id: int) -> TrainingRun:
         if not operator_access(request):
