@@ -63,9 +63,9 @@ class AnswerEvidence:
 def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
     tokens = evidence.token_features
     n_tokens = int(tokens.get("n_tokens") or 0)
-    answer_words = _content_words(evidence.answer)
-    passage_words = set().union(*(_content_words(text) for text in evidence.passage_texts))
-    question_words = _content_words(evidence.question)
+    answer_words = content_words(evidence.answer)
+    passage_words = set().union(*(content_words(text) for text in evidence.passage_texts))
+    question_words = content_words(evidence.question)
     known_numbers = set(numbers_in(evidence.question)).union(*(numbers_in(t) for t in evidence.passage_texts))
     novel = answer_words - question_words
     features = {
@@ -98,11 +98,16 @@ def feature_vector(features: dict[str, float]) -> list[float]:
 def question_key(question: str) -> str:
     """Questions that differ only in case, punctuation, word order or filler words share a key, so the
     review queue can tell how many students asked the same thing."""
-    words = sorted(_content_words(question) | {str(n) for n in numbers_in(question)})
-    return " ".join(words)[:200]
+    return " ".join(sorted(question_words(question)))[:200]
 
 
-def _content_words(text: str) -> set[str]:
+def question_words(question: str) -> set[str]:
+    """What a question asks about: its content words and the numbers it states."""
+    return content_words(question) | {str(n) for n in numbers_in(question)}
+
+
+def content_words(text: str) -> set[str]:
+    """Words of three letters or more that carry meaning (casefolded, filler words left out)."""
     return {word.strip("'-") for word in _WORD.findall(text.casefold()) if word not in _STOPWORDS}
 
 
@@ -119,11 +124,11 @@ def _claim_support(evidence: AnswerEvidence, question_words: set[str]) -> float:
     notes = [sentence for text in evidence.passage_texts for sentence in _sentences(text)]
     if not answer_sentences or not notes:
         return 0.0
-    claim = _content_words(answer_sentences[0]) - question_words
+    claim = content_words(answer_sentences[0]) - question_words
     if not claim:
         return 0.0
-    closest = sorted(notes, key=lambda sentence: -len(_content_words(sentence) & question_words))[:CLAIM_SENTENCES]
-    return _share(claim, set().union(*(_content_words(sentence) for sentence in closest)))
+    closest = sorted(notes, key=lambda sentence: -len(content_words(sentence) & question_words))[:CLAIM_SENTENCES]
+    return _share(claim, set().union(*(content_words(sentence) for sentence in closest)))
 
 
 def _repetition(text: str) -> float:

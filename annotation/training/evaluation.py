@@ -8,19 +8,14 @@ words.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
+from annotation.router.features import content_words
 from annotation.router.qa import QAQuestion, answer_is_correct, numbers_in
 from tutor.engine.types import Completion, EngineError, GenerationRequest
 
 REFERENCE_RECALL = 0.6
-_STOPWORDS = frozenset(
-    "the a an and or of to in on at for by with is are was were be been it its this that these those as from "
-    "so then than which what who how why when where your you they them their there here can will would should "
-    "not but into over under about also just only very more most some such each".split()
-)
 
 
 @dataclass(frozen=True)
@@ -60,10 +55,6 @@ def reference_match(answer: str, reference: str) -> bool:
     if not wanted:
         return bool(wanted_numbers)
     return len(wanted & content_words(answer)) >= REFERENCE_RECALL * len(wanted)
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z][a-z'-]+", text.casefold()) if len(w) > 2 and w not in _STOPWORDS}
 
 
 def scores_by_kind(cases: Sequence[EvalCase], verdicts: Sequence[bool]) -> dict[str, SetScore]:

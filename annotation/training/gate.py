@@ -10,11 +10,11 @@ A candidate is promoted only when all of these hold:
 """
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
-from annotation.training.evaluation import EvalCase, SetScore, content_words, grade
+from annotation.router.features import question_words
+from annotation.training.evaluation import EvalCase, SetScore, grade
 
 
 @dataclass(frozen=True)
@@ -48,18 +48,14 @@ def answer_key_conflicts(corrections: Sequence[tuple[str, str, str]], references
 
 
 def _closest_reference(question: str, references: Sequence[EvalCase]) -> EvalCase | None:
-    words = _question_words(question)
+    words = question_words(question)
     best, best_score = None, 0.0
     for reference in references:
-        other = _question_words(reference.question)
+        other = question_words(reference.question)
         score = len(words & other) / len(words | other) if words | other else 0.0
         if score > best_score:
             best, best_score = reference, score
     return best if best_score >= QUESTION_SIMILARITY else None
-
-
-def _question_words(text: str) -> set[str]:
-    return content_words(text) | set(re.findall(r"\d+(?:[./]\d+)?", text))
 
 
 def gate_decide(active: dict[str, SetScore], candidate: dict[str, SetScore], *, conflicts: int, corrections: int,
