@@ -45,7 +45,8 @@ def run_data_collect(*, course: Course, example_ids: list[int] | None = None) ->
     examples = _examples(course, example_ids, golden_examples)
     corrections = _latest_per_question([e for e in examples if e.kind == TrainingExample.Kind.CORRECTION])
     approved = [e for e in examples if e.kind == TrainingExample.Kind.APPROVED]
-    replay_items = [i for i in reference_items(course) if i.id not in golden_items]
+    items = reference_items(course)
+    replay_items = [i for i in items if i.id not in golden_items]
     system = system_prompt_for(course)
     # With its teacher answer in the prompt, as serving shows it to the same or a similar question.
     train = [_text(system, question_with_context(e.question, [], [], None, _teacher_answer(e)), e.earlier_turns,
@@ -59,7 +60,7 @@ def run_data_collect(*, course: Course, example_ids: list[int] | None = None) ->
         "trained_texts": len(train) + len(replay),
         "golden": len(golden), "reworded": sum(1 for c in cases if c.kind == "reworded"),
     }
-    references = [_item_case("reference", i) for i in reference_items(course)]
+    references = [_item_case("reference", i) for i in items]
     return RunData(train + replay, cases, [(f"example:{e.id}", e.question, e.answer) for e in corrections],
                    references, summary, [_teacher_answer(e) for e in corrections])
 
@@ -85,11 +86,16 @@ def golden_set_freeze(*, course: Course) -> list[GoldenCase]:
     items = [i for i in reference_items(course) if _stable_share(f"item:{i.key}") < share][:cap]
     approved = TrainingExample.objects.filter(course=course, kind=TrainingExample.Kind.APPROVED).order_by("id")
     chosen = [e for e in approved if _stable_share(f"example:{e.id}") < share][: max(0, cap - len(items))]
-    rows = [GoldenCase(course=course, source=GoldenCase.Source.ITEM, question=i.prompt, gold=list(item_gold(i)[0]),
-                       gold_check=item_gold(i)[1], item=i) for i in items]
+    rows = [_golden_item(course, item) for item in items]
     rows += [GoldenCase(course=course, source=GoldenCase.Source.APPROVED, question=e.question, gold=[e.answer],
                         gold_check="reference", example=e) for e in chosen]
     return GoldenCase.objects.bulk_create(rows)
+
+
+def _golden_item(course: Course, item: Item) -> GoldenCase:
+    forms, check = item_gold(item)
+    return GoldenCase(course=course, source=GoldenCase.Source.ITEM, question=item.prompt, gold=list(forms),
+                      gold_check=check, item=item)
 
 
 def _stable_share(key: str) -> float:

@@ -68,11 +68,11 @@ def hyperparameters_from_settings() -> LoraHyperparameters:
 
 def training_run_request(*, course: Course, trigger: str, requested_by=None) -> tuple[TrainingRun, bool]:
     """Queue a run for ``course`` unless one is queued or running; returns (the live run, whether it is new)."""
-    hyper = asdict(hyperparameters_from_settings())
+    hyper = asdict(hyperparameters_from_settings())  # tuples are stored as JSON lists
     try:
         with transaction.atomic():
             run = TrainingRun.objects.create(course=course, trigger=trigger, requested_by=requested_by,
-                                             hyperparameters={**hyper, "target_modules": list(hyper["target_modules"])})
+                                             hyperparameters=hyper)
     except IntegrityError:
         return TrainingRun.objects.get(course=course, status__in=TrainingRun.LIVE), False
     transaction.on_commit(lambda: _enqueue(run.id))
@@ -177,7 +177,7 @@ def training_run_execute(*, run_id: int, owner: str | None = None) -> TrainingRu
     if run.model_version_id is None:
         _train_and_register(run, data, owner)
         run.refresh_from_db()
-    return _judge(run, data, owner)
+    return _judge(run, data, owner, conflicts)
 
 
 def training_run_fail(*, run_id: int, reason: str) -> bool:
@@ -223,17 +223,15 @@ def _train_and_register(run: TrainingRun, data: RunData, owner: str) -> None:
 def _train(run, data, hyper, model, tokenizer, owner):
     from annotation.training.lora import train_lora
 
-    def record(progress: Progress) -> None:
-        fields = {"step": progress.step, "total_steps": progress.total_steps,
-                  "examples_seen": progress.examples_seen, "tokens_seen": progress.tokens_seen}
-        _still_mine(run.id, owner, losses=_losses_with(run.id, progress), **fields)
-
-    return train_lora(model, tokenizer, data.train, hyper, checkpoint_dir=checkpoint_dir(run), on_progress=record)
+    return train_lora(model, tokenizer, data.train, hyper, checkpoint_dir=checkpoint_dir(run),
+                      on_progress=lambda progress: _record_progress(run.id, owner, progress))
 
 
-def _losses_with(run_id: int, progress: Progress) -> list[float]:
-    losses = TrainingRun.objects.values_list("losses", flat=True).get(pk=run_id)[: progress.step - 1]
-    return [*losses, round(progress.loss, 5)]
+def _record_progress(run_id: int, owner: str, progress: Progress) -> None:
+    """Every step: progress for admin, and the heartbeat that keeps the run this worker's."""
+    _still_mine(run_id, owner, step=progress.step, total_steps=progress.total_steps,
+                examples_seen=progress.examples_seen, tokens_seen=progress.tokens_seen,
+                losses=[round(loss, 5) for loss in progress.losses])
 
 
 def checkpoint_dir(run: TrainingRun) -> Path:
@@ -287,13 +285,12 @@ def _peak_memory_mb(device: str) -> float:
 # --- judging -------------------------------------------------------------------------------------------------
 
 
-def _judge(run: TrainingRun, data: RunData, owner: str) -> TrainingRun:
+def _judge(run: TrainingRun, data: RunData, owner: str, conflicts: list) -> TrainingRun:
     candidate = run.model_version
     active = active_adapter_for(course_id=run.course_id)
     started = time.monotonic()
     before = _ask(run.course, data, active)
     after = _ask(run.course, data, adapter_ref(candidate))
-    conflicts = answer_key_conflicts(data.corrections, data.references)
     decision = gate_decide(
         scores_by_kind(data.cases, before), scores_by_kind(data.cases, after), conflicts=len(conflicts),
         corrections=len(data.corrections), max_conflict_share=settings.ANNOTATION_GATE_MAX_CONFLICT_SHARE,
@@ -314,10 +311,8 @@ def _refuse_untrained(run: TrainingRun, owner: str, refusal: str, conflicts: lis
     report = {**run.report, "evaluation": {
         "conflicts": [asdict(c) for c in conflicts], "gate": {"promote": False, "reasons": [refusal]},
     }}
-    _still_mine(run.id, owner, status=Status.REJECTED, report=report, finished_at=timezone.now(), error="")
-    run.refresh_from_db()
     logger.info("Training run %s refused before training: %s", run.id, refusal)
-    return run
+    return _finish(run, owner, Status.REJECTED, report)
 
 
 def _ask(course: Course, data: RunData, adapter) -> list[bool]:
@@ -340,13 +335,17 @@ def _changed_cases(data: RunData, before: list[bool], after: list[bool], limit: 
 
 def _decide(run: TrainingRun, owner: str, candidate: ModelVersion, promote: bool, report: dict) -> TrainingRun:
     with transaction.atomic():
-        status = Status.PROMOTED if promote else Status.REJECTED
         if promote:
             model_version_activate(version_id=candidate.id)
         else:
             model_version_reject(version_id=candidate.id)
-        _still_mine(run.id, owner, status=status, report=report, finished_at=timezone.now(), error="")
+        run = _finish(run, owner, Status.PROMOTED if promote else Status.REJECTED, report)
     shutil.rmtree(checkpoint_dir(run), ignore_errors=True)  # the adapter is published; checkpoints are spent
-    run.refresh_from_db()
     logger.info("Training run %s: %s", run.id, run.status)
+    return run
+
+
+def _finish(run: TrainingRun, owner: str, status: str, report: dict) -> TrainingRun:
+    _still_mine(run.id, owner, status=status, report=report, finished_at=timezone.now(), error="")
+    run.refresh_from_db()
     return run

@@ -152,18 +152,18 @@ def test_a_run_resumes_from_its_checkpoint_after_its_worker_died(personas, train
     fact_corrections(personas.course_a)
     reference_items(personas.course_a)
     run = run_for(personas.course_a)
-    real = runs._losses_with
+    real = runs._record_progress
 
-    def die_at_step_10(run_id, progress):
+    def die_at_step_10(run_id, owner, progress):
         if progress.step == 10:
             raise KeyboardInterrupt("worker killed")
-        return real(run_id, progress)
+        return real(run_id, owner, progress)
 
-    monkeypatch.setattr(runs, "_losses_with", die_at_step_10)
+    monkeypatch.setattr(runs, "_record_progress", die_at_step_10)
     with pytest.raises(KeyboardInterrupt):
         training_run_execute(run_id=run.pk, owner="dead-host:1")
     assert TrainingRun.objects.get(pk=run.pk).step == 9
-    monkeypatch.setattr(runs, "_losses_with", real)
+    monkeypatch.setattr(runs, "_record_progress", real)
     TrainingRun.objects.filter(pk=run.pk).update(heartbeat_at=None)  # its lease ran out
     finished = training_run_execute(run_id=run.pk, owner="new-host:2")
     assert finished.report["training"]["resumed_from_step"] == 8  # the last checkpoint (every 4 steps)

@@ -70,6 +70,7 @@ class Progress:
     examples_seen: int
     tokens_seen: int
     elapsed_s: float
+    losses: tuple[float, ...] = ()  # every step's loss so far, this one last (a resumed run's earlier ones too)
 
 
 @dataclass
@@ -111,7 +112,8 @@ def train_lora(model: Any, tokenizer: Any, examples: Sequence[TrainingText], hyp
         state.advance(loss, len(batch), tokens)
         if state.step % hyper.checkpoint_every == 0 and state.step < len(schedule):
             _save_checkpoint(peft_model, optimizer, state, Path(checkpoint_dir))
-        on_progress(Progress(state.step, len(schedule), loss, state.examples, state.tokens, time.monotonic() - started))
+        on_progress(Progress(state.step, len(schedule), loss, state.examples, state.tokens, time.monotonic() - started,
+                             tuple(state.losses)))
     peft_model.eval()
     return TrainingOutcome(peft_model, state.step, state.tokens, state.examples, time.monotonic() - started,
                            state.resumed_from, state.losses)
