@@ -11,7 +11,6 @@ must be refused by the gate.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import statistics
 import subprocess
@@ -21,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from annotation.models import TrainingExample, TrainingRun
+from annotation.router.qa import QAFormatError, validated_line
 
 TARGETS = {"corrected_after": 90.0, "corrected_before_below": 30.0, "reworded_after": 70.0, "golden_drop_max": 1.0,
            "train_minutes_max": 10.0, "chat_p95_ratio_max": 1.5}
@@ -51,16 +51,11 @@ class _CorrectionLine(BaseModel):
 def read_corrections(path: Path) -> list[_CorrectionLine]:
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(_CorrectionLine.model_validate(json.loads(line)))
-        except json.JSONDecodeError as error:
-            raise BenchInputError(f"{path.name} line {number}: not JSON ({error.msg}).") from None
-        except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(part) for part in first["loc"]) or "line"
-            raise BenchInputError(f"{path.name} line {number}, field {field!r}: {first['msg']}.") from None
+        if line.strip():
+            try:
+                rows.append(validated_line(_CorrectionLine, line, number))
+            except QAFormatError as error:
+                raise BenchInputError(f"{path.name}, {error}") from None
     if not rows:
         raise BenchInputError(f"{path.name}: no corrections.")
     return rows

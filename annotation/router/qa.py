@@ -21,12 +21,13 @@ import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from learning.grading import parse_number
 
+BaseModelT = TypeVar("BaseModelT", bound=BaseModel)
 MAX_QUESTIONS = 10_000
 MAX_LINE_BYTES = 8_000
 
@@ -65,17 +66,22 @@ def read_qa(path: Path) -> list[QAQuestion]:
     return questions
 
 
-def _parse_line(line: str, number: int) -> QAQuestion:
+def validated_line(model: type[BaseModelT], line: str, number: int) -> BaseModelT:
+    """Line ``number`` of a JSON-lines file checked against ``model``; QAFormatError names the line and field."""
     if len(line.encode()) > MAX_LINE_BYTES:
         raise QAFormatError(f"line {number}: longer than {MAX_LINE_BYTES} bytes.")
     try:
-        parsed = _QALine.model_validate(json.loads(line))
+        return model.model_validate(json.loads(line))
     except json.JSONDecodeError as exc:
         raise QAFormatError(f"line {number}: not JSON ({exc.msg}); expected one JSON object a line.") from None
     except ValidationError as exc:
         error = exc.errors()[0]
         field = ".".join(str(part) for part in error["loc"]) or "line"
         raise QAFormatError(f"line {number}, field {field!r}: {error['msg']}.") from None
+
+
+def _parse_line(line: str, number: int) -> QAQuestion:
+    parsed = validated_line(_QALine, line, number)
     if parsed.check == "numeric" and any(parse_number(g) is None for g in parsed.gold):
         raise QAFormatError(f"line {number}, field 'gold': a numeric check needs numbers, found {parsed.gold}.")
     gold = tuple(g for g in parsed.gold if g.strip())
