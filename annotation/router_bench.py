@@ -31,7 +31,7 @@ from learning.passage_search import PassageHit, hits_worth_prompting, shared_enc
 from learning.passages import split_markdown
 from learning.retrieval import HybridIndex, Passage, TfidfIndex
 from tutor.engine import get_engine
-from tutor.engine.types import ChatTurn, Completion, EngineError, GenerationRequest
+from tutor.engine.types import ChatTurn, Completion, GenerationRequest, complete_all
 from tutor.prompting import question_with_context, system_prompt_for
 
 SHARES = (0.1, 0.2, 0.3)
@@ -100,27 +100,11 @@ def _prompt_for(question: QAQuestion, notes: CourseNotes) -> tuple[GenerationReq
     return GenerationRequest(system_prompt=system_prompt_for(notes.course), history=[turn]), passages
 
 
-async def _answer_all(requests: list[GenerationRequest], concurrency: int) -> list[Completion | EngineError]:
-    engine = get_engine()
-    gate = asyncio.Semaphore(concurrency)
-
-    async def answer(request: GenerationRequest) -> Completion | EngineError:
-        async with gate:
-            completion = None
-            try:
-                async for event in engine.stream(request):
-                    completion = event if isinstance(event, Completion) else completion
-            except EngineError as error:  # one failed answer is reported, not the end of the run
-                return error
-            return completion
-
-    return await asyncio.gather(*(answer(r) for r in requests))
-
-
 def answer_and_grade(questions: list[QAQuestion], notes: dict[str, CourseNotes]) -> tuple[list[GradedAnswer], dict]:
     prompts = [_prompt_for(q, notes[q.course]) for q in questions]
     started = time.perf_counter()
-    completions = asyncio.run(_answer_all([request for request, _ in prompts], settings.TUTOR_MAX_BATCH_SIZE))
+    requests = [request for request, _ in prompts]
+    completions = asyncio.run(complete_all(get_engine(), requests, settings.TUTOR_MAX_BATCH_SIZE))
     wall = time.perf_counter() - started
     failed = [(q.question, str(c)) for q, c in zip(questions, completions) if not isinstance(c, Completion)]
     graded = []

@@ -7,13 +7,12 @@ words.
 """
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
 from annotation.router.features import content_words
 from annotation.router.qa import QAQuestion, answer_is_correct, numbers_in
-from tutor.engine.types import Completion, EngineError, GenerationRequest
+from tutor.engine.types import Completion, GenerationRequest, complete_all
 
 REFERENCE_RECALL = 0.6
 
@@ -68,16 +67,5 @@ def scores_by_kind(cases: Sequence[EvalCase], verdicts: Sequence[bool]) -> dict[
 
 async def answer_all(engine, requests: Sequence[GenerationRequest], concurrency: int = 16) -> list[str]:
     """Every request's answer text, ``concurrency`` at a time (the engine batches them); a failed one is ""."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(request: GenerationRequest) -> str:
-        async with gate:
-            try:
-                async for event in engine.stream(request):
-                    if isinstance(event, Completion):
-                        return event.text
-            except EngineError:
-                return ""
-        return ""
-
-    return list(await asyncio.gather(*(one(request) for request in requests)))
+    completions = await complete_all(engine, requests, concurrency)
+    return [c.text if isinstance(c, Completion) else "" for c in completions]

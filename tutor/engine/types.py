@@ -6,6 +6,7 @@ exactly one ``Completion`` (or an ``EngineError`` is raised).
 """
 from __future__ import annotations
 
+import asyncio
 import math
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Literal, Protocol, Sequence
@@ -126,3 +127,22 @@ def confidence_from_features(features: ConfidenceFeatures) -> float:
     if features.n_tokens == 0 or not math.isfinite(features.mean_logprob):
         return 0.0
     return min(1.0, max(0.0, math.exp(features.mean_logprob)))
+
+
+async def complete_all(engine: Engine, requests: Sequence[GenerationRequest],
+                       concurrency: int) -> list[Completion | EngineError | None]:
+    """Every request's completion, ``concurrency`` at a time (the engine batches them); a failed request gives
+    its EngineError, not the end of the others (benchmarks and the retraining gate ask many questions)."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def complete(request: GenerationRequest) -> Completion | EngineError | None:
+        async with gate:
+            completion = None
+            try:
+                async for event in engine.stream(request):
+                    completion = event if isinstance(event, Completion) else completion
+            except EngineError as error:
+                return error
+            return completion
+
+    return list(await asyncio.gather(*(complete(request) for request in requests)))
