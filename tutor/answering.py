@@ -1,8 +1,13 @@
 """Generating one answer, detached from the socket that asked.
 
-The answer is generated and persisted even if the asking socket closes, so a
-client that reconnects recovers it with a ``history`` frame. Frames reach the
-socket through the channel layer, addressed to its reply channel.
+The answer is generated and persisted even if the asking socket (or its whole server) goes away, so a client
+that reconnects recovers it with a ``history`` frame. Every frame of an answer goes to the answer's group on the
+channel layer: the asking socket joins it before generation starts, and a socket that resyncs with ``history``
+joins the groups of the answers still pending there, so it receives the rest of the stream.
+
+Where the answer is generated is configuration: in this process (the embedded layout), or, when
+``TUTOR_INFERENCE_CHANNEL`` is set, by an inference worker (``manage.py inference_worker``) that receives the
+answer's id over the channel layer and does everything below on its own host.
 """
 from __future__ import annotations
 
@@ -11,11 +16,11 @@ import logging
 from dataclasses import replace
 
 from channels.db import database_sync_to_async
-from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from tutor.engine import get_engine
-from tutor.engine.types import Completion, EngineError, TokenDelta
+from tutor.engine.types import Completion, EngineError, EngineOverloaded, TokenDelta
 from annotation.routing import answer_route
 from learning.answer_guard import StreamRedactor
 from tutor.prompting import answer_plan_for
@@ -24,30 +29,51 @@ from tutor.services import AskResult, answer_complete, answer_fail
 
 logger = logging.getLogger(__name__)
 _running: set[asyncio.Task] = set()
+GENERATE = "answer.generate"  # the inference worker's message type
 
 
-def answer_start(*, ask: AskResult, reply_channel: str, client_msg_id: str) -> asyncio.Task:
-    task = asyncio.get_running_loop().create_task(
-        answer_generate(ask=ask, reply_channel=reply_channel, client_msg_id=client_msg_id)
-    )
+def answer_group(answer_id: int) -> str:
+    return f"answer.{answer_id}"
+
+
+def answer_start(*, ask: AskResult, client_msg_id: str) -> asyncio.Task:
+    """Generate ``ask``'s answer here or on an inference worker; its frames go to ``answer_group``."""
+    if settings.TUTOR_INFERENCE_CHANNEL:
+        work = _hand_to_inference_worker(ask.answer.id, client_msg_id)
+    else:
+        work = answer_generate(ask=ask, client_msg_id=client_msg_id)
+    return run_detached(work)
+
+
+def run_detached(work) -> asyncio.Task:
+    task = asyncio.get_running_loop().create_task(work)
     _running.add(task)  # keep a strong reference: the consumer may be gone before the answer is
     task.add_done_callback(_running.discard)
     return task
 
 
-async def answer_generate(*, ask: AskResult, reply_channel: str, client_msg_id: str) -> None:
+async def _hand_to_inference_worker(answer_id: int, client_msg_id: str) -> None:
+    message = {"type": GENERATE, "answer_id": answer_id, "client_msg_id": client_msg_id}
+    try:
+        await get_channel_layer().send(settings.TUTOR_INFERENCE_CHANNEL, message)
+    except Exception as exc:  # the queue is full or the channel layer is down: say so now, not after a timeout
+        logger.warning("could not hand answer %s to an inference worker: %r", answer_id, exc)
+        await _fail(answer_id, client_msg_id, EngineOverloaded.code, EngineOverloaded.detail)
+
+
+async def answer_generate(*, ask: AskResult, client_msg_id: str) -> None:
     answer_id = ask.answer.id
     try:
-        completion, context = await _stream_tokens(ask, reply_channel)
+        completion, context = await _stream_tokens(ask)
     except EngineError as exc:
-        await _fail(answer_id, reply_channel, client_msg_id, exc.code, exc.detail)
+        await _fail(answer_id, client_msg_id, exc.code, exc.detail)
         return
     except Exception:
         logger.exception("answer %s failed", answer_id)
-        await _fail(answer_id, reply_channel, client_msg_id, EngineError.code, EngineError.detail)
+        await _fail(answer_id, client_msg_id, EngineError.code, EngineError.detail)
         return
     confidence = await database_sync_to_async(_complete_and_route)(answer_id, completion, context)
-    await _send(reply_channel, _answer_frame(answer_id, completion, confidence))
+    await _send(answer_id, _answer_frame(answer_id, completion, confidence))
 
 
 def _complete_and_route(answer_id: int, completion: Completion, context: dict) -> float:
@@ -62,7 +88,7 @@ def _complete_and_route(answer_id: int, completion: Completion, context: dict) -
         return completion.confidence
 
 
-async def _stream_tokens(ask: AskResult, reply_channel: str) -> tuple[Completion, dict]:
+async def _stream_tokens(ask: AskResult) -> tuple[Completion, dict]:
     """Stream the answer's tokens to the socket, with an open practice item's answer taken out."""
     answer_id = ask.answer.id
     plan = await database_sync_to_async(answer_plan_for)(ask)
@@ -70,33 +96,37 @@ async def _stream_tokens(ask: AskResult, reply_channel: str) -> tuple[Completion
     completion = None
     async for event in get_engine().stream(plan.request):
         if isinstance(event, TokenDelta):
-            await _send_token(reply_channel, answer_id, redactor.feed(event.text))
+            await _send_token(answer_id, redactor.feed(event.text))
         else:
             completion = event
     if completion is None:
         raise EngineError("The engine ended without an answer.")
-    await _send_token(reply_channel, answer_id, redactor.finish())
+    await _send_token(answer_id, redactor.finish())
     completion = replace(completion, text=redactor.redact(completion.text))
     return completion, {**plan.context, "redactions": redactor.redactions}
 
 
-async def _send_token(reply_channel: str, answer_id: int, text: str) -> None:
+async def _send_token(answer_id: int, text: str) -> None:
     if text:
-        await _send(reply_channel, {"type": "token", "message_id": answer_id, "text": text})
+        await _send(answer_id, {"type": "token", "message_id": answer_id, "text": text})
 
 
 def _answer_frame(answer_id: int, completion: Completion, confidence: float) -> dict:
     return {"type": "answer", "message_id": answer_id, "text": completion.text, "confidence": round(confidence, 4)}
 
 
-async def _fail(answer_id: int, reply_channel: str, client_msg_id: str, code: str, detail: str) -> None:
-    await database_sync_to_async(answer_fail)(answer_id=answer_id, code=code)
-    await _send(reply_channel, error_frame(code, detail, client_msg_id, message_id=answer_id))
-
-
-async def _send(reply_channel: str, frame: dict) -> None:
+async def _fail(answer_id: int, client_msg_id: str, code: str, detail: str) -> None:
     try:
-        await get_channel_layer().send(reply_channel, {"type": "tutor.frame", "frame": frame})
-    except ChannelFull:
-        # A socket that stopped reading loses live frames, never the answer: it is in the database.
-        logger.warning("reply channel full; dropped a %s frame", frame["type"])
+        await database_sync_to_async(answer_fail)(answer_id=answer_id, code=code)
+    except Exception:  # the database is down too: the stale-answer sweep fails it later
+        logger.exception("could not record answer %s as failed", answer_id)
+    await _send(answer_id, error_frame(code, detail, client_msg_id, message_id=answer_id))
+
+
+async def _send(answer_id: int, frame: dict) -> None:
+    try:
+        await get_channel_layer().group_send(answer_group(answer_id), {"type": "tutor.frame", "frame": frame})
+    except Exception as exc:
+        # A live frame lost (full channel, channel layer restarting) never loses the answer: it is in the
+        # database, and a client that reconnects gets it with `history`.
+        logger.warning("dropped a %s frame of answer %s: %r", frame["type"], answer_id, exc)

@@ -6,19 +6,27 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutor.settings")
 django_http = get_asgi_application()  # sets Django up before the consumers are imported
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
-from tutor.auth import BearerTokenAuthMiddleware  # noqa: E402
+from tutor.auth import BearerTokenAuthMiddleware, DatabaseOutageGuard  # noqa: E402
+from tutor.inference import InferenceConsumer  # noqa: E402
 from tutor.routing import websocket_urlpatterns  # noqa: E402
 
 
 def build_application():
     # Static files (the student page's script, admin) are served in-process; a deployment may put a CDN in front.
+    # "channel" is the inference worker's side (`manage.py inference_worker`).
     return ProtocolTypeRouter(
         {
             "http": ASGIStaticFilesHandler(django_http),
-            "websocket": AuthMiddlewareStack(BearerTokenAuthMiddleware(URLRouter(websocket_urlpatterns))),
+            "websocket": DatabaseOutageGuard(
+                AuthMiddlewareStack(BearerTokenAuthMiddleware(URLRouter(websocket_urlpatterns)))
+            ),
+            "channel": ChannelNameRouter(
+                {settings.TUTOR_INFERENCE_CHANNEL or "tutor-inference": InferenceConsumer.as_asgi()}
+            ),
         }
     )
 

@@ -1,6 +1,7 @@
 """Who is on the other end of a WebSocket, and may they open one at all."""
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
@@ -9,6 +10,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import validate_host
 
+from tutor import errors
+from tutor.errors import database_unreachable
+from tutor.protocol import error_frame
 from tutor.selectors import user_for_token
 
 BEARER = "bearer "
@@ -57,3 +61,29 @@ def handshake_user(scope):
     if user is None or not user.is_authenticated or not origin_allowed(scope):
         return None
     return user
+
+
+class DatabaseOutageGuard:
+    """Outermost on the WebSocket. A handshake that fails because the database cannot be reached (the session or
+    token lookup) is accepted, told why in an error frame and closed with 1013, "try again later", so a client
+    backs off instead of seeing a bare HTTP 500."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        accepted = False
+
+        async def tracking_send(message):
+            nonlocal accepted
+            accepted = accepted or message["type"] == "websocket.accept"
+            await send(message)
+
+        try:
+            return await self.inner(scope, receive, tracking_send)
+        except Exception as exc:
+            if accepted or not database_unreachable(exc):
+                raise
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": json.dumps(error_frame(*errors.SERVICE_UNAVAILABLE))})
+        await send({"type": "websocket.close", "code": 1013})

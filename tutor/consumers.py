@@ -9,9 +9,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from tutor import errors
-from tutor.answering import answer_start
+from tutor.answering import answer_group, answer_start
 from tutor.auth import handshake_user
-from tutor.errors import TutorError
+from tutor.errors import TutorError, database_unreachable
 from learning.practice import PracticeError, practice_answer_submit, practice_item_serve
 from tutor.protocol import (
     AskFrame, HistoryFrame, Limits, NextItemFrame, SubmitFrame, error_frame, graded_frame, item_frame,
@@ -32,14 +32,21 @@ class TutorConsumer(AsyncWebsocketConsumer):
         self.limits = Limits(
             settings.TUTOR_MAX_FRAME_BYTES, settings.TUTOR_MAX_QUESTION_CHARS, settings.LEARNING_MAX_RESPONSE_CHARS
         )
+        self.following: set[int] = set()  # pending answers whose frames this socket receives
         await self.accept()
         # Teachers' corrections reach every socket the student has open, on any server.
         self.student_group = student_group(self.user.id)
         await self.channel_layer.group_add(self.student_group, self.channel_name)
 
     async def disconnect(self, code):
+        groups = [answer_group(answer_id) for answer_id in getattr(self, "following", ())]
         if getattr(self, "student_group", None):
-            await self.channel_layer.group_discard(self.student_group, self.channel_name)
+            groups.append(self.student_group)
+        for group in groups:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception as exc:  # the channel layer is down: its groups expire on their own
+                logger.warning("could not leave %s: %r", group, exc)
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None:
@@ -57,6 +64,11 @@ class TutorConsumer(AsyncWebsocketConsumer):
                 await self._submit(frame)
         except TutorError as exc:
             await self._send_frame(error_frame(exc.code, exc.detail, exc.client_msg_id))
+        except Exception as exc:
+            if not database_unreachable(exc):
+                raise
+            # An outage, not a bug: the socket stays open and the client may try again.
+            await self._send_frame(error_frame(*errors.SERVICE_UNAVAILABLE, _client_msg_id(text_data)))
 
     async def _ask(self, frame: AskFrame) -> None:
         client_msg_id = str(frame.client_msg_id)
@@ -82,11 +94,24 @@ class TutorConsumer(AsyncWebsocketConsumer):
             }
         )
         if result.created:
-            answer_start(ask=result, reply_channel=self.channel_name, client_msg_id=client_msg_id)
+            await self._follow([result.answer.id])
+            answer_start(ask=result, client_msg_id=client_msg_id)
 
     async def _history(self, frame: HistoryFrame) -> None:
         messages = await database_sync_to_async(self._history_messages)(frame)
+        pending = [m["message_id"] for m in messages if m["role"] == "tutor" and m["status"] == "pending"]
+        if pending and await self._follow(pending):
+            # Read again: an answer that finished before this socket joined its group is complete here.
+            messages = await database_sync_to_async(self._history_messages)(frame)
         await self._send_frame({"type": "history", "conversation": frame.conversation, "messages": messages})
+
+    async def _follow(self, answer_ids: list[int]) -> bool:
+        """Receive the frames of these answers from now on (wherever they are generated)."""
+        new = [answer_id for answer_id in answer_ids if answer_id not in self.following]
+        for answer_id in new:
+            await self.channel_layer.group_add(answer_group(answer_id), self.channel_name)
+            self.following.add(answer_id)
+        return bool(new)
 
     def _history_messages(self, frame: HistoryFrame) -> list[dict]:
         conversation = conversation_get_for_student(student=self.user, conversation_id=frame.conversation)
@@ -117,7 +142,21 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     async def tutor_frame(self, event):
         """A frame addressed to this socket through the channel layer (tokens, answers, errors, corrections)."""
-        await self._send_frame(event["frame"])
+        frame = event["frame"]
+        await self._send_frame(frame)
+        answer_id = frame.get("message_id")
+        if frame["type"] in ("answer", "error") and answer_id in self.following:
+            self.following.discard(answer_id)
+            await self.channel_layer.group_discard(answer_group(answer_id), self.channel_name)
 
     async def _send_frame(self, frame: dict) -> None:
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+
+def _client_msg_id(text_data: str) -> str | None:
+    """The frame's client_msg_id, when it is a JSON object that has one (for an error that names the ask)."""
+    try:
+        value = json.loads(text_data).get("client_msg_id")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) and len(value) <= 64 else None

@@ -76,3 +76,31 @@ def _check_range(name, value, minimum, maximum) -> None:
     if value < minimum or (maximum is not None and value > maximum):
         upper = "" if maximum is None else f" and at most {maximum}"
         raise ImproperlyConfigured(f"{name}={value} is out of range; expected at least {minimum}{upper}.")
+
+
+# Secrets that ship in this repository or in examples; a deployment that uses one has no secret at all.
+KNOWN_SECRETS = frozenset({"embedded-insecure-key-for-one-machine-only", "change-me", "changeme", "secret"})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+
+
+def insecure_settings(*, debug: bool, secret_key: str, allowed_hosts: list[str], embedded: bool) -> list[str]:
+    """Why these settings must not serve anyone (empty when they may). Embedded mode serves only this machine,
+    so it may run with DEBUG and the bundled secret while its hosts stay loopback; a deployment may not."""
+    public = not embedded or not set(allowed_hosts) <= LOOPBACK_HOSTS
+    problems = []
+    if any(host == "*" or host.startswith("*") for host in allowed_hosts):
+        problems.append(f"ALLOWED_HOSTS={','.join(allowed_hosts)!r} has a wildcard; list the host names served.")
+    if public and not allowed_hosts:
+        problems.append("ALLOWED_HOSTS is empty; list the host names served, comma-separated.")
+    if public and debug:
+        problems.append("DEBUG is on; it shows settings and code to anyone who triggers an error. Unset DEBUG.")
+    if public and _weak_secret(secret_key):
+        problems.append("SECRET_KEY is missing, a known default or too weak; set at least 50 random characters "
+                        "(python -c 'import secrets; print(secrets.token_urlsafe(50))').")
+    return problems
+
+
+def _weak_secret(secret_key: str) -> bool:
+    # Django's own rule (check --deploy, security.W009) plus the secrets this repository ships.
+    return (secret_key in KNOWN_SECRETS or len(secret_key) < 50 or len(set(secret_key)) < 5
+            or secret_key.startswith("django-insecure-"))

@@ -10,3 +10,18 @@ class TutorError(Exception):
 
 COURSE_NOT_FOUND = ("course_not_found", "No course with this id is open to you.")
 CONVERSATION_NOT_FOUND = ("conversation_not_found", "No conversation with this id is open to you.")
+SERVICE_UNAVAILABLE = ("service_unavailable", "The tutor cannot reach its database right now. Try again in a moment.")
+
+
+def database_unreachable(exc: BaseException | None) -> bool:
+    """A lost or refused database connection (an outage to wait out), as opposed to a bad query."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def database_ping() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")

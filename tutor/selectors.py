@@ -81,3 +81,16 @@ def message_as_dict(message: Message) -> dict:
         "client_msg_id": str(message.client_msg_id) if message.client_msg_id else None,
         "created_at": message.created_at.isoformat(),
     }
+
+
+def pending_ask(*, answer_id: int):
+    """The ask behind a still-pending answer (for the inference worker), or None when it is no longer pending."""
+    from tutor.services import AskResult
+
+    answer = (Message.objects.filter(id=answer_id, role=Message.Role.TUTOR, status=Message.Status.PENDING)
+              .select_related("reply_to", "conversation__course", "conversation__student").first())
+    if answer is None or answer.reply_to is None:
+        return None
+    earlier = answer.conversation.messages.filter(id__lt=answer.reply_to_id).exists()
+    return AskResult(conversation=answer.conversation, question=answer.reply_to, answer=answer, created=True,
+                     new_conversation=not earlier)

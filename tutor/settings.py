@@ -12,7 +12,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from tutor.envconfig import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
+from tutor.envconfig import (
+    env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str, insecure_settings,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(env_str("TUTOR_RUN_DIR", str(BASE_DIR / ".run")))
@@ -23,12 +25,11 @@ REDIS_URL = env_str("REDIS_URL")
 TUTOR_EMBEDDED = env_bool("TUTOR_EMBEDDED", not DATABASE_URL)
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not TUTOR_EMBEDDED:
-        raise ImproperlyConfigured("SECRET_KEY must be set outside embedded mode.")
-    SECRET_KEY = "embedded-insecure-key-for-one-machine-only"
+SECRET_KEY = env_str("SECRET_KEY") or ("embedded-insecure-key-for-one-machine-only" if TUTOR_EMBEDDED else "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if TUTOR_EMBEDDED else [])
+_refusals = insecure_settings(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS, embedded=TUTOR_EMBEDDED)
+if _refusals:
+    raise ImproperlyConfigured("Refusing to start: " + " ".join(_refusals))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tutor.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,7 +102,15 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 60},
+            # redis-py's default read timeout (5 s) equals channels-redis's blocking-pop timeout (5 s): the read
+            # can time out first and kill the socket's receive loop. Reads wait longer than the pop; idle
+            # connections are checked before use, so a restarted Redis is reconnected to, not failed on.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5,
+                           "health_check_interval": 10, "retry_on_timeout": True}],
+                "capacity": 1500,
+                "expiry": 60,
+            },
         }
     }
 else:
@@ -121,11 +131,33 @@ STATIC_URL = "static/"
 STATIC_ROOT = RUN_DIR / "static"
 LOGIN_URL = "/admin/login/"
 
+# --- Security headers ------------------------------------------------------------
+# A deployment serves HTTPS only (HSTS, secure cookies). TUTOR_HTTPS=0 is for layouts on loopback (the service
+# tier, `make run-services`); behind a proxy that ends TLS, set TUTOR_TLS_PROXY=1 so X-Forwarded-Proto counts.
+TUTOR_HTTPS = env_bool("TUTOR_HTTPS", not TUTOR_EMBEDDED)
+SECURE_SSL_REDIRECT = TUTOR_HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if TUTOR_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", TUTOR_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", TUTOR_HTTPS)  # check --deploy asks for it; 0 to opt out
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TUTOR_TLS_PROXY", False) else None
+SESSION_COOKIE_SECURE = TUTOR_HTTPS
+CSRF_COOKIE_SECURE = TUTOR_HTTPS
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Scripts only from our own files (model output can never run, even if a page printed it raw); inline styles are
+# allowed for the mastery table's cell colours. Views with their own policy (the SVG images) keep theirs.
+TUTOR_CONTENT_SECURITY_POLICY = env_str(
+    "TUTOR_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -176,6 +208,9 @@ TUTOR_TEACHER_ANSWER_MIN_SIMILARITY = env_float("TUTOR_TEACHER_ANSWER_MIN_SIMILA
 # Where courses' adapter versions live; every web and inference worker must see the same folder (shared disk).
 TUTOR_ADAPTER_DIR = Path(env_str("TUTOR_ADAPTER_DIR", str(RUN_DIR / "adapters")))
 TUTOR_FAKE_ENGINE_DELAY_S = env_float("TUTOR_FAKE_ENGINE_DELAY_S", 0.0)
+# Empty: answers are generated in the web process. A channel name (e.g. "tutor-inference"): web servers hand each
+# answer to the inference workers listening there (`manage.py inference_worker`), over the channel layer.
+TUTOR_INFERENCE_CHANNEL = env_str("TUTOR_INFERENCE_CHANNEL", "")
 # Load the model when the web process starts rather than on the first question.
 TUTOR_WARMUP = env_bool("TUTOR_WARMUP", False)
 

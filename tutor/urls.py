@@ -6,6 +6,7 @@ from tutor import views
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("healthz", views.health, name="health"),
     path("api/auth/token", views.api_auth_token, name="api-auth-token"),
     path("api/auth/login", views.api_auth_login, name="api-auth-login"),
     path("api/auth/logout", views.api_auth_logout, name="api-auth-logout"),
@@ -14,3 +15,5 @@ urlpatterns = [
     path("api/courses/<int:course_id>/content", learning_views.api_course_content, name="api-course-content"),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "tutor.views.server_error"

@@ -1,6 +1,8 @@
 """HTTP interface: the student page and a small JSON API. Views only parse, check access and call."""
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
@@ -11,7 +13,7 @@ from learning.models import Enrollment
 from learning.selectors import course_get_for_student, courses_for_user
 from tutor import errors
 from tutor.auth import bearer_token
-from tutor.errors import TutorError
+from tutor.errors import TutorError, database_ping, database_unreachable
 from tutor.schemas import Credentials, parse_body
 from tutor.selectors import conversations_for_student, user_for_token
 from tutor.services import api_token_issue
@@ -95,3 +97,20 @@ def api_course_conversations(request: HttpRequest, course_id: int):
     return JsonResponse(
         {"conversations": [{"id": c.id, "title": c.title, "created_at": c.created_at.isoformat()} for c in conversations]}
     )
+
+
+@require_GET
+def health(request: HttpRequest):
+    """For load balancers: 200 while this server can reach its database, 503 (see ``server_error``) when not."""
+    database_ping()
+    return JsonResponse({"status": "ok"})
+
+
+def server_error(request: HttpRequest):
+    """Every uncaught exception ends here (handler500). A database that cannot be reached is an outage the client
+    should wait out, not a bug: 503 with Retry-After, and the same JSON error shape as the API."""
+    if database_unreachable(sys.exc_info()[1]):
+        response = error_response(*errors.SERVICE_UNAVAILABLE, 503)
+        response["Retry-After"] = "5"
+        return response
+    return error_response("server_error", "Something went wrong on our side; it has been logged.", 500)
