@@ -10,11 +10,13 @@ PORT ?= 8000
 SERVICE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tutor
 SERVICE_REDIS_URL ?= redis://127.0.0.1:6379/14
 SERVICE_BROKER_URL ?= redis://127.0.0.1:6379/13
+SERVICE_AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672//
+SERVICE_SECRET_KEY = $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))")
 SERVICE_ENV := DATABASE_URL=$(SERVICE_DATABASE_URL) REDIS_URL=$(SERVICE_REDIS_URL) CELERY_BROKER_URL=$(SERVICE_BROKER_URL) TUTOR_EMBEDDED=0 DB_CONN_MAX_AGE=0 \
-	SECRET_KEY=service-tier-only-not-a-deployment-secret ALLOWED_HOSTS=127.0.0.1,localhost TUTOR_SERVICE_TIER=1 \
-	TUTOR_TEST_EMBEDDINGS=1
+	SECRET_KEY=$(SERVICE_SECRET_KEY) ALLOWED_HOSTS=127.0.0.1,localhost TUTOR_HTTPS=0 TUTOR_SERVICE_TIER=1 \
+	TUTOR_TEST_EMBEDDINGS=1 TUTOR_TEST_AMQP_URL=$(SERVICE_AMQP_URL)
 
-.PHONY: install run test test-services bench-chat clean
+.PHONY: install run run-services test test-services bench-chat clean
 
 install: $(STAMP)
 
@@ -33,6 +35,11 @@ run: install
 	$(PY) manage.py tutor_demo
 	$(PY) manage.py tutor_model prepare
 	HOST=$(HOST) PORT=$(PORT) scripts/run-embedded
+
+# The scaled layout on this machine's PostgreSQL and Redis: two ASGI servers (8001, 8002), an inference worker,
+# Celery workers for jobs and training (docs/deploy.md).
+run-services: install
+	scripts/run-services
 
 test: install
 	$(PY) -m pytest -q
