@@ -1,0 +1,172 @@
+"""Real tutor processes for the service tier: ASGI servers and an inference worker on the test database and
+Redis, a TCP relay that can cut the database off, and a Redis restart (nothing mocked)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from email.message import Message
+
+from django.conf import settings
+
+INFERENCE_CHANNEL = "tutor-inference-service-tier"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def process_env(*, database_port: int | None = None, **extra: str) -> dict[str, str]:
+    """The test process's environment, on the test database (optionally through another port)."""
+    db = settings.DATABASES["default"]
+    port = database_port or db["PORT"] or 5432
+    return {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{port}/{db['NAME']}",
+            "TUTOR_INFERENCE_CHANNEL": INFERENCE_CHANNEL, "TUTOR_ENGINE": "fake", "TUTOR_WARMUP": "0",
+            "LEARNING_RETRIEVAL": "tfidf", "TUTOR_ASK_RATE": "100000/60", **extra}
+
+
+@contextmanager
+def asgi_server(env: dict[str, str]):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "tutor.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--lifespan", "off", "--no-access-log", "--log-level", "warning"], env=env, cwd=settings.BASE_DIR)
+    try:
+        wait_until_listening(port, process)
+        yield Server(process, port)
+    finally:
+        stop(process)
+
+
+@contextmanager
+def inference_worker(env: dict[str, str]):
+    process = subprocess.Popen([sys.executable, "manage.py", "inference_worker"], env=env, cwd=settings.BASE_DIR)
+    try:
+        time.sleep(1.5)  # it listens once Django is set up; a job sent earlier waits in Redis for it
+        yield process
+    finally:
+        stop(process)
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, port: int):
+        self.process, self.port = process, port
+        self.ws_url = f"ws://127.0.0.1:{port}/ws/tutor/"
+
+    def get(self, path: str, token: str | None = None) -> tuple[int, Message, dict]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.headers, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, json.load(error)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+def wait_until_listening(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout_s} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class TcpRelay:
+    """Forwards a local port to PostgreSQL; ``cut()`` closes it and every connection through it, as a database
+    host that went away would; ``restore()`` listens again on the same port."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.port = free_port()
+        self._sockets: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self._lock = threading.Lock()
+
+    def restore(self) -> None:
+        listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            sockets, self._sockets = self._sockets + [self._listener], []
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            with self._lock:
+                self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+def redis_restart() -> None:
+    """Stop this machine's Redis (everything in it is lost, as it keeps nothing on disk) and start it again
+    with the command CI uses."""
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379).shutdown(nosave=True)
+    except redis.exceptions.ConnectionError:
+        pass  # the connection closes as the server stops
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+            time.sleep(0.1)
+        except OSError:
+            break
+    subprocess.run(["bash", str(settings.BASE_DIR / ".ci" / "services.sh")], check=True, capture_output=True)
