@@ -30,4 +30,14 @@ class CourseAdmin(ContentUploadAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    # Not Django's per-model permissions: with one, a teacher could enrol themselves in any course.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 from learning import admin_mastery  # noqa: E402,F401  (registers the mastery admin)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 from tutor.models import ApiToken, Conversation, Message
 
@@ -14,6 +15,19 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # Not Django's per-model permissions: granting one to a teacher would open every course's chats to them.
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Django looks the object up before it checks permission, which would tell staff which ids exist.
+        if not self.has_module_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
 
 class MessageInline(admin.TabularInline):
