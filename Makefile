@@ -16,7 +16,7 @@ SERVICE_ENV := DATABASE_URL=$(SERVICE_DATABASE_URL) REDIS_URL=$(SERVICE_REDIS_UR
 	SECRET_KEY=$(SERVICE_SECRET_KEY) ALLOWED_HOSTS=127.0.0.1,localhost TUTOR_HTTPS=0 TUTOR_SERVICE_TIER=1 \
 	TUTOR_TEST_EMBEDDINGS=1 TUTOR_TEST_AMQP_URL=$(SERVICE_AMQP_URL)
 
-.PHONY: install run run-services test test-services bench-chat clean
+.PHONY: install run run-services test test-services test-browser bench-chat clean
 
 install: $(STAMP)
 
@@ -46,7 +46,11 @@ test: install
 
 # PostgreSQL, the Redis channel layer and a real Celery worker: fails (never skips) when a server is missing.
 test-services: install
-	$(SERVICE_ENV) $(PY) -m pytest -q -m "service or not service" tests tutor/tests learning/tests annotation/tests
+	$(SERVICE_ENV) $(PY) -m pytest -q -m "not browser" tests tutor/tests learning/tests annotation/tests
+
+# The student page and admin in a real browser: Debian's chromium (`apt-get install chromium`), never a download.
+test-browser: install
+	$(PY) -m pytest -q -m browser tests/browser
 
 bench-chat: install
 	$(PY) manage.py chat_bench --out bench-results/chat.json

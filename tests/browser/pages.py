@@ -1,0 +1,54 @@
+"""What a person does on the student page and in admin, and the check that no markup came alive."""
+from __future__ import annotations
+
+# Records every text the newest tutor message shows, and whether it was still streaming then.
+RECORD_TUTOR_TEXTS = """() => {
+  window.__tutorTexts = [];
+  new MutationObserver(() => {
+    const answers = document.querySelectorAll("#messages li.tutor");
+    const li = answers[answers.length - 1];
+    if (!li) return;
+    const seen = { text: li.firstChild.textContent, pending: li.classList.contains("pending") };
+    const last = window.__tutorTexts[window.__tutorTexts.length - 1];
+    if (!last || last.text !== seen.text || last.pending !== seen.pending) window.__tutorTexts.push(seen);
+  }).observe(document.getElementById("messages"),
+             { subtree: true, childList: true, characterData: true, attributes: true });
+}"""
+
+
+def student_log_in(page, expect, *, username: str, password: str) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#who")).to_have_text(username)
+    expect(page.locator("#status")).to_have_text("online")
+
+
+def student_ask(page, expect, question: str):
+    """Send ``question``; returns the tutor's answer once it is complete."""
+    page.get_by_label("Your question").fill(question)
+    page.get_by_role("button", name="Send").click()
+    answer = page.locator("#messages li.tutor").last
+    expect(answer).to_have_class("tutor complete")
+    return answer
+
+
+def admin_log_in(page, expect, *, username: str, password: str) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools")).to_contain_text(username)
+
+
+def assert_no_markup_ran(page, browsing, region) -> None:
+    """Markup from model output or a correction stayed text: no element was made from it in ``region``,
+    its image was never fetched, its handlers and scripts never ran, no dialog opened."""
+    page.wait_for_timeout(300)  # an injected <img src=x> fails to load, and runs onerror, asynchronously
+    found = {
+        "elements": region.locator("img, script, b").evaluate_all("found => found.map(e => e.outerHTML)"),
+        "window.__pwned": page.evaluate("window.__pwned === undefined ? null : window.__pwned"),
+        "fetched": [path for path in browsing.requested_paths if path.endswith("/x")],
+        "dialogs": browsing.dialogs,
+        "page errors": browsing.page_errors,
+    }
+    assert found == {"elements": [], "window.__pwned": None, "fetched": [], "dialogs": [], "page errors": []}
