@@ -17,20 +17,20 @@ from email.message import Message
 
 from django.conf import settings
 
+from tutor.bench.server import free_port, stop_process
+
 INFERENCE_CHANNEL = "tutor-inference-service-tier"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def test_database_url(port: int | None = None) -> str:
+    """The test database's URL (optionally through another port, such as a relay's)."""
+    db = settings.DATABASES["default"]
+    return f"postgres://{db['USER']}@{db['HOST']}:{port or db['PORT'] or 5432}/{db['NAME']}"
 
 
 def process_env(*, database_port: int | None = None, **extra: str) -> dict[str, str]:
-    """The test process's environment, on the test database (optionally through another port)."""
-    db = settings.DATABASES["default"]
-    port = database_port or db["PORT"] or 5432
-    return {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{port}/{db['NAME']}",
+    """The test process's environment for a tutor process, on the test database."""
+    return {**os.environ, "DATABASE_URL": test_database_url(database_port),
             "TUTOR_INFERENCE_CHANNEL": INFERENCE_CHANNEL, "TUTOR_ENGINE": "fake", "TUTOR_WARMUP": "0",
             "LEARNING_RETRIEVAL": "tfidf", "TUTOR_ASK_RATE": "100000/60", **extra}
 
@@ -45,7 +45,7 @@ def asgi_server(env: dict[str, str]):
         wait_until_listening(port, process)
         yield Server(process, port)
     finally:
-        stop(process)
+        stop_process(process)
 
 
 @contextmanager
@@ -55,7 +55,7 @@ def inference_worker(env: dict[str, str]):
         time.sleep(1.5)  # it listens once Django is set up; a job sent earlier waits in Redis for it
         yield process
     finally:
-        stop(process)
+        stop_process(process)
 
 
 class Server:
@@ -88,16 +88,6 @@ def wait_until_listening(port: int, process: subprocess.Popen, timeout_s: float 
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on port {port} after {timeout_s} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class TcpRelay:
@@ -170,3 +160,34 @@ def redis_restart() -> None:
         except OSError:
             break
     subprocess.run(["bash", str(settings.BASE_DIR / ".ci" / "services.sh")], check=True, capture_output=True)
+
+
+@contextmanager
+def celery_worker(*, queues: str = "celery", pool: str = "solo", env: dict | None = None):
+    """A real Celery worker process on the configured broker, sharing the test database."""
+    env = {**os.environ, "DATABASE_URL": test_database_url(), **(env or {})}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tutor", "worker", f"--pool={pool}", "--concurrency=1",
+         "--loglevel=warning", "-Q", queues, "-n", f"{queues.replace(',', '-')}-{os.getpid()}@%h",
+         "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        env=env, cwd=settings.BASE_DIR,
+    )
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def stale_pending_answer(student, course):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tutor.models import Conversation, Message
+
+    conversation = Conversation.objects.create(student=student, course=course)
+    question = Message.objects.create(conversation=conversation, role="student", sender=student, text="q")
+    answer = Message.objects.create(conversation=conversation, role="tutor", reply_to=question, status="pending")
+    Message.objects.filter(id=answer.id).update(created_at=timezone.now() - timedelta(hours=1))
+    return answer

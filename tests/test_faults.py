@@ -10,7 +10,9 @@ from django.conf import settings
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.processes import TcpRelay, asgi_server, inference_worker, process_env, redis_restart
+from tests.processes import (
+    TcpRelay, asgi_server, celery_worker, inference_worker, process_env, redis_restart, stale_pending_answer,
+)
 from tutor.models import Message
 from tutor.services import api_token_issue
 
@@ -66,7 +68,6 @@ def test_a_web_server_killed_mid_answer_loses_nothing(personas):
 def test_the_service_recovers_from_a_redis_restart_without_a_restart_of_ours(personas):
     """Redis restarts (and loses everything in it): the same web server and inference worker answer again,
     and a Celery worker on the Redis broker runs tasks again, none of them restarted."""
-    from tests.test_service_tier import celery_worker
     from tutor.celery import app
 
     token = api_token_issue(user=personas.student1)
@@ -82,7 +83,7 @@ def test_the_service_recovers_from_a_redis_restart_without_a_restart_of_ours(per
         redis_restart()
         answer, tries = _retry(lambda: asyncio.run(one_answer(server)), seconds=60)
         assert "1/2 + 1/4" in answer["text"]
-        stale = _stale_pending_answer(personas)
+        stale = stale_pending_answer(personas.student2, personas.course_a)
         app.send_task("tutor.answers_fail_stale")
         _retry(lambda: Message.objects.get(id=stale.id).status == "failed" or None, seconds=60)
         assert server.process.poll() is None and worker.poll() is None and jobs.poll() is None
@@ -125,20 +126,6 @@ def test_an_unreachable_database_gives_503s_and_error_frames_then_recovers(perso
         assert "Back again?" in after[-1]["text"]
         assert server.get("/healthz")[0] == 200 and server.process.poll() is None
     relay.cut()
-
-
-def _stale_pending_answer(personas) -> Message:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tutor.models import Conversation
-
-    conversation = Conversation.objects.create(student=personas.student2, course=personas.course_a)
-    question = Message.objects.create(conversation=conversation, role="student", sender=personas.student2, text="q")
-    answer = Message.objects.create(conversation=conversation, role="tutor", reply_to=question, status="pending")
-    Message.objects.filter(id=answer.id).update(created_at=timezone.now() - timedelta(hours=1))
-    return answer
 
 
 def _retry(attempt, seconds: float):

@@ -4,11 +4,8 @@ Run without the service environment they fail, never skip: a missing server must
 """
 import asyncio
 import os
-import subprocess
-import sys
 import time
 import uuid
-from contextlib import contextmanager
 
 import pytest
 from channels.db import database_sync_to_async
@@ -18,29 +15,11 @@ from django.db import connection
 from django.test import override_settings
 
 from annotation.tests.training_factories import tiny_base_model  # noqa: F401 (a fixture)
+from tests.processes import celery_worker, stale_pending_answer
 from tutor.models import Message
 from tutor.tests.wsclient import ask_frame, connect_as, receive_until
 
 pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]
-
-
-@contextmanager
-def celery_worker(*, queues: str = "celery", pool: str = "solo", env: dict | None = None):
-    """A real Celery worker process on the configured broker, sharing the test database."""
-    db = settings.DATABASES["default"]
-    env = dict(os.environ, DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-               **(env or {}))
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tutor", "worker", f"--pool={pool}", "--concurrency=1",
-         "--loglevel=warning", "-Q", queues, "-n", f"{queues.replace(',', '-')}-{os.getpid()}@%h",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        env=env, cwd=settings.BASE_DIR,
-    )
-    try:
-        yield worker
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
 
 
 def test_database_is_postgresql():
@@ -88,21 +67,31 @@ async def test_many_students_at_once_get_their_own_answers(personas, fake_engine
 
 
 def test_real_celery_worker_on_the_redis_broker_runs_a_task(personas):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from tutor.celery import app
-    from tutor.models import Conversation
 
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "the service tier needs CELERY_BROKER_URL on Redis"
-    conversation = Conversation.objects.create(student=personas.student1, course=personas.course_a)
-    question = Message.objects.create(conversation=conversation, role="student", sender=personas.student1, text="q")
-    answer = Message.objects.create(conversation=conversation, role="tutor", reply_to=question, status="pending")
-    Message.objects.filter(id=answer.id).update(created_at=timezone.now() - timedelta(hours=1))
+    answer = stale_pending_answer(personas.student1, personas.course_a)
 
     with celery_worker():
         app.send_task("tutor.answers_fail_stale")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and Message.objects.get(id=answer.id).status == "pending":
+            time.sleep(0.2)
+    assert Message.objects.get(id=answer.id).status == "failed"
+
+
+def test_rabbitmq_works_as_the_broker_instead_of_redis(personas):
+    """The alternative broker: a worker and a sender on RabbitMQ (AMQP), by configuration alone."""
+    from tutor.celery import app
+
+    amqp_url = os.environ.get("TUTOR_TEST_AMQP_URL")
+    assert amqp_url, "the service tier needs TUTOR_TEST_AMQP_URL (RabbitMQ; see `make test-services`)"
+    answer = stale_pending_answer(personas.student1, personas.course_a)
+    # An explicit connection: Celery prefers the CELERY_BROKER_URL environment variable (Redis here) to any
+    # broker an app is given.
+    with celery_worker(env={"CELERY_BROKER_URL": amqp_url}), app.connection_for_write(amqp_url) as amqp:
+        assert amqp.transport.driver_type == "amqp"
+        app.send_task("tutor.answers_fail_stale", connection=amqp)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and Message.objects.get(id=answer.id).status == "pending":
             time.sleep(0.2)

@@ -13,6 +13,7 @@ from channels.consumer import AsyncConsumer
 from channels.db import database_sync_to_async
 
 from tutor.answering import answer_generate, run_detached
+from tutor.errors import database_unreachable
 from tutor.selectors import pending_ask
 
 logger = logging.getLogger(__name__)
@@ -21,7 +22,14 @@ logger = logging.getLogger(__name__)
 class InferenceConsumer(AsyncConsumer):
     async def answer_generate(self, message: dict) -> None:
         """Start the answer and return at once, so this worker takes the next one while it generates."""
-        ask = await database_sync_to_async(pending_ask)(answer_id=int(message["answer_id"]))
+        try:
+            ask = await database_sync_to_async(pending_ask)(answer_id=int(message["answer_id"]))
+        except Exception as exc:
+            if not database_unreachable(exc):
+                raise
+            # The answer stays pending; the stale-answer sweep fails it once the database is back.
+            logger.warning("database unreachable; answer %s not started: %r", message["answer_id"], exc)
+            return
         if ask is None:  # answered already (a repeated delivery) or failed by the stale-answer sweep
             logger.info("answer %s is no longer pending; nothing to do", message["answer_id"])
             return

@@ -51,8 +51,18 @@ def running_server(*, students: int, env_extra: dict[str, str], ready_timeout_s:
             server.wait_ready(ready_timeout_s)
             yield server
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop_process(process)
+
+
+def stop_process(process: subprocess.Popen, timeout_s: float = 30) -> None:
+    """Ask a process to stop; kill it if it has not after ``timeout_s``."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class Server:
