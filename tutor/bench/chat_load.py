@@ -62,16 +62,27 @@ async def student_session(
     """One student: asks ``questions`` in one conversation, each after the previous answer and a think time
     drawn uniformly from ``think_s`` (also before the first ask, so that students don't start in lockstep).
     With ``ask_until`` (a perf_counter time) the questions repeat in a cycle and no new one is asked after it."""
+    async with open_student_socket(ws_url, token) as socket:
+        return await student_asks(socket, course_id, questions, answer_timeout_s=answer_timeout_s, linger_s=linger_s,
+                                  think_s=think_s, rng=rng, ask_until=ask_until)
+
+
+def open_student_socket(ws_url: str, token: str):
+    return connect(ws_url, additional_headers={"Authorization": f"Bearer {token}"}, max_size=2**20, open_timeout=60)
+
+
+async def student_asks(socket, course_id: int, questions: list[str], *, answer_timeout_s: float, linger_s: float = 0.0,
+                       think_s: tuple[float, float] = (0.0, 0.0), rng: random.Random | None = None,
+                       ask_until: float | None = None) -> SessionLog:
+    """``student_session``'s asks on a socket that is already open."""
     log = SessionLog()
     rng = rng or random.Random(0)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with connect(ws_url, additional_headers=headers, max_size=2**20, open_timeout=60) as socket:
-        conversation = None  # the first ask starts a conversation, the rest continue it
-        for question in _question_stream(questions, ask_until):
-            await asyncio.sleep(rng.uniform(*think_s))
-            log.asks.append(await _ask(socket, course_id, conversation, question, log, answer_timeout_s))
-            conversation = log.asks[-1].conversation or conversation
-        await _linger(socket, log, linger_s)
+    conversation = None  # the first ask starts a conversation, the rest continue it
+    for question in _question_stream(questions, ask_until):
+        await asyncio.sleep(rng.uniform(*think_s))
+        log.asks.append(await _ask(socket, course_id, conversation, question, log, answer_timeout_s))
+        conversation = log.asks[-1].conversation or conversation
+    await _linger(socket, log, linger_s)
     return log
 
 

@@ -1,0 +1,45 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tutor.bench.services_load import run_services_load
+
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the scaled layout: two ASGI servers and an inference worker (fake engine) on PostgreSQL and the Redis "
+        "channel layer, N WebSocket students on loopback asking M questions each; lost, duplicated and "
+        "cross-delivered answers, ack latency (against a small run on the same processes), memory per "
+        "connection. Stops by itself. Prints JSON."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=500)
+        parser.add_argument("--asks", type=int, default=10)
+        parser.add_argument("--servers", type=int, default=2)
+        parser.add_argument("--think", default="2,8", help="seconds a student thinks between asks: MIN,MAX")
+        parser.add_argument("--baseline-clients", type=int, default=10)
+        parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432",
+                            help="a PostgreSQL server (no database name): a throwaway database is made and dropped")
+        parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12", help="flushed before the run")
+        parser.add_argument("--max-seconds", type=float, default=900.0, help="each run stops after this long")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--out", type=Path)
+
+    def handle(self, *args, **opts):
+        for url in (opts["database_url"], opts["redis_url"]):
+            if not any(f"@{host}" in url or f"//{host}" in url for host in LOOPBACK):
+                raise CommandError(f"{url}: this load runs against loopback servers only.")
+        think = tuple(float(x) for x in opts["think"].split(","))
+        report = run_services_load(
+            clients=opts["clients"], asks=opts["asks"], servers=opts["servers"], think_s=think, seed=opts["seed"],
+            database_url=opts["database_url"], redis_url=opts["redis_url"],
+            baseline_clients=opts["baseline_clients"], max_seconds=opts["max_seconds"])
+        text = json.dumps(report, indent=2)
+        if opts["out"]:
+            opts["out"].parent.mkdir(parents=True, exist_ok=True)
+            opts["out"].write_text(text + "\n")
+        self.stdout.write(text)
