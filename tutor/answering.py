@@ -15,10 +15,10 @@ import asyncio
 import logging
 from dataclasses import replace
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from tutor.dbcall import db_sync_to_async
 from tutor.engine import get_engine
 from tutor.engine.types import Completion, EngineError, EngineOverloaded, TokenDelta
 from annotation.routing import answer_route
@@ -72,7 +72,7 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str) -> None:
         logger.exception("answer %s failed", answer_id)
         await _fail(answer_id, client_msg_id, EngineError.code, EngineError.detail)
         return
-    confidence = await database_sync_to_async(_complete_and_route)(answer_id, completion, context)
+    confidence = await db_sync_to_async(_complete_and_route)(answer_id, completion, context)
     await _send(answer_id, _answer_frame(answer_id, completion, confidence))
 
 
@@ -91,7 +91,7 @@ def _complete_and_route(answer_id: int, completion: Completion, context: dict) -
 async def _stream_tokens(ask: AskResult) -> tuple[Completion, dict]:
     """Stream the answer's tokens to the socket, with an open practice item's answer taken out."""
     answer_id = ask.answer.id
-    plan = await database_sync_to_async(answer_plan_for)(ask)
+    plan = await db_sync_to_async(answer_plan_for)(ask)
     redactor = StreamRedactor(plan.forbidden)
     completion = None
     async for event in get_engine().stream(plan.request):
@@ -117,7 +117,7 @@ def _answer_frame(answer_id: int, completion: Completion, confidence: float) -> 
 
 async def _fail(answer_id: int, client_msg_id: str, code: str, detail: str) -> None:
     try:
-        await database_sync_to_async(answer_fail)(answer_id=answer_id, code=code)
+        await db_sync_to_async(answer_fail)(answer_id=answer_id, code=code)
     except Exception:  # the database is down too: the stale-answer sweep fails it later
         logger.exception("could not record answer %s as failed", answer_id)
     await _send(answer_id, error_frame(code, detail, client_msg_id, message_id=answer_id))

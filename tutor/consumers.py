@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 import logging
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from tutor.dbcall import db_sync_to_async
 from tutor import errors
 from tutor.answering import answer_group, answer_start
 from tutor.auth import handshake_user
@@ -73,7 +73,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
     async def _ask(self, frame: AskFrame) -> None:
         client_msg_id = str(frame.client_msg_id)
         try:
-            result = await database_sync_to_async(question_ask)(
+            result = await db_sync_to_async(question_ask)(
                 student=self.user,
                 course_id=frame.course,
                 conversation_id=frame.conversation,
@@ -98,11 +98,11 @@ class TutorConsumer(AsyncWebsocketConsumer):
             answer_start(ask=result, client_msg_id=client_msg_id)
 
     async def _history(self, frame: HistoryFrame) -> None:
-        messages = await database_sync_to_async(self._history_messages)(frame)
+        messages = await db_sync_to_async(self._history_messages)(frame)
         pending = [m["message_id"] for m in messages if m["role"] == "tutor" and m["status"] == "pending"]
         if pending and await self._follow(pending):
             # Read again: an answer that finished before this socket joined its group is complete here.
-            messages = await database_sync_to_async(self._history_messages)(frame)
+            messages = await db_sync_to_async(self._history_messages)(frame)
         await self._send_frame({"type": "history", "conversation": frame.conversation, "messages": messages})
 
     async def _follow(self, answer_ids: list[int]) -> bool:
@@ -122,7 +122,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     async def _next_item(self, frame: NextItemFrame) -> None:
         try:
-            served = await database_sync_to_async(practice_item_serve)(
+            served = await db_sync_to_async(practice_item_serve)(
                 student=self.user, course_id=frame.course, mode=frame.mode
             )
         except PracticeError as exc:
@@ -132,7 +132,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     async def _submit(self, frame: SubmitFrame) -> None:
         try:
-            graded = await database_sync_to_async(practice_answer_submit)(
+            graded = await db_sync_to_async(practice_answer_submit)(
                 student=self.user, item_id=frame.item_id, response=frame.response
             )
         except PracticeError as exc:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 
 from channels.consumer import AsyncConsumer
-from channels.db import database_sync_to_async
 
+from tutor.dbcall import db_sync_to_async
 from tutor.answering import answer_generate, run_detached
 from tutor.errors import database_unreachable
 from tutor.selectors import pending_ask
@@ -23,7 +23,7 @@ class InferenceConsumer(AsyncConsumer):
     async def answer_generate(self, message: dict) -> None:
         """Start the answer and return at once, so this worker takes the next one while it generates."""
         try:
-            ask = await database_sync_to_async(pending_ask)(answer_id=int(message["answer_id"]))
+            ask = await db_sync_to_async(pending_ask)(answer_id=int(message["answer_id"]))
         except Exception as exc:
             if not database_unreachable(exc):
                 raise

@@ -20,8 +20,13 @@ PRODUCTION = {
 }
 
 
+# The test's own environment (the service tier's, say) must not leak into the settings under test.
+SETTINGS_UNDER_TEST = ("DATABASE_URL", "REDIS_URL", "CELERY_", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_",
+                       "TUTOR_")
+
+
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "TUTOR_EMBEDDED")}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_UNDER_TEST)}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
 
