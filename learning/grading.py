@@ -33,7 +33,7 @@ class ExactSpec(_Spec):
 
 class NumericSpec(_Spec):
     kind: Literal["numeric"]
-    value: float
+    value: Annotated[float, Field(allow_inf_nan=False)]  # 1e400 parses as inf: JSON cannot store it
     tolerance: Annotated[float, Field(ge=0, le=1e9)] = 1e-9
 
 

@@ -94,7 +94,8 @@ def _load_object(raw: str) -> dict[str, Any]:
 
 def _client_msg_id_of(obj: dict[str, Any]) -> str | None:
     value = obj.get("client_msg_id")
-    return value if isinstance(value, str) and len(value) <= 64 else None
+    # printable only: a lone surrogate echoed back would make the reply invalid UTF-8, which no server can send
+    return value if isinstance(value, str) and len(value) <= 64 and value.isprintable() else None
 
 
 def _unknown_type_detail(frame_type: Any) -> str:
@@ -137,6 +138,8 @@ def _check_text_length(frame: _Frame, limits: Limits, client_msg_id: str | None)
         return
     if not text.strip():
         raise ProtocolError("invalid_field", 'The field "text" is empty; expected a question.', client_msg_id)
+    if "\x00" in text:  # no database text column (PostgreSQL's) can store it
+        raise ProtocolError("invalid_field", 'The field "text" contains a NUL character; expected text.', client_msg_id)
     if len(text) > limits.max_question_chars:
         raise ProtocolError(
             "text_too_long",
@@ -151,6 +154,8 @@ def _check_response_length(frame: _Frame, limits: Limits) -> None:
         return
     if not response.strip():
         raise ProtocolError("invalid_field", 'The field "response" is empty; expected your answer.')
+    if "\x00" in response:
+        raise ProtocolError("invalid_field", 'The field "response" contains a NUL character; expected text.')
     if len(response) > limits.max_response_chars:
         raise ProtocolError(
             "response_too_long",

@@ -6,6 +6,7 @@ hide a prerequisite cycle or an unknown skill further on.
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -121,7 +122,7 @@ def _list(raw: dict, name: str, limit: int) -> list:
 
 def _load_json(text: str, errors: ErrorList) -> object | None:
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         found = quote(exc.doc[exc.pos:exc.pos + 20]) if exc.pos < len(exc.doc) else "the end of the file"
         expected = exc.msg[len("Expecting "):] if exc.msg.startswith("Expecting ") else f"valid JSON ({exc.msg})"
@@ -130,7 +131,22 @@ def _load_json(text: str, errors: ErrorList) -> object | None:
         errors.add("file", "", str(exc), "JSON numbers (NaN and Infinity are not JSON)")
     except (ValueError, RecursionError) as exc:
         errors.add("file", "", "JSON that cannot be read", f"a JSON document ({str(exc)[:80]})")
+    else:
+        _refuse_nul_escapes(text, errors)
+        return value
     return None
+
+
+# \u0000 preceded by an even number of backslashes (an odd number would make it the text "\u0000")
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _refuse_nul_escapes(text: str, errors: ErrorList) -> None:
+    """NUL is valid JSON, but no database text column (PostgreSQL's, jsonb included) can store it."""
+    for match in _NUL_ESCAPE.finditer(text):
+        at = match.end() - len("\\u0000")
+        line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        errors.add(f"line {line}, column {column}", "", '"\\u0000"', "text without NUL characters")
 
 
 class _NotJsonNumber(ValueError):

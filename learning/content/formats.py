@@ -82,7 +82,7 @@ def source_pick(*, fmt: Format, filename: str, source: str | None) -> str | None
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 text without its byte-order mark; refuses empty files and invalid bytes, naming the offset."""
+    """UTF-8 text without its byte-order mark; refuses empty files, invalid bytes and NUL, naming the offset."""
     body = data[len(_BOM):] if data.startswith(_BOM) else data
     try:
         text = body.decode("utf-8")
@@ -91,6 +91,11 @@ def decode(data: bytes) -> str:
         line = data[:offset].count(b"\n") + 1
         found = "byte 0x" + data[offset:offset + 1].hex().upper()
         raise ContentRejected([ContentError(f"byte {offset} (line {line})", "", found, "UTF-8 text")]) from None
+    if "\x00" in text:  # valid UTF-8, but no database text column (PostgreSQL's) can store it
+        offset = data.index(b"\x00")
+        line = data[:offset].count(b"\n") + 1
+        raise ContentRejected([ContentError(f"byte {offset} (line {line})", "", "byte 0x00 (NUL)",
+                                            "text without NUL characters")])
     if not text.strip():
         raise ContentRejected([ContentError("file", "", "an empty file" if not data else "only whitespace",
                                             "some content")])
