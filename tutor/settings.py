@@ -104,10 +104,12 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py's default read timeout (5 s) equals channels-redis's blocking-pop timeout (5 s): the read
             # can time out first and kill the socket's receive loop. Reads wait longer than the pop; idle
-            # connections are checked before use, so a restarted Redis is reconnected to, not failed on.
+            # connections are checked before use, so a restarted Redis is reconnected to, not failed on. redis-py
+            # refuses a 101st connection at once by default: 250 sockets closing together need more.
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5,
-                           "health_check_interval": 10, "retry_on_timeout": True}],
+                           "health_check_interval": 10, "retry_on_timeout": True,
+                           "max_connections": env_int("TUTOR_REDIS_MAX_CONNECTIONS", 2000, minimum=10)}],
                 "capacity": 1500,
                 "expiry": 60,
             },

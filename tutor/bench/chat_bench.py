@@ -67,6 +67,7 @@ async def _protocol_sessions(ws_url, tokens, course, asks, think_s, seed) -> lis
 def _protocol_report(logs: list[SessionLog], clients: int, asks: int, wall: float) -> dict:
     outcomes = [ask for log in logs for ask in log.asks]
     acks = [ask.ack_at - ask.sent_at for ask in outcomes if ask.ack_at]
+    answers = [ask.answer_at - ask.sent_at for ask in outcomes if ask.answer_at]
     wrong_text = sum(1 for ask in outcomes if ask.answer_at and ask.tag not in ask.answer_text)
     return {
         "clients": clients,
@@ -79,6 +80,8 @@ def _protocol_report(logs: list[SessionLog], clients: int, asks: int, wall: floa
         "ack_ms_p50": ms(percentile(acks, 50)),
         "ack_ms_p95": ms(percentile(acks, 95)),
         "ack_ms_max": ms(max(acks, default=None)),
+        "answer_ms_p50": ms(percentile(answers, 50)),
+        "answer_ms_p95": ms(percentile(answers, 95)),
         "asks_per_s": round(len(outcomes) / wall, 1),
         "wall_s": round(wall, 1),
     }
