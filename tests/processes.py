@@ -22,7 +22,7 @@ from tutor.bench.server import free_port, stop_process
 INFERENCE_CHANNEL = "tutor-inference-service-tier"
 
 
-def test_database_url(port: int | None = None) -> str:
+def shared_database_url(port: int | None = None) -> str:
     """The test database's URL (optionally through another port, such as a relay's)."""
     db = settings.DATABASES["default"]
     return f"postgres://{db['USER']}@{db['HOST']}:{port or db['PORT'] or 5432}/{db['NAME']}"
@@ -30,7 +30,7 @@ def test_database_url(port: int | None = None) -> str:
 
 def process_env(*, database_port: int | None = None, **extra: str) -> dict[str, str]:
     """The test process's environment for a tutor process, on the test database."""
-    return {**os.environ, "DATABASE_URL": test_database_url(database_port),
+    return {**os.environ, "DATABASE_URL": shared_database_url(database_port),
             "TUTOR_INFERENCE_CHANNEL": INFERENCE_CHANNEL, "TUTOR_ENGINE": "fake", "TUTOR_WARMUP": "0",
             "LEARNING_RETRIEVAL": "tfidf", "TUTOR_ASK_RATE": "100000/60", **extra}
 
@@ -165,7 +165,7 @@ def redis_restart() -> None:
 @contextmanager
 def celery_worker(*, queues: str = "celery", pool: str = "solo", env: dict | None = None):
     """A real Celery worker process on the configured broker, sharing the test database."""
-    env = {**os.environ, "DATABASE_URL": test_database_url(), **(env or {})}
+    env = {**os.environ, "DATABASE_URL": shared_database_url(), **(env or {})}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tutor", "worker", f"--pool={pool}", "--concurrency=1",
          "--loglevel=warning", "-Q", queues, "-n", f"{queues.replace(',', '-')}-{os.getpid()}@%h",
