@@ -168,7 +168,7 @@ class KnowledgeCalibration(models.Model):
 
 class CourseMastery(Course):
     """The admin's read-only view of a course for its teachers: every student's mastery of every skill
-    (learning.admin_mastery)."""
+    (learning.admin.mastery)."""
 
     class Meta:
         proxy = True
@@ -177,7 +177,7 @@ class CourseMastery(Course):
 
 
 class CourseContent(Course):
-    """The admin's list of the courses an author may upload content to (learning.admin_content)."""
+    """The admin's list of the courses an author may upload content to (learning.admin.content)."""
 
     class Meta:
         proxy = True

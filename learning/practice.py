@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from learning.course_knowledge import CourseKnowledge, course_knowledge, student_state
+from learning.errors import COURSE_NOT_FOUND
 from learning.grading import ANSWER_SPEC, grade
 from learning.knowledge import StudentState, select_diagnose, select_practice
 from learning.models import Attempt, Course, Item, KnowledgeState, ServedItem
@@ -31,7 +32,6 @@ class PracticeError(Exception):
         self.code, self.detail = code, detail
 
 
-COURSE_NOT_FOUND = ("course_not_found", "No course with this id is open to you.")
 NO_ITEMS = ("no_items", "This course has no practice items yet.")
 NO_OTHER_ITEM = ("no_other_item", "The only item of this course is the one you just answered.")
 ITEM_NOT_OPEN = ("item_not_open", "No open item with this id was served to you; ask for one with next_item.")

@@ -1,33 +1,14 @@
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 
+from learning.admin.superuser import SuperuserOnlyAdminMixin
 from tutor.models import ApiToken, Conversation, Message
 
 
-class SuperuserOnlyAdmin(admin.ModelAdmin):
+class SuperuserOnlyAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     """Chat records are students' data: only administrators see them here (teachers get review tasks)."""
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False
-
-    # Not Django's per-model permissions: granting one to a teacher would open every course's chats to them.
-    def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def history_view(self, request, object_id, extra_context=None):
-        # Django looks the object up before it checks permission, which would tell staff which ids exist.
-        if not self.has_module_permission(request):
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
 
 
 class MessageInline(admin.TabularInline):

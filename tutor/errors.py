@@ -1,3 +1,6 @@
+from learning.errors import COURSE_NOT_FOUND  # noqa: F401  (worded once, in learning)
+
+
 class TutorError(Exception):
     """A request the tutor refuses; ``code`` is machine-readable, ``detail`` is for a person."""
 
@@ -8,7 +11,6 @@ class TutorError(Exception):
         self.client_msg_id = client_msg_id
 
 
-COURSE_NOT_FOUND = ("course_not_found", "No course with this id is open to you.")
 CONVERSATION_NOT_FOUND = ("conversation_not_found", "No conversation with this id is open to you.")
 SERVICE_UNAVAILABLE = ("service_unavailable", "The tutor cannot reach its database right now. Try again in a moment.")
 

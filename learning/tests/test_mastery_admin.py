@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from learning.admin_mastery import csv_safe
+from learning.admin.mastery import csv_safe
 from learning.course_knowledge import course_knowledge, course_revision_bump, student_state
 from learning.mastery import course_mastery_table, courses_for_teacher
 from learning.models import Attempt, CourseMastery, Enrollment, Skill

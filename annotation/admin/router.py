@@ -14,12 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from annotation.admin_review import reviewer_access
+from annotation.admin.review import reviewer_access
 from annotation.models import RouterVersion
 from annotation.reliability_svg import reliability_svg
 from annotation.selectors import review_verdict_pairs, router_version_newest
-from learning.admin_mastery import svg_response
-from learning.admin_readonly import ReadOnlyAdminMixin
+from learning.admin.readonly import ReadOnlyAdminMixin
+from learning.admin.svg import svg_response
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,11 @@
+"""The learning app's Django admin: courses and their enrolments (superusers) are here; content upload
+(authors) and mastery (teachers) live in their own modules, imported here so that Django's admin
+autodiscovery registers them."""
 from django.contrib import admin, messages
 
-from learning.admin_content import ContentUploadAdminMixin
+from learning.admin import mastery  # noqa: F401  (registers the mastery admin)
+from learning.admin.content import ContentUploadAdminMixin
+from learning.admin.superuser import SuperuserOnlyAdminMixin
 from learning.models import Course, Enrollment
 from learning.tasks import calibrate_course
 
@@ -12,7 +17,9 @@ class EnrollmentInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(ContentUploadAdminMixin, admin.ModelAdmin):
+class CourseAdmin(ContentUploadAdminMixin, SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    """Superusers only: with Django's per-model permissions a teacher could enrol themselves in any course."""
+
     list_display = ["title", "slug", "created_at", "content_upload_link"]
     search_fields = ["title", "slug"]
     inlines = [EnrollmentInline]
@@ -24,20 +31,3 @@ class CourseAdmin(ContentUploadAdminMixin, admin.ModelAdmin):
             calibrate_course.delay(course.pk)
         self.message_user(request, f"Calibration queued for {queryset.count()} course(s); a worker runs it.",
                           messages.SUCCESS)
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    # Not Django's per-model permissions: with one, a teacher could enrol themselves in any course.
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-from learning import admin_mastery  # noqa: E402,F401  (registers the mastery admin)

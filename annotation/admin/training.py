@@ -14,16 +14,12 @@ from django.urls import path, reverse
 from annotation.loss_svg import loss_svg
 from annotation.models import TrainingRun
 from annotation.training_runs import training_run_request
-from learning.admin_mastery import svg_response
-from learning.admin_readonly import ReadOnlyAdminMixin
+from learning.admin.readonly import ReadOnlyAdminMixin
+from learning.admin.superuser import SuperuserOnlyAdminMixin, superuser_access
+from learning.admin.svg import svg_response
 from learning.models import Course
 from tutor.model_registry import ModelVersionError, model_version_activate, model_version_deactivate
 from tutor.models import ModelVersion
-
-
-def operator_access(request: HttpRequest) -> bool:
-    """Training and serving versions touch every student of a course: superusers only."""
-    return bool(request.user.is_active and request.user.is_superuser)
 
 
 class StartRunForm(forms.Form):
@@ -32,12 +28,8 @@ class StartRunForm(forms.Form):
         "evaluation gate finds it better."))
 
 
-class OperatorOnlyMixin(ReadOnlyAdminMixin):
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return operator_access(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return operator_access(request)
+class OperatorOnlyMixin(ReadOnlyAdminMixin, SuperuserOnlyAdminMixin):
+    """Training and serving versions touch every student of a course: superusers see them, nobody edits them."""
 
 
 @admin.register(TrainingRun)
@@ -66,7 +58,7 @@ class TrainingRunAdmin(OperatorOnlyMixin, admin.ModelAdmin):
         ]
 
     def start_view(self, request: HttpRequest) -> HttpResponse:
-        if not operator_access(request):
+        if not superuser_access(request):
             raise PermissionDenied
         form = StartRunForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -97,7 +89,7 @@ class TrainingRunAdmin(OperatorOnlyMixin, admin.ModelAdmin):
                                      total_steps=run.total_steps))
 
     def _run_or_404(self, request: HttpRequest, run_id: int) -> TrainingRun:
-        if not operator_access(request):
+        if not superuser_access(request):
             raise PermissionDenied
         run = TrainingRun.objects.select_related("course", "model_version").filter(pk=run_id).first()
         if run is None:
@@ -140,7 +132,7 @@ class ModelVersionAdmin(OperatorOnlyMixin, admin.ModelAdmin):
         return f"run {run.pk}" if run else "–"
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return operator_access(request)  # needed for the actions; there is still no edit form
+        return superuser_access(request)  # needed for the actions; there is still no edit form
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -10,13 +10,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from learning.admin.readonly import ReadOnlyAdminMixin
 from learning.content.access import course_get_for_author
-from learning.selectors import courses_in_role
 from learning.content.errors import ContentRejected
 from learning.content.importing import ImportReport, content_size_check, course_content_import
-from learning.admin_readonly import ReadOnlyAdminMixin
+from learning.errors import COURSE_NOT_FOUND
 from learning.models import Course, CourseContent, Enrollment
-from tutor import errors
+from learning.selectors import courses_in_role
 
 TEMPLATE = "admin/learning/course/content_upload.html"
 _COUNTS = [
@@ -51,7 +51,7 @@ class ContentUploadAdminMixin:
     def content_upload_view(self, request: HttpRequest, course_id: int):
         course = course_get_for_author(user=request.user, course_id=course_id)
         if course is None:
-            raise Http404(errors.COURSE_NOT_FOUND[1])
+            raise Http404(COURSE_NOT_FOUND[1])
         form = ContentUploadForm(request.POST or None, request.FILES or None)
         rejected = None
         if request.method == "POST" and form.is_valid():

@@ -17,22 +17,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from learning.admin.readonly import ReadOnlyAdminMixin
+from learning.admin.svg import svg_response
+from learning.errors import COURSE_NOT_FOUND
 from learning.heatmap import MAX_COLUMNS, MAX_ROWS, HeatmapCell, heatmap_svg, mastery_colour, pale_colour
 from learning.mastery import (
     MasteryCell, MasteryTable, course_get_for_teacher, course_mastery_table, courses_for_teacher,
 )
-from learning.admin_readonly import ReadOnlyAdminMixin
 from learning.models import CourseMastery, Enrollment
-
-SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
-
-
-def svg_response(svg: str) -> HttpResponse:
-    """An SVG document served as an image that runs nothing: no scripts, no fetches, no content sniffing."""
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = SVG_CSP
-    return response
 
 # Spreadsheets run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -116,7 +108,7 @@ def _teaches_any(request: HttpRequest) -> bool:
 def _table(request: HttpRequest, course_id: int) -> MasteryTable:
     course = course_get_for_teacher(user=request.user, course_id=course_id)
     if course is None:
-        raise Http404("No course with this id is open to you.")
+        raise Http404(COURSE_NOT_FOUND[1])
     return course_mastery_table(course=course)
 
 
