@@ -10,6 +10,7 @@ passages of at most ``max_chars``. Empty passages are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 MAX_PASSAGE_CHARS = 1000
 MAX_TITLE_CHARS = 300  # learning.models.Passage.title
@@ -33,17 +34,22 @@ def split_text(text: str, max_chars: int = MAX_PASSAGE_CHARS) -> list[str]:
     """Consecutive paragraphs packed into pieces of at most ``max_chars`` characters (never empty)."""
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
+    return pack(_paragraphs(text, max_chars), max_chars=max_chars, separator="\n\n")
+
+
+def pack(parts: Iterable[str], *, max_chars: int, separator: str) -> list[str]:
+    """Consecutive ``parts`` joined by ``separator`` greedily: each piece takes parts until the next would
+    make it longer than ``max_chars``. A part longer than that is a piece of its own; empty pieces are dropped."""
     pieces: list[str] = []
     current = ""
-    for paragraph in _paragraphs(text, max_chars):
-        joined = f"{current}\n\n{paragraph}" if current else paragraph
+    for part in parts:
+        joined = f"{current}{separator}{part}" if current else part
         if len(joined) <= max_chars:
             current = joined
             continue
         pieces.append(current)
-        current = paragraph
-    if current:
-        pieces.append(current)
+        current = part
+    pieces.append(current)
     return [piece for piece in pieces if piece]
 
 
@@ -85,38 +91,17 @@ def _paragraphs(text: str, max_chars: int) -> list[str]:
 
 def _split_long_paragraph(paragraph: str, max_chars: int) -> list[str]:
     """A paragraph too long for one passage, cut at sentence ends (or spaces, or anywhere) into packed pieces."""
-    pieces: list[str] = []
-    current = ""
-    for sentence in _SENTENCE_END.split(paragraph):
-        for part in _cut_words(sentence, max_chars):
-            joined = f"{current} {part}" if current else part
-            if len(joined) <= max_chars:
-                current = joined
-                continue
-            pieces.append(current)
-            current = part
-    if current:
-        pieces.append(current)
-    return pieces
+    parts = (part for sentence in _SENTENCE_END.split(paragraph) for part in _cut_words(sentence, max_chars))
+    return pack(parts, max_chars=max_chars, separator=" ")
 
 
 def _cut_words(sentence: str, max_chars: int) -> list[str]:
     if len(sentence) <= max_chars:
         return [sentence]
-    parts, current = [], ""
+    return pack(_word_chunks(sentence, max_chars), max_chars=max_chars, separator=" ")
+
+
+def _word_chunks(sentence: str, max_chars: int) -> Iterator[str]:
+    """The sentence's words, a "word" longer than a passage (a URL, a data blob) cut into chunks that fit."""
     for word in sentence.split():
-        while len(word) > max_chars:  # a single "word" longer than a passage (a URL, a data blob)
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(word[:max_chars])
-            word = word[max_chars:]
-        joined = f"{current} {word}" if current else word
-        if len(joined) <= max_chars:
-            current = joined
-        else:
-            parts.append(current)
-            current = word
-    if current:
-        parts.append(current)
-    return parts
+        yield from (word[start:start + max_chars] for start in range(0, len(word), max_chars))
