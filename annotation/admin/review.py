@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
@@ -28,6 +28,7 @@ from annotation.selectors import (
 from annotation.services import (
     ReviewError, review_approve, review_claim, review_correct, review_reject, review_release,
 )
+from learning.admin.url_names import AdminUrlNamesMixin
 from learning.mastery import courses_for_teacher
 
 Status = ReviewTask.Status
@@ -111,7 +112,7 @@ class TaughtCourseFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReviewTask)
-class ReviewTaskAdmin(admin.ModelAdmin):
+class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
     list_display = ["question", "course", "confidence", "reason", "askers", "status", "claimed_by", "created_at"]
     list_filter = [UnresolvedFirstStatusFilter, "reason", TaughtCourseFilter]
     list_select_related = ["answer__reply_to", "course", "claimed_by"]
@@ -211,12 +212,6 @@ class ReviewTaskAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request), "opts": self.opts, "title": title, "task": task,
             "events": [(event, _detail(event.detail)) for event in review_task_history(task=task)],
         }
-
-    def _url_name(self, view: str) -> str:
-        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
-
-    def _url(self, view: str, *args) -> str:
-        return reverse(f"{self.admin_site.name}:{self._url_name(view)}", args=args)
 
 
 def _task_or_404(request: HttpRequest, task_id: int) -> ReviewTask:

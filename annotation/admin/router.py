@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 
 from annotation.admin.review import reviewer_access
 from annotation.models import RouterVersion
@@ -20,6 +20,7 @@ from annotation.reliability_svg import reliability_svg
 from annotation.selectors import review_verdict_pairs, router_version_newest
 from learning.admin.readonly import ReadOnlyAdminMixin
 from learning.admin.svg import svg_response
+from learning.admin.url_names import AdminUrlNamesMixin
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def verdict_reliability(*, user) -> VerdictReliability:
 
 
 @admin.register(RouterVersion)
-class RouterVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RouterVersionAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "created_at", "verdicts_used", "auroc", "brier", "ece"]
     list_display_links = None  # there is no page per version: the list says it all
     actions = None
@@ -79,7 +80,7 @@ class RouterVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request), "opts": self.opts, "title": "Router reliability",
             "report": verdict_reliability(user=request.user), "everyone": request.user.is_superuser,
             "version": version, "metrics": version.metrics if version and isinstance(version.metrics, dict) else {},
-            "svg_url": reverse(f"{self.admin_site.name}:{self._url_name('reliability_svg')}"),
+            "svg_url": self._url("reliability_svg"),
         }
         return TemplateResponse(request, "admin/annotation/routerversion/reliability.html", context)
 
@@ -90,9 +91,6 @@ class RouterVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         scope = "all courses" if request.user.is_superuser else "your courses"
         return svg_response(reliability_svg(title=f"Router reliability: teachers' verdicts in {scope}",
                                             bins=report.bins, ece=report.ece))
-
-    def _url_name(self, view: str) -> str:
-        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
 
 
 def _metric(version: RouterVersion, key: str) -> str:

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 
 from annotation.loss_svg import loss_svg
 from annotation.models import TrainingRun
@@ -17,6 +17,7 @@ from annotation.training_runs import training_run_request
 from learning.admin.readonly import ReadOnlyAdminMixin
 from learning.admin.superuser import SuperuserOnlyAdminMixin, superuser_access
 from learning.admin.svg import svg_response
+from learning.admin.url_names import AdminUrlNamesMixin
 from learning.models import Course
 from tutor.model_registry import ModelVersionError, model_version_activate, model_version_deactivate
 from tutor.models import ModelVersion
@@ -28,7 +29,7 @@ class StartRunForm(forms.Form):
         "evaluation gate finds it better."))
 
 
-class OperatorOnlyMixin(ReadOnlyAdminMixin, SuperuserOnlyAdminMixin):
+class OperatorOnlyMixin(AdminUrlNamesMixin, ReadOnlyAdminMixin, SuperuserOnlyAdminMixin):
     """Training and serving versions touch every student of a course: superusers see them, nobody edits them."""
 
 
@@ -96,12 +97,6 @@ class TrainingRunAdmin(OperatorOnlyMixin, admin.ModelAdmin):
             raise Http404("There is no training run with this id.")
         return run
 
-    def _url_name(self, view: str) -> str:
-        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
-
-    def _url(self, view: str, *args) -> str:
-        return reverse(f"{self.admin_site.name}:{self._url_name(view)}", args=args)
-
 
 def _score_rows(evaluation: dict) -> list[dict]:
     active = evaluation.get("active", {}).get("scores", {})
@@ -135,8 +130,7 @@ class ModelVersionAdmin(OperatorOnlyMixin, admin.ModelAdmin):
         return superuser_access(request)  # needed for the actions; there is still no edit form
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [path("", wrap(self.changelist_view), name=f"{self.opts.app_label}_{self.opts.model_name}_changelist")]
+        return [path("", self.admin_site.admin_view(self.changelist_view), name=self._url_name("changelist"))]
 
     @admin.action(description="Serve the selected version (promote, or roll back to it)")
     def activate(self, request: HttpRequest, queryset) -> None:

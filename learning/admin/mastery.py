@@ -14,11 +14,12 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 
 from learning.admin.readonly import ReadOnlyAdminMixin
 from learning.admin.svg import svg_response
+from learning.admin.url_names import AdminUrlNamesMixin
 from learning.errors import COURSE_NOT_FOUND
 from learning.heatmap import MAX_COLUMNS, MAX_ROWS, HeatmapCell, heatmap_svg, mastery_colour, pale_colour
 from learning.mastery import (
@@ -31,7 +32,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @admin.register(CourseMastery)
-class CourseMasteryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CourseMasteryAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "student_count", "mastery_links"]
     search_fields = ["title", "slug"]
 
@@ -87,12 +88,6 @@ class CourseMasteryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="mastery-{table.course.pk}.csv"'
         csv.writer(response).writerows([csv_safe(value) for value in row] for row in mastery_csv_rows(table))
         return response
-
-    def _url_name(self, view: str) -> str:
-        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
-
-    def _url(self, view: str, course_id: int) -> str:
-        return reverse(f"{self.admin_site.name}:{self._url_name(view)}", args=[course_id])
 
 
 def _teaches_any(request: HttpRequest) -> bool:
