@@ -17,7 +17,7 @@ from email.message import Message
 
 from django.conf import settings
 
-from tutor.bench.server import free_port, stop_process
+from bench.chat.server import free_port, stop_process
 
 INFERENCE_CHANNEL = "tutor-inference-service-tier"
 

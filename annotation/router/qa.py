@@ -1,7 +1,7 @@
-"""Question files for the router benchmark, and grading a tutor's answer against their gold answers (pure).
+"""Grading a tutor's answer against a question's gold answers (pure).
 
-One JSON object a line: ``{"question": "...", "gold": ["accepted", ...], "check": "exact" | "numeric" |
-"contains"}``, plus an optional ``"course"`` (a course slug; the benchmark's ``--course`` otherwise).
+The evaluation gate grades its cases with it, and the router benchmark its question files
+(``bench.router.questions`` reads them).
 
 How an answer is graded, since a tutor answers in sentences, not in one word:
 
@@ -15,34 +15,12 @@ How an answer is graded, since a tutor answers in sentences, not in one word:
 """
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
-from typing import Literal, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from learning.grading import parse_number
-
-BaseModelT = TypeVar("BaseModelT", bound=BaseModel)
-MAX_QUESTIONS = 10_000
-MAX_LINE_BYTES = 8_000
-
-
-class QAFormatError(ValueError):
-    pass
-
-
-class _QALine(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    question: str = Field(min_length=1, max_length=2000)
-    gold: list[str] = Field(min_length=1, max_length=20)
-    check: Literal["exact", "numeric", "contains"]
-    course: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 @dataclass(frozen=True)
@@ -51,43 +29,6 @@ class QAQuestion:
     gold: tuple[str, ...]
     check: str
     course: str | None = None
-
-
-def read_qa(path: Path) -> list[QAQuestion]:
-    """Every question of ``path``; a bad line raises QAFormatError naming the line and the field."""
-    questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        if line.strip():
-            questions.append(_parse_line(line, number))
-        if len(questions) > MAX_QUESTIONS:
-            raise QAFormatError(f"{path.name}: more than {MAX_QUESTIONS} questions; split the file.")
-    if not questions:
-        raise QAFormatError(f"{path.name}: no questions; expected one JSON object a line.")
-    return questions
-
-
-def validated_line(model: type[BaseModelT], line: str, number: int) -> BaseModelT:
-    """Line ``number`` of a JSON-lines file checked against ``model``; QAFormatError names the line and field."""
-    if len(line.encode()) > MAX_LINE_BYTES:
-        raise QAFormatError(f"line {number}: longer than {MAX_LINE_BYTES} bytes.")
-    try:
-        return model.model_validate(json.loads(line))
-    except json.JSONDecodeError as exc:
-        raise QAFormatError(f"line {number}: not JSON ({exc.msg}); expected one JSON object a line.") from None
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or "line"
-        raise QAFormatError(f"line {number}, field {field!r}: {error['msg']}.") from None
-
-
-def _parse_line(line: str, number: int) -> QAQuestion:
-    parsed = validated_line(_QALine, line, number)
-    if parsed.check == "numeric" and any(parse_number(g) is None for g in parsed.gold):
-        raise QAFormatError(f"line {number}, field 'gold': a numeric check needs numbers, found {parsed.gold}.")
-    gold = tuple(g for g in parsed.gold if g.strip())
-    if not gold:
-        raise QAFormatError(f"line {number}, field 'gold': expected at least one non-blank answer.")
-    return QAQuestion(parsed.question, gold, parsed.check, parsed.course)
 
 
 def answer_is_correct(question: QAQuestion, answer: str) -> bool:

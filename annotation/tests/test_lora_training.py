@@ -106,14 +106,3 @@ def test_bad_hyperparameters_are_refused():
 def test_nothing_to_train_on_is_an_error(tokenizer, tmp_path):
     with pytest.raises(ValueError, match="nothing to train"):
         train_lora(make_model(tokenizer), tokenizer, [], hyper(), checkpoint_dir=tmp_path)
-
-
-def test_throughput_reports_tokens_per_second_on_the_cpu(tokenizer):
-    from annotation.training.throughput import llama_1b_config, measure
-
-    result = measure(make_model(tokenizer), "tiny", batch=2, sequence=16, steps=2, warmup=1, hyper=hyper())
-    assert result.tokens_per_s > 0 and result.device == "cpu" and result.mfu is None
-    assert result.parameters == sum(p.numel() for p in make_model(tokenizer).parameters())
-    config = llama_1b_config()
-    layer = 2 * 2048 * 2048 + 2 * 2048 * 512 + 3 * 2048 * 8192  # q, o; k, v (8 of 32 heads); the MLP
-    assert 1.0e9 < 16 * layer + config.vocab_size * 2048 < 1.1e9

@@ -1,10 +1,6 @@
-from pathlib import Path
-
 import pytest
 
-from annotation.router.qa import QAFormatError, QAQuestion, answer_is_correct, numbers_in, read_qa
-
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "router_qa.jsonl"
+from annotation.router.qa import QAQuestion, answer_is_correct, numbers_in
 
 
 def numeric(question, *gold):
@@ -50,28 +46,3 @@ def test_contains_needs_the_phrase_as_whole_words_not_negated(answer, right):
 def test_exact_matches_the_answer_or_its_first_sentence(answer, right):
     question = QAQuestion("Is 3/4 proper or improper? One word.", ("proper",), "exact")
     assert answer_is_correct(question, answer) is right
-
-
-@pytest.mark.parametrize("line, message", [
-    ('{"question": "q", "gold": ["a"]}', "field 'check'"),
-    ('{"question": "q", "gold": ["a"], "check": "fuzzy"}', "field 'check'"),
-    ('{"question": "q", "gold": [], "check": "exact"}', "field 'gold'"),
-    ('{"question": "q", "gold": ["three"], "check": "numeric"}', "needs numbers"),
-    ('{"question": "q", "gold": ["a"], "check": "exact", "extra": 1}', "field 'extra'"),
-    ("not json", "not JSON"),
-])
-def test_bad_lines_name_the_line_and_field(tmp_path, line, message):
-    path = tmp_path / "qa.jsonl"
-    path.write_text('{"question": "ok", "gold": ["1"], "check": "numeric"}\n' + line + "\n")
-    with pytest.raises(QAFormatError, match="line 2") as error:
-        read_qa(path)
-    assert message in str(error.value)
-
-
-def test_shipped_question_file_has_200_gradable_questions():
-    questions = read_qa(FIXTURE)
-    assert len(questions) >= 200
-    assert {q.course for q in questions} == {"fractions", "photosynthesis"}
-    for q in questions:
-        assert answer_is_correct(q, q.gold[0]), q
-        assert not answer_is_correct(q, q.question), q

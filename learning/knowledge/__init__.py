@@ -11,7 +11,7 @@ The Django side needs only these names:
   ``select_diagnose(bank, state)``, ``select_practice(bank, state, prerequisites, target=0.7)`` and
   ``mastery_by_skill(bank, state)``.
 
-See model.py and selection.py for the maths, bench.py for the benchmark.
+See model.py and selection.py for the maths, ``bench.knowledge.benchmark`` for the benchmark.
 """
 from learning.knowledge.model import (
     GENERAL, ColdStart, ItemParams, KnowledgeModel, SkillEstimate, SkillParams, StudentState, hint_difficulty,

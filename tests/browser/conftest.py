@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.bench.server import free_port, stop_process
+from bench.chat.server import free_port, stop_process
 
 pytest.register_assert_rewrite("tests.browser.pages")  # its checks report what they found, like a test's
 

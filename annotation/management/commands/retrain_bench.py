@@ -1,22 +1,18 @@
-"""``manage.py retrain_bench``: a thin wrapper over ``annotation.retrain_bench.run_benchmark``.
+"""``manage.py retrain_bench``: a thin wrapper over ``bench.retraining.benchmark.run_benchmark``.
 
-The benchmark needs a database, broker and adapter folder that its worker process shares and that no real
-installation uses, so the command runs itself again in a temporary embedded installation (only the converted
-model cache is shared) and relays the JSON report.
+Outside its private installation it runs itself again inside one (``bench.retraining.installation``), and that
+run prints the report; ``--throughput`` needs no installation.
 """
 import json
-import os
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-CHILD_FLAG = "RETRAIN_BENCH_PRIVATE_RUN"
-SERVER_SETTINGS = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "TUTOR_SQLITE_PATH", "TUTOR_ADAPTER_DIR",
-                   "ANNOTATION_TRAINING_DIR")
+from bench.reports import report_save
+from bench.retraining.benchmark import BenchInputError, run_benchmark
+from bench.retraining.installation import in_private_installation, private_installation_run
+from bench.retraining.throughput import throughput_report
 
 
 class Command(BaseCommand):
@@ -44,10 +40,8 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {opts['corrections']}")
         if opts["throughput"]:
             return self._report(throughput_report(), opts["out"])
-        if os.environ.get(CHILD_FLAG) != "1":
+        if not in_private_installation():
             return self._in_private_installation(opts)
-        from annotation.retrain_bench import BenchInputError, run_benchmark
-
         try:
             report = run_benchmark(opts["corrections"], wrong_batch=opts["wrong_batch"], timeout_s=opts["timeout"])
         except BenchInputError as error:
@@ -57,43 +51,13 @@ class Command(BaseCommand):
     def _report(self, report: dict, out: Path | None) -> None:
         text = json.dumps(report, indent=2)
         self.stdout.write(text)
-        if out:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text + "\n")
+        report_save(out, text)
 
     def _in_private_installation(self, opts) -> None:
-        with tempfile.TemporaryDirectory(prefix="retrain-bench-") as run_dir:
-            env = {key: value for key, value in os.environ.items() if key not in SERVER_SETTINGS}
-            env.update({CHILD_FLAG: "1", "TUTOR_RUN_DIR": run_dir, "TUTOR_MODEL_CACHE": str(settings.TUTOR_MODEL_CACHE),
-                        "ANNOTATION_TRAINING_MIN_NEW_CORRECTIONS": "1", "TUTOR_EMBEDDED": "1"})
-            command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "retrain_bench",
-                       "--corrections", str(opts["corrections"].resolve()), "--wrong-batch", str(opts["wrong_batch"]),
-                       "--timeout", str(opts["timeout"])]
-            if opts["out"]:
-                command += ["--out", str(opts["out"].resolve())]
-            finished = subprocess.run(command, env=env, cwd=settings.BASE_DIR)
-        if finished.returncode:
-            raise CommandError(f"the benchmark failed (exit status {finished.returncode}); see the output above")
-
-
-def throughput_report() -> dict:
-    from dataclasses import replace
-
-    import torch
-
-    from annotation.training.throughput import llama_1b_config, measure
-    from tutor.engine import engine_config_from_settings
-    from tutor.engine.loading import load_model
-
-    config = replace(engine_config_from_settings(), device=settings.ANNOTATION_TRAINING_DEVICE, pack_cpu_weights=False)
-    loaded = load_model(config)
-    results = [measure(loaded.model, loaded.name).as_dict()]
-    del loaded
-    if torch.cuda.is_available():
-        from transformers import AutoModelForCausalLM
-
-        big = AutoModelForCausalLM.from_config(llama_1b_config(), dtype=torch.bfloat16).to("cuda")
-        results.append(measure(big, "llama-1.07B (random weights)").as_dict())
-    else:
-        results.append({"name": "llama-1.07B", "skipped": "no CUDA device: a 1B throughput figure needs a GPU"})
-    return {"throughput": results}
+        arguments = ["--corrections", str(opts["corrections"].resolve()), "--wrong-batch", str(opts["wrong_batch"]),
+                     "--timeout", str(opts["timeout"])]
+        if opts["out"]:
+            arguments += ["--out", str(opts["out"].resolve())]
+        status = private_installation_run(arguments)
+        if status:
+            raise CommandError(f"the benchmark failed (exit status {status}); see the output above")

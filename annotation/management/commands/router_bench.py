@@ -1,12 +1,12 @@
-"""``manage.py router_bench``: a thin wrapper over ``annotation.router_bench.run_benchmark``."""
+"""``manage.py router_bench``: a thin wrapper over ``bench.router.benchmark.run_router_bench``."""
 import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.test import override_settings
 
-from annotation.router_bench import BenchInputError, regrade, report_for, run_benchmark
+from bench.reports import report_save
+from bench.router.benchmark import BenchInputError, report_summary, run_router_bench
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -43,37 +43,10 @@ class Command(BaseCommand):
         if opts["repeats"] < 1 or opts["batch"] < 1:
             raise CommandError("--repeats and --batch must be at least 1")
         try:
-            if opts["regrade"]:
-                graded, held_out, generation = regrade(opts["regrade"])
-                report = report_for(graded, generation, held_out=held_out, seed=opts["seed"],
-                                    simulation_repeats=opts["repeats"], batch=opts["batch"])
-            else:
-                # Every question is queued at once, so one may wait long for a batch slot: time out only a stall.
-                try:
-                    with override_settings(TUTOR_GENERATION_TIMEOUT_S=max(settings.TUTOR_GENERATION_TIMEOUT_S, 900.0)):
-                        report = run_benchmark(opts["qa"], opts["content"], holdout_path=opts["holdout"],
-                                               default_course=opts["course"],
-                                               seed=opts["seed"], simulation_repeats=opts["repeats"], batch=opts["batch"])
-                finally:
-                    _close_engine()
+            report = run_router_bench(opts["qa"], opts["content"], holdout_path=opts["holdout"],
+                                      default_course=opts["course"], regrade_path=opts["regrade"], seed=opts["seed"],
+                                      simulation_repeats=opts["repeats"], batch=opts["batch"])
         except BenchInputError as error:
             raise CommandError(str(error)) from error
-        if opts["out"]:
-            opts["out"].parent.mkdir(parents=True, exist_ok=True)
-            opts["out"].write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        summary = {key: value for key, value in report.items() if key not in ("answers", "held_out_answers")}
-        for name in ("router", "prior"):
-            summary[name] = {k: v for k, v in summary[name].items() if k != "reliability"}
-        if summary["active_simulation"]:
-            for strategy in ("router", "random"):
-                summary["active_simulation"][strategy].pop("curve")
-        self.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False))
-
-
-def _close_engine() -> None:
-    """Stop the engine's thread before the interpreter exits (it would abort the process otherwise)."""
-    from tutor.engine import set_engine
-
-    engine = set_engine(None)
-    if hasattr(engine, "close"):
-        engine.close()
+        report_save(opts["out"], json.dumps(report, indent=2, ensure_ascii=False))
+        self.stdout.write(json.dumps(report_summary(report), indent=2, ensure_ascii=False))

@@ -1,10 +1,11 @@
-"""``manage.py knowledge_bench``: a thin wrapper over ``learning.knowledge.bench.run_benchmark``."""
+"""``manage.py knowledge_bench``: a thin wrapper over ``bench.knowledge.benchmark.run_benchmark``."""
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learning.knowledge.bench import ResponseFormatError, run_benchmark
+from bench.knowledge.benchmark import ResponseFormatError, run_benchmark
+from bench.reports import report_save
 
 
 class Command(BaseCommand):
@@ -35,7 +36,5 @@ class Command(BaseCommand):
         except ResponseFormatError as error:
             raise CommandError(str(error)) from error
         text = json.dumps(report, indent=2)
-        if opts["out"]:
-            opts["out"].parent.mkdir(parents=True, exist_ok=True)
-            opts["out"].write_text(text + "\n")
+        report_save(opts["out"], text)
         self.stdout.write(text)

@@ -1,11 +1,12 @@
-"""``manage.py retrieval_bench``: a thin wrapper over ``learning.retrieval_bench.run_benchmark``."""
+"""``manage.py retrieval_bench``: a thin wrapper over ``bench.retrieval.benchmark.run_benchmark``."""
 import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from learning.retrieval_bench import EvalFormatError, run_benchmark
+from bench.retrieval.benchmark import EvalFormatError, run_benchmark
+from bench.reports import report_save
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -39,7 +40,5 @@ class Command(BaseCommand):
         except EvalFormatError as error:
             raise CommandError(str(error)) from error
         text = json.dumps(report, indent=2, ensure_ascii=False)
-        if opts["out"]:
-            opts["out"].parent.mkdir(parents=True, exist_ok=True)
-            opts["out"].write_text(text + "\n", encoding="utf-8")
+        report_save(opts["out"], text)
         self.stdout.write(text)

@@ -1,17 +1,11 @@
-"""Create the benchmark course and students (used by the benchmark commands on their throwaway database)."""
+"""``manage.py bench_seed``: a thin wrapper over ``bench.chat.seed.bench_course_seed``."""
 import json
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 
-from learning.models import Enrollment
-from learning.services import course_upsert
-from tutor.bench.server import BENCH_PASSWORD
-from tutor.demo import load_demo
-from tutor.services import api_token_issue
+from bench.chat.seed import bench_course_seed
 
 
 class Command(BaseCommand):
@@ -25,11 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args, students: int, tokens: Path | None = None, **options):
         if not settings.TUTOR_EMBEDDED:
             raise CommandError("Benchmark accounts share one password; they are created in embedded mode only.")
-        course = course_upsert(**load_demo()["courses"][0])
-        password = make_password(BENCH_PASSWORD)  # hashed once, not once per student
-        users = get_user_model().objects.bulk_create(
-            [get_user_model()(username=f"bench{i}", password=password) for i in range(students)]
-        )
-        Enrollment.objects.bulk_create([Enrollment(user=u, course=course, role="student") for u in users])
+        issued = bench_course_seed(students=students, with_tokens=tokens is not None)
         if tokens:
-            tokens.write_text(json.dumps([api_token_issue(user=user) for user in users]))
+            tokens.write_text(json.dumps(issued))

@@ -1,9 +1,11 @@
+"""``manage.py chat_bench``: a thin wrapper over ``bench.chat.chat_bench.run_chat_bench``."""
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from tutor.bench import chat_bench
+from bench.chat.chat_bench import run_chat_bench
+from bench.reports import report_save
 
 
 class Command(BaseCommand):
@@ -27,33 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path)
 
     def handle(self, *args, **opts):
-        report = {}
-        if not opts["skip_model"]:
-            report["model"] = self._model_report(opts)
-        if not opts["skip_fake"]:
-            think = tuple(float(x) for x in opts["think"].split(","))
-            report["protocol_fake_engine"] = chat_bench.run_protocol_load(
-                clients=opts["fake_clients"], asks=opts["fake_asks"], think_s=think,
-                burst_asks=opts["burst_asks"], seed=opts["seed"],
-            )
+        report = run_chat_bench(
+            levels=None if opts["skip_model"] else [int(n) for n in opts["levels"].split(",")],
+            window_s=opts["window"], max_new_tokens=opts["max_new_tokens"],
+            fake_clients=None if opts["skip_fake"] else opts["fake_clients"], fake_asks=opts["fake_asks"],
+            think_s=tuple(float(x) for x in opts["think"].split(",")), burst_asks=opts["burst_asks"],
+            seed=opts["seed"],
+        )
         text = json.dumps(report, indent=2)
-        if opts["out"]:
-            opts["out"].parent.mkdir(parents=True, exist_ok=True)
-            opts["out"].write_text(text + "\n")
+        report_save(opts["out"], text)
         self.stdout.write(text)
-
-    def _model_report(self, opts) -> dict:
-        from tutor.bench.baseline import run_generate_baseline
-
-        levels = [int(n) for n in opts["levels"].split(",")]
-        served = chat_bench.run_model_levels(levels=levels, window_s=opts["window"], max_new_tokens=opts["max_new_tokens"])
-        baseline = run_generate_baseline(chat_bench.QUESTIONS[: max(levels)], max_new_tokens=opts["max_new_tokens"])
-        single = served["levels"][str(levels[0])]["aggregate_tokens_per_s"]
-        served["aggregate_vs_single_stream"] = {
-            n: round(level["aggregate_tokens_per_s"] / single, 2) for n, level in served["levels"].items()
-        }
-        served["aggregate_vs_sequential_generate"] = {
-            n: round(level["aggregate_tokens_per_s"] / baseline["tokens_per_s"], 2)
-            for n, level in served["levels"].items()
-        }
-        return {"served": served, "baseline_sequential_generate": baseline}

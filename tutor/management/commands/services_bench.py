@@ -1,9 +1,11 @@
+"""``manage.py services_bench``: a thin wrapper over ``bench.chat.services_load.run_services_load``."""
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tutor.bench.services_load import run_services_load
+from bench.chat.services_load import run_services_load
+from bench.reports import report_save
 
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
@@ -39,7 +41,5 @@ class Command(BaseCommand):
             database_url=opts["database_url"], redis_url=opts["redis_url"],
             baseline_clients=opts["baseline_clients"], max_seconds=opts["max_seconds"])
         text = json.dumps(report, indent=2)
-        if opts["out"]:
-            opts["out"].parent.mkdir(parents=True, exist_ok=True)
-            opts["out"].write_text(text + "\n")
+        report_save(opts["out"], text)
         self.stdout.write(text)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import dataclasses
 import time
 
+from bench.chat.chat_load import percentile
 from learning.models import Course
-from tutor.bench.chat_load import percentile
 from tutor.demo import load_demo
 from tutor.engine.types import ChatTurn
 from tutor.prompting import system_prompt_for

@@ -14,9 +14,9 @@ import time
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 
-from tutor.bench.chat_bench import QUESTIONS, _protocol_report
-from tutor.bench.chat_load import open_student_socket, student_asks
-from tutor.bench.server import REPO, Server, free_port, stop_process
+from bench.chat.chat_bench import QUESTIONS, _protocol_report
+from bench.chat.chat_load import open_student_socket, student_asks
+from bench.chat.server import REPO, Server, free_port, stop_process
 
 INFERENCE_CHANNEL = "tutor-inference-bench"
 

@@ -18,7 +18,7 @@ than a model recovering itself:
 
 Rebuild the fixture with::
 
-    python -m learning.knowledge.synth fixtures/responses/synthetic_responses.csv
+    python -m bench.knowledge.synth fixtures/responses/synthetic_responses.csv
 """
 from __future__ import annotations
 

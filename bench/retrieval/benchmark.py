@@ -8,14 +8,15 @@ a passage is relevant when its title is one of ``relevant``. Each course gets it
 from __future__ import annotations
 
 import functools
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bench.jsonl import line_problem, read_jsonl
 from learning.passages import split_markdown
 from learning.retrieval import EmbeddingIndex, EmbeddingUnavailable, HybridIndex, MiniLMEncoder, Passage, TfidfIndex
 
@@ -29,6 +30,21 @@ MAX_QUESTION_CHARS = 2000
 
 class EvalFormatError(ValueError):
     pass
+
+
+class _EvalLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    course: str = Field(min_length=1, max_length=100)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    relevant: list[str] = Field(min_length=1, max_length=50)
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, question: str) -> str:
+        if not question.strip():
+            raise ValueError("expected text, not only spaces")
+        return question
 
 
 @dataclass(frozen=True)
@@ -54,34 +70,24 @@ def course_passages(content_dir: Path) -> dict[str, list[Passage]]:
 
 def read_eval(path: Path, passages: dict[str, list[Passage]]) -> list[EvalQuestion]:
     """The questions of an evaluation file; every relevant title must name a passage of that course."""
-    questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        if line.strip():
-            questions.append(_question(line, number, passages))
+    questions = [_question(path, number, line, passages)
+                 for number, line in read_jsonl(path, _EvalLine, error=EvalFormatError)]
     if not questions:
         raise EvalFormatError(f"{path}: no questions")
     return questions
 
 
-def _question(line: str, number: int, passages: dict[str, list[Passage]]) -> EvalQuestion:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise EvalFormatError(f"line {number}: not JSON ({error.msg})") from error
-    if not isinstance(row, dict) or set(row) != {"course", "question", "relevant"}:
-        raise EvalFormatError(f'line {number}: expected an object with exactly "course", "question" and "relevant"')
-    course, question, relevant = row["course"], row["question"], row["relevant"]
-    if course not in passages:
-        raise EvalFormatError(f'line {number}: course: "{course}" has no notes (known: {", ".join(sorted(passages))})')
-    if not isinstance(question, str) or not 0 < len(question.strip()) <= MAX_QUESTION_CHARS:
-        raise EvalFormatError(f"line {number}: question: expected text of 1 to {MAX_QUESTION_CHARS} characters")
-    if not isinstance(relevant, list) or not relevant or not all(isinstance(title, str) for title in relevant):
-        raise EvalFormatError(f"line {number}: relevant: expected a non-empty list of passage titles")
-    titles = {passage.title for passage in passages[course]}
-    unknown = [title for title in relevant if title not in titles]
+def _question(path: Path, number: int, line: _EvalLine, passages: dict[str, list[Passage]]) -> EvalQuestion:
+    if line.course not in passages:
+        known = ", ".join(sorted(passages))
+        raise EvalFormatError(line_problem(path, number, f'"{line.course}" has no notes (known: {known})',
+                                           field="course"))
+    titles = {passage.title for passage in passages[line.course]}
+    unknown = [title for title in line.relevant if title not in titles]
     if unknown:
-        raise EvalFormatError(f'line {number}: relevant: no passage of {course} is titled "{unknown[0]}"')
-    return EvalQuestion(course, question, tuple(relevant))
+        raise EvalFormatError(line_problem(path, number, f'no passage of {line.course} is titled "{unknown[0]}"',
+                                           field="relevant"))
+    return EvalQuestion(line.course, line.question, tuple(line.relevant))
 
 
 def first_relevant_rank(ranked_titles: Sequence[str], relevant: Sequence[str]) -> int | None:

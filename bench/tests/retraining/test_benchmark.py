@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotation.retrain_bench import BenchInputError, _percentiles, read_corrections
+from bench.retraining.benchmark import BenchInputError, _percentiles, read_corrections
 from django.conf import settings
 
 

@@ -8,12 +8,15 @@ left out. Utilisation is that over the accelerator's dense bf16 peak.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import torch
+from django.conf import settings
 
 from annotation.training.lora import LoraHyperparameters, wrap_with_lora
+from tutor.engine import engine_config_from_settings
+from tutor.engine.loading import load_model
 
 # Dense bf16 peaks (FLOP/s) by device-name fragment; None where unknown (then no utilisation is reported).
 PEAK_BF16 = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L4": 121e12}
@@ -83,3 +86,20 @@ def _sync(device: Any) -> None:
 
 def _device_name(device: Any) -> str:
     return torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+
+
+def throughput_report() -> dict:
+    """The configured base model's throughput on the training device and, on CUDA, a 1B-parameter
+    configuration of its architecture's."""
+    config = replace(engine_config_from_settings(), device=settings.ANNOTATION_TRAINING_DEVICE, pack_cpu_weights=False)
+    loaded = load_model(config)
+    results = [measure(loaded.model, loaded.name).as_dict()]
+    del loaded
+    if torch.cuda.is_available():
+        from transformers import AutoModelForCausalLM
+
+        big = AutoModelForCausalLM.from_config(llama_1b_config(), dtype=torch.bfloat16).to("cuda")
+        results.append(measure(big, "llama-1.07B (random weights)").as_dict())
+    else:
+        results.append({"name": "llama-1.07B", "skipped": "no CUDA device: a 1B throughput figure needs a GPU"})
+    return {"throughput": results}

@@ -19,18 +19,20 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.test import override_settings
 
 from annotation.router.evaluation import repeated_out_of_fold_p, router_report
 from annotation.router.features import AnswerEvidence, answer_features
 from annotation.router.metrics import catch_rate, random_catch_rate, wrong_answer_auroc
 from annotation.router.model import PRIOR, fit_router
-from annotation.router.qa import QAFormatError, QAQuestion, answer_is_correct, read_qa
-from annotation.router.simulation import active_simulation
+from annotation.router.qa import QAQuestion, answer_is_correct
+from bench.router.questions import QAFormatError, read_qa
+from bench.router.simulation import active_simulation
 from learning.models import Course
 from learning.passage_search import PassageHit, hits_worth_prompting, shared_encoder
 from learning.passages import split_markdown
 from learning.retrieval import HybridIndex, Passage, TfidfIndex
-from tutor.engine import get_engine
+from tutor.engine import get_engine, set_engine
 from tutor.engine.types import ChatTurn, Completion, GenerationRequest, complete_all
 from tutor.prompting import question_with_context, system_prompt_for
 
@@ -258,3 +260,38 @@ def _accuracy_by(graded: list[GradedAnswer], attribute: str) -> dict:
         totals[getattr(g, attribute)] += 1
         right[getattr(g, attribute)] += g.correct
     return {key: {"questions": totals[key], "accuracy": round(right[key] / totals[key], 4)} for key in sorted(totals)}
+
+
+def run_router_bench(qa_path: Path, content_dir: Path, *, holdout_path: Path | None, default_course: str | None,
+                     regrade_path: Path | None, seed: int, simulation_repeats: int, batch: int) -> dict:
+    """The report of a fresh run of the active model or, with ``regrade_path``, of an earlier report's answers
+    graded and scored again."""
+    if regrade_path:
+        graded, held_out, generation = regrade(regrade_path)
+        return report_for(graded, generation, held_out=held_out, seed=seed, simulation_repeats=simulation_repeats,
+                          batch=batch)
+    # Every question is queued at once, so one may wait long for a batch slot: time out only a stall.
+    try:
+        with override_settings(TUTOR_GENERATION_TIMEOUT_S=max(settings.TUTOR_GENERATION_TIMEOUT_S, 900.0)):
+            return run_benchmark(qa_path, content_dir, holdout_path=holdout_path, default_course=default_course,
+                                 seed=seed, simulation_repeats=simulation_repeats, batch=batch)
+    finally:
+        _close_engine()
+
+
+def _close_engine() -> None:
+    """Stop the engine's thread before the interpreter exits (it would abort the process otherwise)."""
+    engine = set_engine(None)
+    if hasattr(engine, "close"):
+        engine.close()
+
+
+def report_summary(report: dict) -> dict:
+    """The report without its answers, reliability bins and simulation curves: what the terminal shows."""
+    summary = {key: value for key, value in report.items() if key not in ("answers", "held_out_answers")}
+    for name in ("router", "prior"):
+        summary[name] = {k: v for k, v in summary[name].items() if k != "reliability"}
+    if summary["active_simulation"]:
+        for strategy in ("router", "random"):
+            summary["active_simulation"][strategy].pop("curve")
+    return summary

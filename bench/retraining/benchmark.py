@@ -23,7 +23,8 @@ from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field
 
 from annotation.models import TrainingExample, TrainingRun
-from annotation.router.qa import QAFormatError, validated_line
+from bench.jsonl import read_jsonl
+from bench.router.questions import read_qa
 
 TARGETS = {"corrected_after": 90.0, "corrected_before_below": 30.0, "reworded_after": 70.0, "golden_drop_max": 1.0,
            "train_minutes_max": 10.0, "chat_p95_ratio_max": 1.5}
@@ -49,13 +50,7 @@ class _CorrectionLine(BaseModel):
 
 
 def read_corrections(path: Path) -> list[_CorrectionLine]:
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                rows.append(validated_line(_CorrectionLine, line, number))
-            except QAFormatError as error:
-                raise BenchInputError(f"{path.name}, {error}") from None
+    rows = [row for _, row in read_jsonl(path, _CorrectionLine, error=BenchInputError)]
     if not rows:
         raise BenchInputError(f"{path.name}: no corrections.")
     return rows
@@ -217,7 +212,6 @@ class ChatProbe:
 def _chat_questions() -> list:
     from dataclasses import replace
 
-    from annotation.router.qa import read_qa
     from annotation.training_data import eval_request
     from learning.models import Course
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotation.router.simulation import Curve, active_simulation, verdicts_needed
+from bench.router.simulation import Curve, active_simulation, verdicts_needed
 from tutor.engine.types import Completion, ConfidenceFeatures, TokenDelta
 
-CONTENT = Path(__file__).resolve().parents[2] / "fixtures" / "content"
+CONTENT = Path(__file__).resolve().parents[3] / "fixtures" / "content"
 
 
 class ScriptedEngine:

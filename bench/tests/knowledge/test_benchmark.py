@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from learning.knowledge.bench import ResponseFormatError, read_responses, run_benchmark
-from learning.knowledge.synth import generate
+from bench.knowledge.benchmark import ResponseFormatError, read_responses, run_benchmark
+from bench.knowledge.synth import generate
 
 
 def _write(path, header, rows):

@@ -170,7 +170,7 @@ def item_rate_predictions(train: AttemptLog, test: AttemptLog, n_items: int, smo
 
 def pybkt_predictions(responses: Responses, train: AttemptLog, test: AttemptLog, *, seed: int, fits: int,
                       parallel: bool) -> np.ndarray:
-    from learning.knowledge.pybkt_shim import bkt_predictions
+    from bench.knowledge.pybkt_shim import bkt_predictions
 
     def rows(log):
         return log.student, [responses.item_skills[i] for i in log.item], log.correct

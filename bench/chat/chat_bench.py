@@ -6,8 +6,9 @@ import random
 import statistics
 import time
 
-from tutor.bench.chat_load import SessionLog, percentile, student_session
-from tutor.bench.server import running_server
+from bench.chat.baseline import run_generate_baseline
+from bench.chat.chat_load import SessionLog, percentile, student_session
+from bench.chat.server import running_server
 
 QUESTIONS = [
     "How do I add 1/3 and 1/4?",
@@ -27,6 +28,34 @@ QUESTIONS = [
     "How do I change 0.375 into a fraction?",
     "Which is larger, 5/9 or 4/7?",
 ]
+
+
+def run_chat_bench(*, levels: list[int] | None, window_s: float, max_new_tokens: int, fake_clients: int | None,
+                   fake_asks: int, think_s: tuple[float, float], burst_asks: int, seed: int) -> dict:
+    """The real-model streaming run at each of ``levels`` (None: skipped), then the fake-engine protocol load
+    with ``fake_clients`` (None: skipped)."""
+    report = {}
+    if levels is not None:
+        report["model"] = run_model_report(levels=levels, window_s=window_s, max_new_tokens=max_new_tokens)
+    if fake_clients is not None:
+        report["protocol_fake_engine"] = run_protocol_load(clients=fake_clients, asks=fake_asks, think_s=think_s,
+                                                           burst_asks=burst_asks, seed=seed)
+    return report
+
+
+def run_model_report(*, levels: list[int], window_s: float, max_new_tokens: int) -> dict:
+    """Tokens/s served at each concurrency level, against the first level and against plain sequential generate."""
+    served = run_model_levels(levels=levels, window_s=window_s, max_new_tokens=max_new_tokens)
+    baseline = run_generate_baseline(QUESTIONS[: max(levels)], max_new_tokens=max_new_tokens)
+    single = served["levels"][str(levels[0])]["aggregate_tokens_per_s"]
+    served["aggregate_vs_single_stream"] = {
+        n: round(level["aggregate_tokens_per_s"] / single, 2) for n, level in served["levels"].items()
+    }
+    served["aggregate_vs_sequential_generate"] = {
+        n: round(level["aggregate_tokens_per_s"] / baseline["tokens_per_s"], 2)
+        for n, level in served["levels"].items()
+    }
+    return {"served": served, "baseline_sequential_generate": baseline}
 
 
 def ms(seconds: float | None) -> float | None:
