@@ -18,7 +18,7 @@ from django.conf import settings
 
 from annotation.models import GoldenCase, TrainingExample
 from annotation.training.evaluation import EvalCase
-from annotation.training.lora import TrainingText
+from annotation.training.config import TrainingText
 from learning.grading import parse_number
 from learning.models import Course, Item
 from learning.passage_search import passages_for_question

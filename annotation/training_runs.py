@@ -28,7 +28,7 @@ from django.utils import timezone
 from annotation.models import TrainingExample, TrainingRun
 from annotation.training.evaluation import answer_all, grade, scores_by_kind
 from annotation.training.gate import answer_key_conflicts, conflict_refusal, gate_decide
-from annotation.training.lora import LoraHyperparameters, Progress, TrainingAborted
+from annotation.training.config import LoraHyperparameters, Progress, TrainingAborted
 from annotation.training_data import RunData, eval_request, run_data_collect
 from learning.models import Course
 from tutor.model_registry import (
@@ -202,14 +202,16 @@ def _frozen_data(run: TrainingRun, owner: str) -> RunData:
 
 
 def _train_and_register(run: TrainingRun, data: RunData, owner: str) -> None:
-    from annotation.training.lora import save_adapter
+    # The one seam to the LoRA loop: it needs torch and peft, which the admin and the jobs worker that import
+    # this module must not load (tests/test_lean_processes.py).
+    from annotation.training import lora
 
     hyper = LoraHyperparameters(**{**run.hyperparameters, "target_modules": tuple(run.hyperparameters["target_modules"])})
     model, tokenizer, base_name, device = _training_model()
     started = time.monotonic()
-    outcome = _train(run, data, hyper, model, tokenizer, owner)
+    outcome = _train(run, data, hyper, model, tokenizer, owner, lora.train_lora)
     seconds = time.monotonic() - started
-    folder = _publish_adapter(run, outcome.model, save_adapter, data.teacher_answers)
+    folder = _publish_adapter(run, outcome.model, lora.save_adapter, data.teacher_answers)
     with transaction.atomic():
         version = model_version_register(course=run.course, folder=folder, base_model=base_name)
         _still_mine(run.id, owner, model_version=version, report={**run.report, "training": {
@@ -220,9 +222,7 @@ def _train_and_register(run: TrainingRun, data: RunData, owner: str) -> None:
         }})
 
 
-def _train(run, data, hyper, model, tokenizer, owner):
-    from annotation.training.lora import train_lora
-
+def _train(run, data, hyper, model, tokenizer, owner, train_lora):
     return train_lora(model, tokenizer, data.train, hyper, checkpoint_dir=checkpoint_dir(run),
                       on_progress=lambda progress: _record_progress(run.id, owner, progress))
 

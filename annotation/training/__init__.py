@@ -1,1 +1,2 @@
-"""Fine-tuning the tutor on teachers' corrections (pure: torch, peft and transformers, no Django)."""
+"""Fine-tuning the tutor on teachers' corrections (pure, no Django): ``config`` is plain data, ``lora`` the loop
+that loads torch and peft."""

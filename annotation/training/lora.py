@@ -21,56 +21,12 @@ from typing import Any, Callable, Sequence
 
 import torch
 
+from annotation.training.config import LoraHyperparameters, Progress, TrainingAborted, TrainingText
 from tutor.engine.prompt import END_OF_TURN_TOKENS, encode_chat, shared_prefix_len
-from tutor.engine.types import ChatTurn
 
 logger = logging.getLogger(__name__)
 
 CHECKPOINT_FILE = "checkpoint.pt"
-DEFAULT_TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-
-
-@dataclass(frozen=True)
-class LoraHyperparameters:
-    rank: int = 16
-    alpha: int = 32
-    dropout: float = 0.0
-    learning_rate: float = 1e-3
-    epochs: int = 5
-    batch_size: int = 8
-    max_answer_tokens: int = 96
-    checkpoint_every: int = 10  # optimiser steps
-    seed: int = 0
-    target_modules: tuple[str, ...] = DEFAULT_TARGET_MODULES
-
-    def __post_init__(self) -> None:
-        for name in ("rank", "alpha", "epochs", "batch_size", "max_answer_tokens", "checkpoint_every"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-        if not 0 < self.learning_rate < 1:
-            raise ValueError("learning_rate must be between 0 and 1")
-        if not 0 <= self.dropout < 1:
-            raise ValueError("dropout must be in [0, 1)")
-
-
-@dataclass(frozen=True)
-class TrainingText:
-    """One example: what the tutor was asked (as it would see it) and what it should answer."""
-
-    system_prompt: str
-    turns: tuple[ChatTurn, ...]  # ends with the student's question
-    answer: str
-
-
-@dataclass(frozen=True)
-class Progress:
-    step: int
-    total_steps: int
-    loss: float
-    examples_seen: int
-    tokens_seen: int
-    elapsed_s: float
-    losses: tuple[float, ...] = ()  # every step's loss so far, this one last (a resumed run's earlier ones too)
 
 
 @dataclass
@@ -89,10 +45,6 @@ class _Encoded:
     prefix: tuple[int, ...]  # the system prompt's tokens, shared by the batch
     prompt: list[int]  # the rest of the prompt
     answer: list[int]  # answer tokens plus the end-of-turn token
-
-
-class TrainingAborted(Exception):
-    """Raised by a progress callback to stop a run (e.g. another worker now owns it)."""
 
 
 def train_lora(model: Any, tokenizer: Any, examples: Sequence[TrainingText], hyper: LoraHyperparameters, *,

@@ -35,6 +35,7 @@ def _build_from_settings() -> Engine:
 
         return FakeEngine(token_delay_s=settings.TUTOR_FAKE_ENGINE_DELAY_S)
     if settings.TUTOR_ENGINE == "transformers":
+        # Imported here, when the engine is built: it loads torch and transformers, which no web process needs before.
         from tutor.engine.transformers_engine import TransformersEngine
 
         return TransformersEngine(engine_config_from_settings())
