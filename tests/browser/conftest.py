@@ -62,14 +62,14 @@ class TutorServer:
 def tutor_server(tmp_path_factory) -> Iterator[TutorServer]:
     run_dir = tmp_path_factory.mktemp("tutor-browser")
     port, log = free_port(), run_dir / "server.log"
-    env = _server_env(run_dir, f"http://127.0.0.1:{port}")
+    base_url = f"http://127.0.0.1:{port}"
+    env = _server_env(run_dir, base_url)
     seeded = json.loads(_run([sys.executable, "-m", "tests.browser.seed"], env).strip().splitlines()[-1])
     command = [sys.executable, "-m", "uvicorn", "tutor.asgi:application", "--host", "127.0.0.1", "--port", str(port),
                "--lifespan", "off", "--ws-max-size", "65536", "--ws-per-message-deflate", "false"]
     with log.open("wb") as out:
         server = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        base_url = env["TUTOR_ALLOWED_ORIGINS"]
         _wait_until_serving(base_url, server, log)
         yield TutorServer(base_url=base_url, database=Path(env["TUTOR_SQLITE_PATH"]), log=log, seeded=seeded)
     finally:
