@@ -38,6 +38,7 @@ def process_env(*, database_port: int | None = None, **extra: str) -> dict[str, 
 @contextmanager
 def asgi_server(env: dict[str, str]):
     port = free_port()
+    env = {**env, "TUTOR_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}"}  # its own page, on the port it got
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "tutor.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--lifespan", "off", "--no-access-log", "--log-level", "warning"], env=env, cwd=settings.BASE_DIR)

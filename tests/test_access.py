@@ -4,6 +4,7 @@ from typing import get_args
 
 import pytest
 from channels.db import database_sync_to_async
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from learning.tests.factories import practice_content
 from tests.access_matrix import PERSONAS, client_for
 from tutor.models import ApiToken, Conversation
 from tutor.protocol import CLIENT_FRAMES
+from tutor.services import api_token_issue
 from tutor.tests.wsclient import (
     ORIGIN, ask_frame, connect_as, open_socket, receive_until, session_cookie_for, token_for,
 )
@@ -26,7 +28,14 @@ MATRIX = {
     "health": ("get", lambda p: "/healthz", {}, 200),
     "api-auth-token": ("post", lambda p: "/api/auth/token", {}, 400),  # empty body: credentials required
     "api-auth-login": ("post", lambda p: "/api/auth/login", {}, 400),
-    "api-auth-logout": ("post", lambda p: "/api/auth/logout", {}, 200),
+    "api-auth-logout": ("post", lambda p: "/api/auth/logout", {"anonymous": 401}, 200),
+    "api-auth-tokens": ("get", lambda p: "/api/auth/tokens", {"anonymous": 401}, 200),
+    "api-auth-token-revoke": (
+        "delete",
+        lambda p: f"/api/auth/tokens/{_token_of(p.student1)}",
+        {"anonymous": 401, "student1": 200},
+        404,  # another user's token looks exactly like one that does not exist
+    ),
     "api-me": ("get", lambda p: "/api/me", {"anonymous": 401}, 200),
     "api-conversations": (
         "get",
@@ -50,6 +59,26 @@ def test_route_access(personas, route, persona):
     method, build_path, expected, default = MATRIX[route]
     response = getattr(client_for(personas, persona), method)(build_path(personas), content_type="application/json")
     assert response.status_code == expected.get(persona, default), (route, persona, response.content[:200])
+
+
+API_ROUTES = sorted(name for name in MATRIX if name.startswith("api-"))
+# Without the test client's CSRF exemption (a browser or a script has none), anonymous callers still get the
+# matrix's answer as the API's JSON error, never Django's HTML page; only logging in needs the CSRF token first.
+ANONYMOUS_WITH_CSRF_CHECKS = {"api-auth-login": (403, "csrf_failed"), "api-auth-token": (400, "invalid_field")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", API_ROUTES)
+def test_anonymous_api_callers_get_json_errors_with_csrf_checks_on(personas, route):
+    method, build_path, _, _ = MATRIX[route]
+    response = getattr(Client(enforce_csrf_checks=True), method)(build_path(personas), content_type="application/json")
+    expected = ANONYMOUS_WITH_CSRF_CHECKS.get(route, (401, "not_authenticated"))
+    assert (response.status_code, response.json()["error"]["code"]) == expected, response.content[:200]
+
+
+def _token_of(user) -> int:
+    api_token_issue(user=user)
+    return ApiToken.objects.filter(user=user).latest("id").id
 
 
 def _route_names(resolver: URLResolver) -> set[str]:

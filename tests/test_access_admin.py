@@ -162,6 +162,18 @@ def test_only_superusers_queue_a_recalibration(world, client_as, persona, monkey
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
+def test_only_superusers_revoke_api_tokens(world, client_as, persona):
+    response = client_as(persona).post(
+        "/admin/tutor/apitoken/", {"action": "revoke", "_selected_action": [world.api_token.pk]})
+    revoked = ApiToken.objects.get(pk=world.api_token.pk).revoked_at is not None
+    if persona == "admin":
+        assert response.status_code == 302 and revoked
+        return
+    assert answer(response) == refused(persona), persona
+    assert not revoked
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_only_superusers_edit_a_conversation(world, client_as, persona):
     response = client_as(persona).post(
         f"/admin/tutor/conversation/{world.conversation.pk}/change/",

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from learning.admin.superuser import SuperuserOnlyAdminMixin
 from tutor.models import ApiToken, Conversation, Message
+from tutor.services import api_tokens_revoke
 
 
 class SuperuserOnlyAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
@@ -41,5 +42,13 @@ class MessageAdmin(SuperuserOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(SuperuserOnlyAdmin):
-    list_display = ["user", "created_at", "expires_at"]
-    readonly_fields = ["user", "key_hash", "created_at"]
+    list_display = ["user", "created_at", "expires_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "key_hash", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected tokens (their open sockets close within the recheck period)")
+    def revoke(self, request, queryset):
+        revoked = api_tokens_revoke(tokens=queryset)
+        self.message_user(request, f"{revoked} token(s) revoked.")

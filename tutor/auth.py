@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.http.request import validate_host
 
 from tutor import errors
 from tutor.errors import database_unreachable
+from tutor.origins import origin_normalise
 from tutor.protocol import error_frame
-from tutor.selectors import user_for_token
+from tutor.selectors import api_token_live
 
 BEARER = "bearer "
 
@@ -37,23 +36,21 @@ class BearerTokenAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
         raw = bearer_token(header(scope, b"authorization"))
         if raw is not None:
-            scope = dict(scope, auth_method="token")
-            scope["user"] = await database_sync_to_async(user_for_token)(raw_token=raw) or AnonymousUser()
+            token = await database_sync_to_async(api_token_live)(raw_token=raw)
+            # The token's id stays with the socket, which checks now and then that it still holds (socket_auth).
+            scope = dict(scope, auth_method="token", api_token_id=token.id if token else None,
+                         user=token.user if token else AnonymousUser())
         return await super().__call__(scope, receive, send)
 
 
 def origin_allowed(scope) -> bool:
-    """Browsers always send Origin: it must be ours. A client without one must authenticate by token,
-    so that a cookie alone never opens a socket for a page on another site."""
+    """Browsers always send Origin: it must be exactly one of ours (scheme, host and port), since a page on another
+    port or scheme of the same host is another site that the browser still sends our cookie for. A client
+    without one must authenticate by token, so that a cookie alone never opens a socket."""
     origin = header(scope, b"origin")
     if origin is None:
         return scope.get("auth_method") == "token"
-    if origin in settings.TUTOR_ALLOWED_ORIGINS:
-        return True
-    parsed = urlsplit(origin)
-    return parsed.scheme in ("http", "https") and bool(parsed.hostname) and validate_host(
-        parsed.hostname, settings.ALLOWED_HOSTS
-    )
+    return origin_normalise(origin) in settings.TUTOR_ALLOWED_ORIGINS
 
 
 def handshake_user(scope):

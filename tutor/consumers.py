@@ -19,6 +19,7 @@ from tutor.protocol import (
 )
 from tutor.selectors import conversation_get_for_student, message_as_dict, messages_after
 from tutor.services import question_ask, student_group
+from tutor.socket_auth import CredentialsWatch
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +35,14 @@ class TutorConsumer(AsyncWebsocketConsumer):
         )
         self.following: set[int] = set()  # pending answers whose frames this socket receives
         await self.accept()
+        self.credentials_watch = CredentialsWatch(self.scope, self.user, self._send_frame, self.close)
         # Teachers' corrections reach every socket the student has open, on any server.
         self.student_group = student_group(self.user.id)
         await self.channel_layer.group_add(self.student_group, self.channel_name)
 
     async def disconnect(self, code):
+        if getattr(self, "credentials_watch", None):
+            await self.credentials_watch.stop()
         groups = [answer_group(answer_id) for answer_id in getattr(self, "following", ())]
         if getattr(self, "student_group", None):
             groups.append(self.student_group)

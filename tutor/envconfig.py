@@ -5,6 +5,9 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from tutor.origins import EXPECTED as ORIGIN_EXPECTED
+from tutor.origins import origin_normalise
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -61,6 +64,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_origins(name: str, default: list[str]) -> list[str]:
+    """Comma-separated web origins, each normalised (see tutor.origins); one that is not an origin stops start-up."""
+    origins = []
+    for raw in env_list(name, default):
+        origin = origin_normalise(raw)
+        if origin is None:
+            raise ImproperlyConfigured(f"{name} has {raw!r}, which is not an origin; expected {ORIGIN_EXPECTED}.")
+        origins.append(origin)
+    return origins
+
+
+def default_origins(*, embedded: bool, https: bool, allowed_hosts: list[str]) -> list[str]:
+    """Embedded: the address `make run` serves (scripts/run-embedded sets others for another HOST or PORT). A
+    deployment: its host names on the default port of its scheme (a ``.domain`` pattern names no one origin)."""
+    if embedded:
+        return ["http://127.0.0.1:8000", "http://localhost:8000"]
+    return [f"{'https' if https else 'http'}://{host}" for host in allowed_hosts if not host.startswith(".")]
 
 
 def env_rate(name: str, default: str) -> tuple[int, int]:

@@ -12,6 +12,15 @@ class TutorError(Exception):
 
 
 CONVERSATION_NOT_FOUND = ("conversation_not_found", "No conversation with this id is open to you.")
+NOT_AUTHENTICATED = ("not_authenticated", "Log in first, or send a valid bearer token.")
+CSRF_FAILED = ("csrf_failed", "A session request that changes something needs the X-CSRFToken header "
+                              "(or authenticate with a bearer token).")
+TOKEN_NOT_FOUND = ("token_not_found", "No token with this id is yours and still valid.")
+# Why an open socket is closed when its credentials are checked again (tutor/socket_auth.py).
+TOKEN_REVOKED = ("token_revoked", "The token this socket opened with was revoked; get a new one and reconnect.")
+TOKEN_EXPIRED = ("token_expired", "The token this socket opened with has expired; get a new one and reconnect.")
+ACCOUNT_DISABLED = ("account_disabled", "This account was disabled.")
+SESSION_ENDED = ("session_ended", "The session this socket opened with has ended (logged out); log in again.")
 SERVICE_UNAVAILABLE = ("service_unavailable", "The tutor cannot reach its database right now. Try again in a moment.")
 
 

@@ -13,13 +13,15 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)  # by its owner's logout or request, or an administrator
 
     @staticmethod
     def hash_key(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
 
     def __str__(self) -> str:
-        return f"token of {self.user} until {self.expires_at:%Y-%m-%d}"
+        state = "revoked" if self.revoked_at else f"until {self.expires_at:%Y-%m-%d}"
+        return f"token of {self.user} {state}"
 
 
 class Conversation(models.Model):

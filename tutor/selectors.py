@@ -58,15 +58,23 @@ def conversation_exists_for(*, student: AbstractBaseUser, course_id: int, conver
     return Conversation.objects.filter(id=conversation_id, student=student, course_id=course_id).exists()
 
 
-def user_for_token(*, raw_token: str):
-    token = (
-        ApiToken.objects.filter(key_hash=ApiToken.hash_key(raw_token), expires_at__gt=timezone.now())
-        .select_related("user")
-        .first()
-    )
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
+def api_tokens_live() -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(revoked_at=None, expires_at__gt=timezone.now(), user__is_active=True)
+
+
+def api_token_live(*, raw_token: str) -> ApiToken | None:
+    """The token with this raw value, with its user, while it is neither revoked nor expired and its user active."""
+    return api_tokens_live().filter(key_hash=ApiToken.hash_key(raw_token)).select_related("user").first()
+
+
+def api_token_with_user(*, token_id: int) -> ApiToken | None:
+    """Whatever its state (revoked, expired): for checking a socket's token again."""
+    return ApiToken.objects.filter(id=token_id).select_related("user").first()
+
+
+def api_tokens_of(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+    """``user``'s tokens that still work, newest first."""
+    return api_tokens_live().filter(user=user).order_by("-created_at", "-id")
 
 
 def message_as_dict(message: Message) -> dict:

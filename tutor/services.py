@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from learning.models import Course
@@ -17,7 +18,7 @@ from tutor import errors
 from tutor.engine.types import Completion
 from tutor.errors import TutorError
 from tutor.models import ApiToken, Conversation, Message
-from tutor.selectors import asks_in_window, conversation_exists_for, message_by_client_id
+from tutor.selectors import api_tokens_of, asks_in_window, conversation_exists_for, message_by_client_id
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +159,17 @@ def api_token_issue(*, user: AbstractBaseUser) -> str:
         expires_at=timezone.now() + timedelta(days=settings.TUTOR_TOKEN_TTL_DAYS),
     )
     return raw
+
+
+def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> bool:
+    """Revoke one of ``user``'s live tokens; False (nothing changed) when it is missing, another user's or already
+    dead, which a caller answers alike. Compare-and-swap: a token is revoked once."""
+    return api_tokens_of(user=user).filter(id=token_id).update(revoked_at=timezone.now()) == 1
+
+
+def api_tokens_revoke(*, tokens: QuerySet[ApiToken]) -> int:
+    """Revoke these tokens (an administrator's choice); those already revoked keep their time. Returns how many."""
+    return tokens.filter(revoked_at=None).update(revoked_at=timezone.now())
 
 
 def answers_fail_stale(*, older_than_s: float) -> int:

@@ -13,7 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from tutor.envconfig import (
-    env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str, insecure_settings,
+    default_origins, env_bool, env_choice, env_float, env_int, env_list, env_origins, env_rate, env_str,
+    insecure_settings,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -145,6 +146,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TUTOR
 SESSION_COOKIE_SECURE = TUTOR_HTTPS
 CSRF_COOKIE_SECURE = TUTOR_HTTPS
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "tutor.api.csrf_failure"  # the API's JSON error shape under /api/, Django's page elsewhere
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -223,8 +225,13 @@ TUTOR_HISTORY_PAGE = env_int("TUTOR_HISTORY_PAGE", 200, minimum=1, maximum=1000)
 TUTOR_CONTEXT_TURNS = env_int("TUTOR_CONTEXT_TURNS", 12, minimum=0, maximum=200)
 TUTOR_ASK_RATE = env_rate("TUTOR_ASK_RATE", "30/60")  # asks per student per window (seconds)
 TUTOR_TOKEN_TTL_DAYS = env_int("TUTOR_TOKEN_TTL_DAYS", 30, minimum=1)
-# Origins allowed to open a WebSocket with a session cookie; default: ALLOWED_HOSTS over http and https.
-TUTOR_ALLOWED_ORIGINS = env_list("TUTOR_ALLOWED_ORIGINS", [])
+# The exact origins (scheme, host and port) whose pages may open a WebSocket with the session cookie; another port
+# or scheme of the same host is another site.
+TUTOR_ALLOWED_ORIGINS = env_origins(
+    "TUTOR_ALLOWED_ORIGINS", default_origins(embedded=TUTOR_EMBEDDED, https=TUTOR_HTTPS, allowed_hosts=ALLOWED_HOSTS)
+)
+# How often an open socket checks that its token or session still holds (revoked, expired, logged out).
+TUTOR_AUTH_RECHECK_S = env_float("TUTOR_AUTH_RECHECK_S", 30.0, minimum=0.05)
 
 # --- Practice and the knowledge model ------------------------------------------------
 LEARNING_PRACTICE_TARGET = env_float("LEARNING_PRACTICE_TARGET", 0.7, minimum=0.05)  # predicted success to aim at

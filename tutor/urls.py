@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from learning import views as learning_views
-from tutor import views
+from tutor import content_api, views
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -10,9 +9,11 @@ urlpatterns = [
     path("api/auth/token", views.api_auth_token, name="api-auth-token"),
     path("api/auth/login", views.api_auth_login, name="api-auth-login"),
     path("api/auth/logout", views.api_auth_logout, name="api-auth-logout"),
+    path("api/auth/tokens", views.api_auth_tokens, name="api-auth-tokens"),
+    path("api/auth/tokens/<int:token_id>", views.api_auth_token_revoke, name="api-auth-token-revoke"),
     path("api/me", views.api_me, name="api-me"),
     path("api/courses/<int:course_id>/conversations", views.api_course_conversations, name="api-conversations"),
-    path("api/courses/<int:course_id>/content", learning_views.api_course_content, name="api-course-content"),
+    path("api/courses/<int:course_id>/content", content_api.api_course_content, name="api-course-content"),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,29 +7,17 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from learning.models import Enrollment
 from learning.selectors import course_get_for_student, courses_for_user
 from tutor import errors
-from tutor.auth import bearer_token
+from tutor.api import ApiCaller, api_view, error_response
 from tutor.errors import TutorError, database_ping, database_unreachable
+from tutor.models import ApiToken
 from tutor.schemas import Credentials, parse_body
-from tutor.selectors import conversations_for_student, user_for_token
-from tutor.services import api_token_issue
-
-
-def error_response(code: str, detail: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "detail": detail}}, status=status)
-
-
-def api_user(request: HttpRequest):
-    """The caller, by bearer token or by session; None when anonymous."""
-    raw = bearer_token(request.headers.get("Authorization"))
-    if raw is not None:
-        return user_for_token(raw_token=raw)
-    return request.user if request.user.is_authenticated else None
-
+from tutor.selectors import api_tokens_of, conversations_for_student
+from tutor.services import api_token_issue, api_token_revoke
 
 def _credentials_user(request: HttpRequest):
     credentials = parse_body(request.body, Credentials)
@@ -70,30 +58,52 @@ def api_auth_login(request: HttpRequest):
 
 
 @require_POST
-def api_auth_logout(request: HttpRequest):
-    logout(request)
+@api_view
+def api_auth_logout(request: HttpRequest, caller: ApiCaller):
+    """Ends what the request authenticated with: the bearer token is revoked, or the session ends."""
+    if caller.token is not None:
+        api_token_revoke(user=caller.user, token_id=caller.token.id)
+    else:
+        logout(request)
     return JsonResponse({})
 
 
 @require_GET
-def api_me(request: HttpRequest):
-    user = api_user(request)
-    if user is None:
-        return error_response("not_authenticated", "Log in first.", 401)
-    courses = courses_for_user(user=user, role=Enrollment.Role.STUDENT)
+@api_view
+def api_auth_tokens(request: HttpRequest, caller: ApiCaller):
+    """The caller's tokens that still work (never their value: only its hash is kept)."""
+    tokens = api_tokens_of(user=caller.user)[:100]
+    return JsonResponse({"tokens": [_token_as_dict(token, caller) for token in tokens]})
+
+
+@require_http_methods(["DELETE"])
+@api_view
+def api_auth_token_revoke(request: HttpRequest, caller: ApiCaller, token_id: int):
+    if not api_token_revoke(user=caller.user, token_id=token_id):
+        return error_response(*errors.TOKEN_NOT_FOUND, 404)  # another user's token looks exactly like a missing one
+    return JsonResponse({})
+
+
+def _token_as_dict(token: ApiToken, caller: ApiCaller) -> dict:
+    return {"id": token.id, "created_at": token.created_at.isoformat(), "expires_at": token.expires_at.isoformat(),
+            "current": caller.token is not None and caller.token.id == token.id}
+
+
+@require_GET
+@api_view
+def api_me(request: HttpRequest, caller: ApiCaller):
+    courses = courses_for_user(user=caller.user, role=Enrollment.Role.STUDENT)
     return JsonResponse(
-        {"username": user.get_username(), "courses": [{"id": c.id, "title": c.title} for c in courses]}
+        {"username": caller.user.get_username(), "courses": [{"id": c.id, "title": c.title} for c in courses]}
     )
 
 
 @require_GET
-def api_course_conversations(request: HttpRequest, course_id: int):
-    user = api_user(request)
-    if user is None:
-        return error_response("not_authenticated", "Log in first.", 401)
-    if course_get_for_student(user=user, course_id=course_id) is None:
+@api_view
+def api_course_conversations(request: HttpRequest, caller: ApiCaller, course_id: int):
+    if course_get_for_student(user=caller.user, course_id=course_id) is None:
         return error_response(*errors.COURSE_NOT_FOUND, 404)
-    conversations = conversations_for_student(student=user, course_id=course_id)[:100]
+    conversations = conversations_for_student(student=caller.user, course_id=course_id)[:100]
     return JsonResponse(
         {"conversations": [{"id": c.id, "title": c.title, "created_at": c.created_at.isoformat()} for c in conversations]}
     )

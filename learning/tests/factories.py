@@ -4,6 +4,14 @@ from __future__ import annotations
 from learning.course_knowledge import course_revision_bump
 from learning.models import Course, Item, Passage, Skill
 
+# A course document the importer accepts, and the same with one error (for the upload interfaces' tests).
+GOOD_DOCUMENT = {
+    "format": "tutor-course/1",
+    "skills": [{"key": "adding", "name": "Adding"}],
+    "items": [{"key": "add-1", "prompt": "1 + 1?", "answer": {"kind": "numeric", "value": 2}, "skills": ["adding"]}],
+}
+BAD_DOCUMENT = {**GOOD_DOCUMENT, "items": [{**GOOD_DOCUMENT["items"][0], "answer": {"kind": "numbr"}}]}
+
 # skill key -> prerequisites
 SKILLS = {"solve": [], "isolate": ["solve"], "two-step": ["isolate"]}
 

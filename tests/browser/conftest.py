@@ -61,24 +61,25 @@ class TutorServer:
 @pytest.fixture(scope="session")
 def tutor_server(tmp_path_factory) -> Iterator[TutorServer]:
     run_dir = tmp_path_factory.mktemp("tutor-browser")
-    env = _server_env(run_dir)
-    seeded = json.loads(_run([sys.executable, "-m", "tests.browser.seed"], env).strip().splitlines()[-1])
     port, log = free_port(), run_dir / "server.log"
+    base_url = f"http://127.0.0.1:{port}"
+    env = _server_env(run_dir, base_url)
+    seeded = json.loads(_run([sys.executable, "-m", "tests.browser.seed"], env).strip().splitlines()[-1])
     command = [sys.executable, "-m", "uvicorn", "tutor.asgi:application", "--host", "127.0.0.1", "--port", str(port),
                "--lifespan", "off", "--ws-max-size", "65536", "--ws-per-message-deflate", "false"]
     with log.open("wb") as out:
         server = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        base_url = f"http://127.0.0.1:{port}"
         _wait_until_serving(base_url, server, log)
         yield TutorServer(base_url=base_url, database=Path(env["TUTOR_SQLITE_PATH"]), log=log, seeded=seeded)
     finally:
         stop_process(server, timeout_s=10)
 
 
-def _server_env(run_dir: Path) -> dict[str, str]:
+def _server_env(run_dir: Path, base_url: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
     env.update(
+        TUTOR_ALLOWED_ORIGINS=base_url,  # the page's socket: its own origin, on the port the server got
         DJANGO_SETTINGS_MODULE="tutor.settings", TUTOR_EMBEDDED="1", DEBUG="0", PYTHONUNBUFFERED="1",
         TUTOR_RUN_DIR=str(run_dir), TUTOR_SQLITE_PATH=str(run_dir / "tutor.sqlite3"),
         TUTOR_ENGINE="fake", TUTOR_FAKE_ENGINE_DELAY_S="0.05",  # slow enough that tokens visibly stream

@@ -134,7 +134,7 @@ async def test_a_handshake_during_a_database_outage_is_told_to_come_back(monkeyp
     def unreachable(**kwargs):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr("tutor.auth.user_for_token", unreachable)
+    monkeypatch.setattr("tutor.auth.api_token_live", unreachable)
     socket, connected = await open_socket([(b"authorization", b"Bearer some-token")])
     assert connected
     assert json.loads(await socket.receive_from())["code"] == "service_unavailable"

@@ -124,7 +124,10 @@ function connect() {
     const frame = JSON.parse(event.data);
     (handlers[frame.type] || (() => {}))(frame);
   };
-  socket.onclose = () => {
+  socket.onclose = (event) => {
+    // 4401: the session ended (logged out elsewhere, password changed); reconnecting would be refused, so the
+    // page starts again at the login form (docs/protocol.md).
+    if (event.code === 4401) { location.reload(); return; }
     setStatus("offline, reconnecting…");
     practiceConnectionLost();
     state.retry = Math.min(state.retry + 1, 6);

@@ -1,10 +1,9 @@
-"""HTTP interface of the learning app: the content upload API. Views only parse, check access and call."""
+"""The content upload API over HTTP (the learning app imports the content; this view only parses, checks access and
+calls it)."""
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
-from django.middleware.csrf import CsrfViewMiddleware
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from learning.content.access import course_get_for_author
@@ -12,22 +11,16 @@ from learning.content.errors import ContentError, ContentRejected, ContentTooLar
 from learning.content.formats import SOURCE_EXPECTED, SOURCE_PATTERN
 from learning.content.importing import content_format_pick, content_size_check, course_content_import
 from tutor import errors
-from tutor.auth import bearer_token
-from tutor.views import api_user, error_response
+from tutor.api import ApiCaller, api_view, error_response
 
 _STATUS = {"content_too_large": 413, "unsupported_content_type": 415}
 
 
-@csrf_exempt  # checked below unless a bearer token authenticates: without a cookie there is nothing to forge
 @require_POST
-def api_course_content(request: HttpRequest, course_id: int):
+@api_view
+def api_course_content(request: HttpRequest, caller: ApiCaller, course_id: int):
     """POST the raw file as the body, with its Content-Type (``?source=NAME`` for reference text)."""
-    if bearer_token(request.headers.get("Authorization")) is None and (refused := _csrf_refusal(request)):
-        return refused
-    user = api_user(request)
-    if user is None:
-        return error_response("not_authenticated", "Log in first.", 401)
-    course = course_get_for_author(user=user, course_id=course_id)
+    course = course_get_for_author(user=caller.user, course_id=course_id)
     if course is None:
         return error_response(*errors.COURSE_NOT_FOUND, 404)
     try:
@@ -43,11 +36,6 @@ def api_course_content(request: HttpRequest, course_id: int):
 def rejection_response(rejected: ContentRejected) -> JsonResponse:
     body = {"code": rejected.code, "detail": rejected.detail, "errors": [e.as_dict() for e in rejected.errors]}
     return JsonResponse({"error": body}, status=_STATUS.get(rejected.code, 400))
-
-
-def _csrf_refusal(request: HttpRequest):
-    """What Django's CSRF middleware would have answered for a cookie-authenticated POST (None: accepted)."""
-    return CsrfViewMiddleware(lambda _: None).process_view(request, None, (), {})
 
 
 def _body(request: HttpRequest) -> bytes:
