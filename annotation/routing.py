@@ -1,7 +1,9 @@
 """Scoring every tutor answer and flagging the likely-wrong ones for the course's teachers (a service).
 
-``answer_route`` runs once per completed answer, in the process that generated it, before the answer frame
-goes out: the confidence the student sees is the router's calibrated probability that the answer is right.
+``router_scoring`` is tutor's answer scorer, installed in ``AnnotationConfig.ready``: it runs once per
+completed answer, in the process that generated it, before the answer is stored, so the confidence stored and
+sent to the student is the router's calibrated probability that the answer is right, written once by tutor.
+Once the answer is stored, the score is recorded and the answer flagged for review within budget.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from annotation.selectors import (
 )
 from learning.models import Course, Passage
 from tutor.models import Message
+from tutor.scoring import FinishedAnswer, Scoring
 
 RECENT_DAYS = 7
 
@@ -33,42 +36,67 @@ class RouteResult:
     task_id: int | None = None
 
 
-def answer_route(*, answer_id: int, random_draw: float | None = None) -> RouteResult:
-    """Score a completed answer, store the score as its confidence, and flag it for review within budget.
+@dataclass(frozen=True)
+class _RouterScore:
+    p_correct: float
+    features: dict
+    version_id: int | None
 
-    Called once per answer; a second call for the same answer changes nothing and returns its score."""
-    answer = Message.objects.select_related("reply_to", "conversation").get(id=answer_id)
+
+def router_scoring(answer: FinishedAnswer) -> Scoring:
+    """tutor's scorer: the router's probability is the answer's confidence; flagging follows the store."""
+    score = _score(answer)
+    return Scoring(score.p_correct, after_store=lambda: _record(answer, score, random.random()))
+
+
+def answer_route(*, answer_id: int, random_draw: float | None = None) -> RouteResult:
+    """Score an answer already stored and flag it for review within budget; its stored confidence is left
+    as tutor wrote it. A second call for the same answer changes nothing and returns its score."""
     existing = AnswerScore.objects.filter(message_id=answer_id).first()
     if existing is not None:
         return RouteResult(existing.p_correct, existing.flag)
+    answer = _finished(Message.objects.select_related("reply_to", "conversation").get(id=answer_id))
+    draw = random.random() if random_draw is None else random_draw
+    return _record(answer, _score(answer), draw)
+
+
+def _finished(message: Message) -> FinishedAnswer:
+    return FinishedAnswer(
+        answer_id=message.id, course_id=message.conversation.course_id,
+        student_id=message.conversation.student_id, question=message.reply_to.text, text=message.text,
+        features=message.features or {}, context=message.context or {},
+        engine_confidence=message.confidence or 0.0,
+    )
+
+
+def _score(answer: FinishedAnswer) -> _RouterScore:
     features = answer_features(_evidence(answer))
     version_id, model = active_router()
-    p_correct = model.p_correct(features)
-    key = question_key(answer.reply_to.text)
-    draw = random.random() if random_draw is None else random_draw
+    return _RouterScore(model.p_correct(features), features, version_id)
+
+
+def _record(answer: FinishedAnswer, score: _RouterScore, draw: float) -> RouteResult:
     with transaction.atomic():
-        decision = _decide(answer.conversation.course_id, p_correct, draw)
-        score = AnswerScore.objects.create(
-            message=answer, course_id=answer.conversation.course_id, student_id=answer.conversation.student_id,
-            p_correct=p_correct, features=features, router_version_id=version_id, question_key=key,
-            flag=decision.flag,
+        decision = _decide(answer.course_id, score.p_correct, draw)
+        stored = AnswerScore.objects.create(
+            message_id=answer.answer_id, course_id=answer.course_id, student_id=answer.student_id,
+            p_correct=score.p_correct, features=score.features, router_version_id=score.version_id,
+            question_key=question_key(answer.question), flag=decision.flag,
         )
-        Message.objects.filter(id=answer_id).update(confidence=p_correct)
-        _bump_similar_tasks(score)
-        task = _flag(score, decision) if decision.flag else None
-    return RouteResult(p_correct, decision.flag, task.id if task else None)
+        _bump_similar_tasks(stored)
+        task = _flag(stored, decision) if decision.flag else None
+    return RouteResult(score.p_correct, decision.flag, task.id if task else None)
 
 
-def _evidence(answer: Message) -> AnswerEvidence:
-    context = answer.context or {}
-    hits = context.get("passages") or []
+def _evidence(answer: FinishedAnswer) -> AnswerEvidence:
+    hits = answer.context.get("passages") or []
     texts = dict(Passage.objects.filter(id__in=[h["id"] for h in hits if "id" in h]).values_list("id", "text"))
     return AnswerEvidence(
-        question=answer.reply_to.text, answer=answer.text, token_features=answer.features or {},
+        question=answer.question, answer=answer.text, token_features=answer.features,
         passage_texts=tuple(texts[h["id"]] for h in hits if h.get("id") in texts),
         passage_scores=tuple(float(h.get("score") or 0.0) for h in hits),
-        cut_short=(answer.features or {}).get("finish_reason") == "length",
-        redactions=int(context.get("redactions") or 0),
+        cut_short=answer.features.get("finish_reason") == "length",
+        redactions=int(answer.context.get("redactions") or 0),
     )
 
 

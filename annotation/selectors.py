@@ -12,6 +12,7 @@ from annotation.models import AnswerScore, Flag, ReviewEvent, ReviewPolicy, Revi
 from annotation.router.flagging import DailyBudget, DayCounts
 from learning.mastery import courses_for_teacher
 from learning.models import Course, Enrollment, Passage
+from tutor.models import Message
 
 ASKERS_WINDOW_DAYS = 30
 
@@ -84,8 +85,6 @@ def review_task_get_for_teacher(*, user: AbstractBaseUser | AnonymousUser, task_
 
 def conversation_before(*, task: ReviewTask, limit: int = 20) -> list[tuple[str, str]]:
     """(role, text) of the conversation up to the flagged question, oldest first."""
-    from tutor.models import Message
-
     earlier = Message.objects.filter(conversation_id=task.answer.conversation_id, id__lt=task.answer.reply_to_id)
     return list(reversed(earlier.order_by("-id").values_list("role", "text")[:limit]))
 

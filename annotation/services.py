@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from annotation.models import ReviewEvent, ReviewTask, TrainingExample
 from annotation.selectors import review_task_get_for_teacher
+from tutor.celery import task_enqueue
 from tutor.selectors import prior_turns
 from tutor.services import answer_correction_record
 
@@ -173,10 +174,8 @@ def _training_example(task: ReviewTask, teacher: AbstractBaseUser, kind: str, an
 
 
 def _after_verdict(task_id: int) -> ReviewTask:
-    from annotation.tasks import router_refit_if_due, training_start_if_due
-
     task = ReviewTask.objects.get(id=task_id)
-    transaction.on_commit(lambda: router_refit_if_due.delay())
+    transaction.on_commit(lambda: task_enqueue("annotation.router_refit_if_due"))
     if task.status == Status.CORRECTED:
-        transaction.on_commit(lambda: training_start_if_due.delay(task.course_id))
+        transaction.on_commit(lambda: task_enqueue("annotation.training_start_if_due", task.course_id))
     return task

@@ -1,7 +1,13 @@
 from celery import shared_task
 from django.conf import settings
 
+from annotation.models import TrainingExample, TrainingRun
 from annotation.refitting import router_refit, router_refit_due
+from annotation.training_runs import (
+    RunBusy, TrainingDataError, training_run_execute, training_run_fail, training_run_note_error,
+    training_start_if_due as start_training_if_due,
+)
+from learning.models import Course
 
 
 @shared_task(name="annotation.router_refit", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
@@ -31,10 +37,6 @@ def training_run(self, run_id: int) -> str:
     by the next one from its checkpoint. A failure is retried with exponential back-off
     (ANNOTATION_TRAINING_MAX_RETRIES times), then recorded on the run with its reason.
     """
-    from annotation.training_runs import (
-        RunBusy, TrainingDataError, training_run_execute, training_run_fail, training_run_note_error,
-    )
-
     try:
         run = training_run_execute(run_id=run_id)
     except RunBusy as busy:
@@ -60,14 +62,10 @@ def training_retry_delay_s(attempt: int) -> float:
 @shared_task(name="annotation.training_start_if_due")
 def training_start_if_due(course_id: int) -> int | None:
     """After each correction: start a run once ANNOTATION_TRAINING_MIN_NEW_CORRECTIONS have accumulated."""
-    from annotation.models import TrainingRun
-    from annotation.training_runs import training_start_if_due as start
-    from learning.models import Course
-
     course = Course.objects.filter(pk=course_id).first()
     if course is None:
         return None
-    run = start(course=course, trigger=TrainingRun.Trigger.THRESHOLD,
+    run = start_training_if_due(course=course, trigger=TrainingRun.Trigger.THRESHOLD,
                 minimum=settings.ANNOTATION_TRAINING_MIN_NEW_CORRECTIONS)
     return run.id if run else None
 
@@ -75,14 +73,10 @@ def training_start_if_due(course_id: int) -> int | None:
 @shared_task(name="annotation.training_start_scheduled")
 def training_start_scheduled() -> list[int]:
     """On the schedule: a run for every course with at least ANNOTATION_TRAINING_SCHEDULED_MIN_NEW new corrections."""
-    from annotation.models import TrainingExample, TrainingRun
-    from annotation.training_runs import training_start_if_due as start
-    from learning.models import Course
-
     course_ids = TrainingExample.objects.filter(kind=TrainingExample.Kind.CORRECTION).values("course_id").distinct()
     started = []
     for course in Course.objects.filter(id__in=course_ids):
-        run = start(course=course, trigger=TrainingRun.Trigger.SCHEDULE,
+        run = start_training_if_due(course=course, trigger=TrainingRun.Trigger.SCHEDULE,
                     minimum=settings.ANNOTATION_TRAINING_SCHEDULED_MIN_NEW)
         if run:
             started.append(run.id)

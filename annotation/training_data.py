@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from annotation.models import GoldenCase, TrainingExample
+from annotation.router.qa import numbers_in
 from annotation.training.evaluation import EvalCase
 from annotation.training.config import TrainingText
 from learning.grading import parse_number
@@ -124,8 +125,6 @@ def item_gold(item: Item) -> tuple[tuple[str, ...], str]:
 
 def gold_check_for(question: str, forms: tuple[str, ...]) -> str:
     """numeric when every form is a number the question does not already state, else contains."""
-    from annotation.router.qa import numbers_in
-
     numbers = [parse_number(f) for f in forms]
     if all(n is not None for n in numbers) and not set(numbers) & set(numbers_in(question)):
         return "numeric"

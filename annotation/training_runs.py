@@ -34,6 +34,7 @@ from learning.models import Course
 from tutor.model_registry import (
     active_adapter_for, adapter_ref, model_version_activate, model_version_register, model_version_reject,
 )
+from tutor.celery import task_enqueue
 from tutor.models import ModelVersion
 from tutor.teacher_answers import write_teacher_answers
 
@@ -75,14 +76,8 @@ def training_run_request(*, course: Course, trigger: str, requested_by=None) -> 
                                              hyperparameters=hyper)
     except IntegrityError:
         return TrainingRun.objects.get(course=course, status__in=TrainingRun.LIVE), False
-    transaction.on_commit(lambda: _enqueue(run.id))
+    transaction.on_commit(lambda: task_enqueue("annotation.training_run", run.id))
     return run, True
-
-
-def _enqueue(run_id: int) -> None:
-    from annotation.tasks import training_run
-
-    training_run.delay(run_id)
 
 
 def new_corrections_count(*, course: Course) -> int:

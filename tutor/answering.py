@@ -21,19 +21,16 @@ from django.conf import settings
 from tutor.dbcall import db_sync_to_async
 from tutor.engine import get_engine
 from tutor.engine.types import Completion, EngineError, EngineOverloaded, TokenDelta
-from annotation.routing import answer_route
 from learning.answer_guard import StreamRedactor
+from tutor.groups import answer_group, frame_event
+from tutor.models import AskResult
 from tutor.prompting import answer_plan_for
-from tutor.protocol import error_frame
-from tutor.services import AskResult, answer_complete, answer_fail
+from tutor.protocol import answer_frame, error_frame, token_frame
+from tutor.services import answer_complete, answer_fail
 
 logger = logging.getLogger(__name__)
 _running: set[asyncio.Task] = set()
 GENERATE = "answer.generate"  # the inference worker's message type
-
-
-def answer_group(answer_id: int) -> str:
-    return f"answer.{answer_id}"
 
 
 def answer_start(*, ask: AskResult, client_msg_id: str) -> asyncio.Task:
@@ -72,20 +69,9 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str) -> None:
         logger.exception("answer %s failed", answer_id)
         await _fail(answer_id, client_msg_id, EngineError.code, EngineError.detail)
         return
-    confidence = await db_sync_to_async(_complete_and_route)(answer_id, completion, context)
-    await _send(answer_id, _answer_frame(answer_id, completion, confidence))
-
-
-def _complete_and_route(answer_id: int, completion: Completion, context: dict) -> float:
-    """Store the answer, then let the router score it (and flag it for teachers): the confidence the
-    student sees is the router's. A router failure costs the calibrated score, never the answer."""
-    if not answer_complete(answer_id=answer_id, completion=completion, context=context):
-        return completion.confidence
-    try:
-        return answer_route(answer_id=answer_id).p_correct
-    except Exception:
-        logger.exception("routing answer %s failed; it keeps the engine's confidence", answer_id)
-        return completion.confidence
+    stored = await db_sync_to_async(answer_complete)(ask=ask, completion=completion, context=context)
+    confidence = completion.confidence if stored is None else stored  # None: failed meanwhile by the sweep
+    await _send(answer_id, answer_frame(answer_id=answer_id, text=completion.text, confidence=confidence))
 
 
 async def _stream_tokens(ask: AskResult) -> tuple[Completion, dict]:
@@ -108,11 +94,7 @@ async def _stream_tokens(ask: AskResult) -> tuple[Completion, dict]:
 
 async def _send_token(answer_id: int, text: str) -> None:
     if text:
-        await _send(answer_id, {"type": "token", "message_id": answer_id, "text": text})
-
-
-def _answer_frame(answer_id: int, completion: Completion, confidence: float) -> dict:
-    return {"type": "answer", "message_id": answer_id, "text": completion.text, "confidence": round(confidence, 4)}
+        await _send(answer_id, token_frame(answer_id=answer_id, text=text))
 
 
 async def _fail(answer_id: int, client_msg_id: str, code: str, detail: str) -> None:
@@ -125,7 +107,7 @@ async def _fail(answer_id: int, client_msg_id: str, code: str, detail: str) -> N
 
 async def _send(answer_id: int, frame: dict) -> None:
     try:
-        await get_channel_layer().group_send(answer_group(answer_id), {"type": "tutor.frame", "frame": frame})
+        await get_channel_layer().group_send(answer_group(answer_id), frame_event(frame))
     except Exception as exc:
         # A live frame lost (full channel, channel layer restarting) never loses the answer: it is in the
         # database, and a client that reconnects gets it with `history`.

@@ -9,6 +9,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def task_enqueue(name: str, *args) -> None:
+    """Queue the task registered as ``name``, exactly as its ``delay`` would (routes, eager mode). By name,
+    so that a service never imports the task module that calls it."""
+    app.tasks[name].delay(*args)
+
+
 @app.on_after_configure.connect
 def ensure_embedded_broker_folders(**kwargs) -> None:
     """The embedded (filesystem) broker needs its folders before the first message."""

@@ -9,16 +9,17 @@ from django.conf import settings
 
 from tutor.dbcall import db_sync_to_async
 from tutor import errors
-from tutor.answering import answer_group, answer_start
+from tutor.answering import answer_start
 from tutor.auth import handshake_user
 from tutor.errors import TutorError, database_unreachable
+from tutor.groups import answer_group, student_group
 from learning.practice import PracticeError, practice_answer_submit, practice_item_serve
 from tutor.protocol import (
-    AskFrame, HistoryFrame, Limits, NextItemFrame, SubmitFrame, error_frame, graded_frame, item_frame,
-    parse_client_frame,
+    AskFrame, HistoryFrame, Limits, NextItemFrame, SubmitFrame, ack_frame, error_frame, graded_frame, history_frame,
+    history_message, item_frame, parse_client_frame,
 )
-from tutor.selectors import conversation_get_for_student, message_as_dict, messages_after
-from tutor.services import question_ask, student_group
+from tutor.selectors import conversation_get_for_student, messages_after
+from tutor.services import question_ask
 from tutor.socket_auth import CredentialsWatch
 
 logger = logging.getLogger(__name__)
@@ -87,16 +88,10 @@ class TutorConsumer(AsyncWebsocketConsumer):
         except TutorError as exc:
             exc.client_msg_id = client_msg_id
             raise
-        await self._send_frame(
-            {
-                "type": "ack",
-                "client_msg_id": client_msg_id,
-                "conversation": result.conversation.id,
-                "message_id": result.answer.id,
-                "question_id": result.question.id,
-                "duplicate": not result.created,
-            }
-        )
+        await self._send_frame(ack_frame(
+            client_msg_id=client_msg_id, conversation_id=result.conversation.id, answer_id=result.answer.id,
+            question_id=result.question.id, duplicate=not result.created,
+        ))
         if result.created:
             await self._follow([result.answer.id])
             answer_start(ask=result, client_msg_id=client_msg_id)
@@ -107,7 +102,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         if pending and await self._follow(pending):
             # Read again: an answer that finished before this socket joined its group is complete here.
             messages = await db_sync_to_async(self._history_messages)(frame)
-        await self._send_frame({"type": "history", "conversation": frame.conversation, "messages": messages})
+        await self._send_frame(history_frame(conversation_id=frame.conversation, messages=messages))
 
     async def _follow(self, answer_ids: list[int]) -> bool:
         """Receive the frames of these answers from now on (wherever they are generated)."""
@@ -122,7 +117,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         if conversation is None:
             raise TutorError(*errors.CONVERSATION_NOT_FOUND)
         messages = messages_after(conversation=conversation, after_id=frame.after, limit=settings.TUTOR_HISTORY_PAGE)
-        return [message_as_dict(message) for message in messages]
+        return [history_message(message) for message in messages]
 
     async def _next_item(self, frame: NextItemFrame) -> None:
         try:

@@ -1,4 +1,5 @@
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -120,3 +121,14 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.status})"
+
+
+@dataclass(frozen=True)
+class AskResult:
+    """A question with its answer: what services write and selectors read back for the inference worker."""
+
+    conversation: Conversation
+    question: Message
+    answer: Message
+    created: bool  # False: a repeated client_msg_id, nothing new was written
+    new_conversation: bool = False

@@ -19,9 +19,8 @@ from learning.selectors import student_weak_skills
 from tutor.engine.types import ChatTurn, GenerationRequest
 from tutor.model_registry import active_adapter_for
 from tutor.teacher_answers import TeacherAnswer, teacher_answer_for
-from tutor.models import Message
+from tutor.models import AskResult, Message
 from tutor.selectors import prior_turns
-from tutor.services import AskResult
 
 SYSTEM_PROMPT = (
     'You are a patient tutor for the course "{title}". Help the student understand, step by step: '

@@ -164,6 +164,51 @@ def _check_response_length(frame: _Frame, limits: Limits) -> None:
 
 
 # --- server frames ------------------------------------------------------------
+# Every frame the server sends is built here; docs/protocol.md describes each one.
+
+
+def ack_frame(*, client_msg_id: str, conversation_id: int, answer_id: int, question_id: int,
+              duplicate: bool) -> dict[str, Any]:
+    return {
+        "type": "ack",
+        "client_msg_id": client_msg_id,
+        "conversation": conversation_id,
+        "message_id": answer_id,
+        "question_id": question_id,
+        "duplicate": duplicate,
+    }
+
+
+def token_frame(*, answer_id: int, text: str) -> dict[str, Any]:
+    return {"type": "token", "message_id": answer_id, "text": text}
+
+
+def answer_frame(*, answer_id: int, text: str, confidence: float) -> dict[str, Any]:
+    return {"type": "answer", "message_id": answer_id, "text": text, "confidence": round(confidence, 4)}
+
+
+def correction_frame(*, answer_id: int, conversation_id: int, text: str) -> dict[str, Any]:
+    return {"type": "correction", "message_id": answer_id, "conversation": conversation_id, "text": text}
+
+
+def history_frame(*, conversation_id: int, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """``messages`` as ``history_message`` writes them."""
+    return {"type": "history", "conversation": conversation_id, "messages": messages}
+
+
+def history_message(message) -> dict[str, Any]:
+    """One message (``tutor.models.Message``) of a ``history`` frame; a teacher's correction replaces the text."""
+    return {
+        "message_id": message.id,
+        "role": message.role,
+        "text": message.corrected_text or message.text,
+        "status": message.status,
+        "corrected": bool(message.corrected_text),
+        "confidence": message.confidence,
+        "reply_to": message.reply_to_id,
+        "client_msg_id": str(message.client_msg_id) if message.client_msg_id else None,
+        "created_at": message.created_at.isoformat(),
+    }
 
 
 def error_frame(code: str, detail: str, client_msg_id: str | None = None, **extra: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tutor.models import ApiToken, Conversation, Message
+from tutor.models import ApiToken, AskResult, Conversation, Message
 
 
 def conversation_get_for_student(*, student: AbstractBaseUser, conversation_id: int) -> Conversation | None:
@@ -77,24 +77,8 @@ def api_tokens_of(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
     return api_tokens_live().filter(user=user).order_by("-created_at", "-id")
 
 
-def message_as_dict(message: Message) -> dict:
-    return {
-        "message_id": message.id,
-        "role": message.role,
-        "text": message.corrected_text or message.text,
-        "status": message.status,
-        "corrected": bool(message.corrected_text),
-        "confidence": message.confidence,
-        "reply_to": message.reply_to_id,
-        "client_msg_id": str(message.client_msg_id) if message.client_msg_id else None,
-        "created_at": message.created_at.isoformat(),
-    }
-
-
-def pending_ask(*, answer_id: int):
+def pending_ask(*, answer_id: int) -> AskResult | None:
     """The ask behind a still-pending answer (for the inference worker), or None when it is no longer pending."""
-    from tutor.services import AskResult
-
     answer = (Message.objects.filter(id=answer_id, role=Message.Role.TUTOR, status=Message.Status.PENDING)
               .select_related("reply_to", "conversation__course", "conversation__student").first())
     if answer is None or answer.reply_to is None:

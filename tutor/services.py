@@ -3,9 +3,10 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -17,19 +18,13 @@ from learning.selectors import course_get_for_student
 from tutor import errors
 from tutor.engine.types import Completion
 from tutor.errors import TutorError
-from tutor.models import ApiToken, Conversation, Message
+from tutor.groups import frame_event, student_group
+from tutor.models import ApiToken, AskResult, Conversation, Message
+from tutor.protocol import correction_frame
+from tutor.scoring import FinishedAnswer, answer_score, scoring_after_store
 from tutor.selectors import api_tokens_of, asks_in_window, conversation_exists_for, message_by_client_id
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class AskResult:
-    conversation: Conversation
-    question: Message
-    answer: Message
-    created: bool  # False: a repeated client_msg_id, nothing new was written
-    new_conversation: bool = False
 
 
 def question_ask(
@@ -91,20 +86,31 @@ def _write_question(student, conversation: Conversation, text: str, client_msg_i
     return AskResult(conversation, question, answer, created=True, new_conversation=created_conversation)
 
 
-def answer_complete(*, answer_id: int, completion: Completion, context: dict | None = None) -> bool:
-    """Store a finished answer. Compare-and-swap: only a pending answer is completed, once."""
-    updated = Message.objects.filter(id=answer_id, status=Message.Status.PENDING).update(
+def answer_complete(*, ask: AskResult, completion: Completion, context: dict | None = None) -> float | None:
+    """Store a finished answer with its confidence, scored once, before the store, by the installed scorer
+    (tutor.scoring). Compare-and-swap: only a pending answer is completed, once. Returns the stored
+    confidence, or None when the answer was no longer pending and nothing was written."""
+    features = {**completion.features.as_dict(), "dropped_turns": completion.dropped_turns,
+                "finish_reason": completion.finish_reason}
+    scoring = answer_score(FinishedAnswer(
+        answer_id=ask.answer.id, course_id=ask.conversation.course_id, student_id=ask.conversation.student_id,
+        question=ask.question.text, text=completion.text, features=features, context=context or {},
+        engine_confidence=completion.confidence,
+    ))
+    updated = Message.objects.filter(id=ask.answer.id, status=Message.Status.PENDING).update(
         status=Message.Status.COMPLETE,
         text=completion.text,
-        confidence=completion.confidence,
-        features={**completion.features.as_dict(), "dropped_turns": completion.dropped_turns,
-                  "finish_reason": completion.finish_reason},
+        confidence=scoring.confidence,
+        features=features,
         model_name=completion.model_name[:200],
         prompt_tokens=completion.prompt_tokens,
         context=context,
         completed_at=timezone.now(),
     )
-    return updated == 1
+    if updated != 1:
+        return None
+    scoring_after_store(scoring, ask.answer.id)
+    return scoring.confidence
 
 
 def answer_correction_record(*, answer_id: int, text: str) -> Message:
@@ -122,25 +128,17 @@ def answer_correction_record(*, answer_id: int, text: str) -> Message:
 
 
 def correction_push(answer: Message) -> None:
-    frame = {"type": "correction", "message_id": answer.id, "conversation": answer.conversation_id,
-             "text": answer.corrected_text}
+    frame = correction_frame(answer_id=answer.id, conversation_id=answer.conversation_id, text=answer.corrected_text)
     student_frame_send(student_id=answer.conversation.student_id, frame=frame)
 
 
 def student_frame_send(*, student_id: int, frame: dict) -> None:
     """Send ``frame`` to every socket the student has open, on any server. Best effort: what matters is
     already in the database, and a socket that is not open gets it from ``history``."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
     try:
-        async_to_sync(get_channel_layer().group_send)(student_group(student_id), {"type": "tutor.frame", "frame": frame})
+        async_to_sync(get_channel_layer().group_send)(student_group(student_id), frame_event(frame))
     except Exception:  # the channel layer being down must not undo a teacher's verdict
         logger.exception("could not push a %s frame to student %s", frame.get("type"), student_id)
-
-
-def student_group(student_id: int) -> str:
-    return f"student.{student_id}"
 
 
 def answer_fail(*, answer_id: int, code: str) -> bool:

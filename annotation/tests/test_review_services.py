@@ -16,7 +16,8 @@ from annotation.services import (
 from annotation.tests.factories import CONFIDENT, UNSURE, answered_question
 from learning.models import Enrollment
 from tutor.models import Message
-from tutor.selectors import message_as_dict, prior_turns
+from tutor.protocol import history_message
+from tutor.selectors import prior_turns
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_a_correction_is_shown_to_the_student_and_becomes_a_training_example(per
     answer = Message.objects.get(id=task.answer_id)
     assert (task.status, task.resolved_by, task.corrected_text) == ("corrected", personas.teacher1, "1/2 + 1/4 = 3/4.")
     assert answer.text == "It is 2/6." and answer.corrected_text == "1/2 + 1/4 = 3/4."  # the original is kept
-    assert message_as_dict(answer)["text"] == "1/2 + 1/4 = 3/4." and message_as_dict(answer)["corrected"]
+    assert history_message(answer)["text"] == "1/2 + 1/4 = 3/4." and history_message(answer)["corrected"]
     example = TrainingExample.objects.get()
     assert (example.kind, example.question, example.answer, example.original_answer) == (
         "correction", "What is 1/2 + 1/4?", "1/2 + 1/4 = 3/4.", "It is 2/6.")

@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from annotation.models import AnswerScore, ReviewEvent, ReviewPolicy, ReviewTask, RouterVersion
 from annotation.router.model import PRIOR
@@ -7,6 +9,8 @@ from annotation.routing import active_router, answer_route
 from annotation.tests.factories import CONFIDENT, UNSURE, answered_question
 from learning.models import Enrollment
 from tutor.models import Message
+from tutor.services import answer_complete
+from tutor.tests.asks import ENGINE_CONFIDENCE, completion, pending_ask
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +27,31 @@ def route(answer, draw=NEVER_SAMPLE):
     return answer_route(answer_id=answer.id, random_draw=draw)
 
 
-def test_every_answer_gets_the_routers_probability_as_its_confidence(personas):
-    answer = answered_question(student=personas.student1, course=personas.course_a, features=CONFIDENT)
-    result = route(answer)
-    score = AnswerScore.objects.get(message=answer)
-    assert 0 < result.p_correct < 1 and score.p_correct == result.p_correct
-    assert Message.objects.get(id=answer.id).confidence == pytest.approx(result.p_correct)
+def test_every_answer_gets_the_routers_probability_as_its_confidence_written_once(personas):
+    ask = pending_ask(student=personas.student1, course=personas.course_a)
+    with CaptureQueriesContext(connection) as queries:
+        stored = answer_complete(ask=ask, completion=completion(CONFIDENT), context={})
+    score = AnswerScore.objects.get(message=ask.answer)
+    assert 0 < stored < 1 and score.p_correct == stored != ENGINE_CONFIDENCE
+    assert Message.objects.get(id=ask.answer.id).confidence == pytest.approx(stored)
+    message_updates = [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "tutor_message"')]
+    assert len(message_updates) == 1
     assert score.router_version is None  # the prior: no verdicts yet
     assert score.student == personas.student1 and score.course == personas.course_a
+
+
+def test_an_answer_no_longer_pending_is_neither_stored_nor_scored(personas):
+    ask = pending_ask(student=personas.student1, course=personas.course_a)
+    Message.objects.filter(id=ask.answer.id).update(status=Message.Status.FAILED)
+    assert answer_complete(ask=ask, completion=completion(UNSURE), context={}) is None
+    assert not AnswerScore.objects.exists() and not ReviewTask.objects.exists()
+
+
+def test_routing_a_stored_answer_leaves_its_confidence(personas):
+    answer = answered_question(student=personas.student1, course=personas.course_a, features=CONFIDENT)
+    result = route(answer)
+    assert AnswerScore.objects.get(message=answer).p_correct == result.p_correct
+    assert Message.objects.get(id=answer.id).confidence == 0.5  # as the factory stored it
 
 
 def test_unsure_answers_are_flagged_for_the_courses_teachers(personas):

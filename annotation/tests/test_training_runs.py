@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -38,6 +39,14 @@ def test_one_live_run_per_course(personas, django_capture_on_commit_callbacks):
     other, created_other = training_run_request(course=personas.course_b, trigger=TrainingRun.Trigger.ADMIN)
     assert created_other and other.pk != first.pk
     assert first.hyperparameters["rank"] >= 1
+
+
+def test_a_requested_run_goes_to_the_training_task_after_commit(personas, django_capture_on_commit_callbacks):
+    with mock.patch("annotation.tasks.training_run.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            run, _ = training_run_request(course=personas.course_a, trigger=TrainingRun.Trigger.ADMIN)
+            delay.assert_not_called()
+    delay.assert_called_once_with(run.pk)
 
 
 def test_enough_new_corrections_start_a_run(personas, settings):

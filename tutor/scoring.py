@@ -1,0 +1,75 @@
+"""How sure the tutor is of a finished answer: the one confidence stored with it and sent to the student.
+
+The default trusts the engine's own confidence. A higher app installs a better scorer at start-up
+(annotation's confidence router, in its ``AppConfig.ready``), the way the engine is installed, so tutor never
+imports the app that judges its answers. The scorer runs before the answer is stored, so the confidence is
+written once; what it does with the stored answer (flag it for teachers, say) it returns as ``after_store``.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FinishedAnswer:
+    """A generated answer about to be stored, with everything a scorer may judge it by."""
+
+    answer_id: int
+    course_id: int
+    student_id: int
+    question: str
+    text: str
+    features: dict  # as stored on the message: token features, dropped_turns, finish_reason
+    context: dict  # as stored on the message: passages, redactions, weak skills, open item
+    engine_confidence: float
+
+
+def _nothing() -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Scoring:
+    confidence: float
+    after_store: Callable[[], None] = field(default=_nothing)  # runs once, only if the answer was stored
+
+
+AnswerScorer = Callable[[FinishedAnswer], Scoring]
+
+
+def engine_confidence(answer: FinishedAnswer) -> Scoring:
+    return Scoring(answer.engine_confidence)
+
+
+_scorer: AnswerScorer = engine_confidence
+_lock = threading.Lock()
+
+
+def set_answer_scorer(scorer: AnswerScorer | None) -> AnswerScorer:
+    """Install the process-wide scorer (None: the engine's confidence); returns the previous one."""
+    global _scorer
+    with _lock:
+        previous, _scorer = _scorer, scorer or engine_confidence
+    return previous
+
+
+def answer_score(answer: FinishedAnswer) -> Scoring:
+    """The installed scorer's verdict; a scorer that fails costs the calibrated score, never the answer."""
+    try:
+        return _scorer(answer)
+    except Exception:
+        logger.exception("scoring answer %s failed; it keeps the engine's confidence", answer.answer_id)
+        return engine_confidence(answer)
+
+
+def scoring_after_store(scoring: Scoring, answer_id: int) -> None:
+    """The scorer's work on the stored answer; its failure leaves the answer and its confidence as stored."""
+    try:
+        scoring.after_store()
+    except Exception:
+        logger.exception("the scorer's follow-up for answer %s failed", answer_id)
