@@ -1,7 +1,9 @@
 """Question files for the router benchmark, and grading a tutor's answer against their gold answers (pure).
 
 One JSON object a line: ``{"question": "...", "gold": ["accepted", ...], "check": "exact" | "numeric" |
-"contains"}``, plus an optional ``"course"`` (a course slug; the benchmark's ``--course`` otherwise).
+"contains"}``, plus an optional ``"course"`` (a course slug; the benchmark's ``--course`` otherwise), an
+optional ``"category"`` (``calculation``, ``factual`` or ``word_problem``, for reporting by kind) and an optional
+``"support"`` (the sentence of the course notes that answers a factual question, so it can be checked).
 
 How an answer is graded, since a tutor answers in sentences, not in one word:
 
@@ -43,6 +45,8 @@ class _QALine(BaseModel):
     gold: list[str] = Field(min_length=1, max_length=20)
     check: Literal["exact", "numeric", "contains"]
     course: str | None = Field(default=None, min_length=1, max_length=100)
+    category: Literal["calculation", "factual", "word_problem"] | None = None
+    support: str | None = Field(default=None, min_length=1, max_length=2000)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class QAQuestion:
     gold: tuple[str, ...]
     check: str
     course: str | None = None
+    category: str | None = None
+    support: str | None = None
 
 
 def read_qa(path: Path) -> list[QAQuestion]:
@@ -87,7 +93,7 @@ def _parse_line(line: str, number: int) -> QAQuestion:
     gold = tuple(g for g in parsed.gold if g.strip())
     if not gold:
         raise QAFormatError(f"line {number}, field 'gold': expected at least one non-blank answer.")
-    return QAQuestion(parsed.question, gold, parsed.check, parsed.course)
+    return QAQuestion(parsed.question, gold, parsed.check, parsed.course, parsed.category, parsed.support)
 
 
 def answer_is_correct(question: QAQuestion, answer: str) -> bool:
