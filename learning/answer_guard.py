@@ -168,7 +168,9 @@ _IN_DIGITS = (
     rf"(?P<percent>[ \t]?(?:%|percent|per[ \t]cent))?)"
 )
 _LONGEST_NUMBER = 64  # a bound on the length of a match of _IN_DIGITS or _IN_WORDS, with room to spare
-_NOT_AFTER = r"(?<![\w./,])"  # not inside a longer word or number
+# Not inside a longer word or number; a number does not start after a comma either, as in "3,714" or "0,714".
+_TEXT_NOT_AFTER = r"(?<![\w./])"
+_NUMBER_NOT_AFTER = r"(?<![\w./,])"
 _NOT_BEFORE = r"(?![\w]|[./,]\d)"
 
 
@@ -184,10 +186,10 @@ class _AnswerMatcher:
                 texts.append(form)
             else:
                 self.values.add(value)
-        branches = [f"(?P<text>{'|'.join(_flexible(t) for t in texts)})"] if texts else []
+        branches = [f"{_TEXT_NOT_AFTER}(?P<text>{'|'.join(_flexible(t) for t in texts)})"] if texts else []
         if self.values:
-            branches += [f"(?P<words>{_IN_WORDS})", f"(?P<digits>{_IN_DIGITS})"]
-        self._pattern = re.compile(rf"{_NOT_AFTER}(?:{'|'.join(branches)}){_NOT_BEFORE}", re.IGNORECASE)
+            branches.append(f"{_NUMBER_NOT_AFTER}(?:(?P<words>{_IN_WORDS})|(?P<digits>{_IN_DIGITS}))")
+        self._pattern = re.compile(rf"(?:{'|'.join(branches)}){_NOT_BEFORE}", re.IGNORECASE)
         self.longest = max([_LONGEST_NUMBER if self.values else 0, *(_longest_match(t) for t in texts)])
 
     def tokens(self, text: str, context: str) -> Iterator[tuple[int, int, re.Match]]:
@@ -198,7 +200,7 @@ class _AnswerMatcher:
                 yield start, match.end() - len(context), match
 
     def is_answer(self, match: re.Match) -> bool:
-        """Whether a token states the answer (told apart lazily: the stream looks at most tokens twice)."""
+        """Whether a token states the answer; asked only of tokens about to be emitted, so once per token."""
         found = match.groupdict()
         if found.get("text") is not None:
             return True

@@ -102,6 +102,10 @@ def test_text_answers_match_with_subscript_digits():
         assert stream(forms, ["CO₂ is ", "co2, not CO²x nor CO22."]) == f"{PLACEHOLDER} is {PLACEHOLDER}, not CO²x nor CO22."
 
 
+def test_a_text_answer_after_a_comma_is_still_caught():
+    assert stream(["stroma"], ["red,stroma"]) == f"red,{PLACEHOLDER}"
+
+
 def test_a_text_form_still_wins_over_the_number_it_starts_with():
     assert stream(["12 apples", "5/7"], ["Take 12 apples, ten fourteenths."]) == \
         f"Take {PLACEHOLDER}, {PLACEHOLDER}."
