@@ -29,6 +29,8 @@ class QAQuestion:
     gold: tuple[str, ...]
     check: str
     course: str | None = None
+    category: str | None = None  # calculation, factual or word_problem: for reporting by kind
+    support: str | None = None  # the course-notes sentence that answers a factual question
 
 
 def answer_is_correct(question: QAQuestion, answer: str) -> bool:

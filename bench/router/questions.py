@@ -1,7 +1,9 @@
 """The router benchmark's question files.
 
 One JSON object a line: ``{"question": "...", "gold": ["accepted", ...], "check": "exact" | "numeric" |
-"contains"}``, plus an optional ``"course"`` (a course slug; the benchmark's ``--course`` otherwise).
+"contains"}``, plus an optional ``"course"`` (a course slug; the benchmark's ``--course`` otherwise), an
+optional ``"category"`` (``calculation``, ``factual`` or ``word_problem``, for reporting by kind) and an optional
+``"support"`` (the sentence of the course notes that answers a factual question, so it can be checked).
 ``annotation.router.qa`` says how an answer is graded against ``gold``.
 """
 from __future__ import annotations
@@ -29,6 +31,8 @@ class _QALine(BaseModel):
     gold: list[str] = Field(min_length=1, max_length=20)
     check: Literal["exact", "numeric", "contains"]
     course: str | None = Field(default=None, min_length=1, max_length=100)
+    category: Literal["calculation", "factual", "word_problem"] | None = None
+    support: str | None = Field(default=None, min_length=1, max_length=2000)
 
 
 def read_qa(path: Path) -> list[QAQuestion]:
@@ -50,4 +54,4 @@ def _question(path: Path, number: int, line: _QALine) -> QAQuestion:
     gold = tuple(g for g in line.gold if g.strip())
     if not gold:
         raise QAFormatError(line_problem(path, number, "expected at least one non-blank answer.", field="gold"))
-    return QAQuestion(line.question, gold, line.check, line.course)
+    return QAQuestion(line.question, gold, line.check, line.course, line.category, line.support)
