@@ -142,12 +142,15 @@ def _approximately(tokens: list[Token], stated: Fraction, exact: Fraction, text:
     places = len(written.split(".")[1]) if "." in written else 0
     if tokens[0].form == "percent":
         places += 2
-    trailing = text[tokens[0].end:tokens[0].end + 3]
-    approximate = approximate or trailing.startswith(("...", "…")) or bool(
+    truncated = text[tokens[0].end:tokens[0].end + 3].startswith(("...", "…"))
+    approximate = approximate or truncated or bool(
         _APPROXIMATE.search(text[max(0, tokens[0].start - 16):tokens[0].start]))
     if places < 2 and not (approximate and places >= 1):
         return False
-    return abs(stated - exact) < Fraction(1, 10**places)
+    unit = Fraction(1, 10**places)
+    if abs(exact - stated) <= unit / 2:
+        return True  # rounded
+    return truncated and 0 <= abs(exact) - abs(stated) < unit and (exact < 0) == (stated < 0)
 
 
 def _result_claim(solution: Solution, tokens: list[Token], text: str) -> Claim | None:
@@ -188,8 +191,8 @@ def _result_candidates(tokens: list[Token], solution: Solution, text: str) -> li
         if before is not None and before.kind == "word" and before.text.lower() in _NOT_RESULTS:
             continue
         candidates.append((token, value))
-    new = [(token, value) for token, value in candidates if value not in solution.given]
-    return new or candidates
+    # Restating the question's numbers is not answering it, unless the result is one of them ("5 × 1").
+    return [(token, value) for token, value in candidates if value not in solution.given or value == solution.value]
 
 
 def _matches(solution: Solution, token: Token, value: Fraction, text: str) -> bool:
