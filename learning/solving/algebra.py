@@ -20,7 +20,7 @@ MAX_DEGREE = 20
 MAX_ALGEBRA_CHARS = 200
 _ATOM = r"(?:\d+(?:\.\d+)?|(?<![a-z'])[a-z](?![a-z'])|[-+*/^()×÷·]|[ \t])"
 _EQUATION = rf"(?<![a-z])({_ATOM}+=(?!=){_ATOM}+)"
-_EXPRESSION = rf"({_ATOM}+)"
+POLYNOMIAL_PATTERN = rf"({_ATOM}+)"
 _ALLOWED = re.compile(r"[0-9a-z.+\-*/^() ]+")
 _EQUATION_WORDS = frozenset({"solve", "for", "find", "if", "when", "given", "where", "the", "unknown", "equation"})
 _DERIVATIVE_WORDS = frozenset({"derivative", "differentiate", "with", "respect", "wrt", "ddx", "dydx", "find", "y",
@@ -145,7 +145,7 @@ def solve_derivative(text: str) -> Solution | None:
     """"derivative of 3x^2 + 2x", "differentiate x^3 - 4x", "d/dx (x^2 + 1)", "find dy/dx if y = 5x^2"."""
     text = text.replace("dy/dx", "dydx").replace("d/dx", "ddx")
     match = match_phrase(rf"\b(?:derivative of|differentiate|ddx(?: of)?|dydx (?:if|when|for|of|given) y =)"
-                         rf"\s*{_EXPRESSION}(?:with respect to|wrt)?", text, _DERIVATIVE_WORDS | {"x"})
+                         rf"\s*{POLYNOMIAL_PATTERN}(?:with respect to|wrt)?", text, _DERIVATIVE_WORDS | {"x"})
     if match is None or not re.search(r"[a-z\d]", match.group(1)):
         return None
     variable = _single_unknown(match.group(1)) or "x"

@@ -20,7 +20,7 @@ from fractions import Fraction
 from math import gcd
 from typing import Literal
 
-from learning.solving.algebra import _EXPRESSION, NotAPolynomial, polynomial_coefficients
+from learning.solving.algebra import POLYNOMIAL_PATTERN, NotAPolynomial, polynomial_coefficients
 from learning.solving.expression import NotACalculation, Token, evaluate, parse, tokenize
 from learning.solving.numbers import OutOfBounds
 from learning.solving.solution import Solution
@@ -200,10 +200,9 @@ def _matches(solution: Solution, token: Token, value: Fraction, text: str) -> bo
     for form in solution.accepted_forms:
         targets.update(t.value for t in tokenize(form) if t.kind == "number" and t.value is not None
                        and t.text == form.strip())
-    if solution.kind == "simplify" and token.form == "fraction":
-        numerator, denominator = (int(part) for part in re.findall(r"\d+", token.text)[-2:])
-        if gcd(numerator, denominator) != 1:
-            return False
+    written = [int(part) for part in re.findall(r"\d+", token.text)]
+    if solution.kind == "simplify" and token.form == "fraction" and len(written) == 2 and gcd(*written) != 1:
+        return False  # the right value, but not in lowest terms as asked
     if value in targets:
         return True
     return any(_approximately([token], value, target, text, approximate=False) for target in targets)
@@ -213,8 +212,8 @@ def _derivative_claim(solution: Solution, text: str) -> Claim | None:
     """The last polynomial the answer states after "=", "is" or ":"."""
     expected = polynomial_coefficients(solution.result_text, solution.variable)
     claim = None
-    for match in re.finditer(rf"(?:=|\bis\b|:)\s*{_EXPRESSION}", text.lower()):
-        stated = match.group(1).rstrip(" .")
+    for match in re.finditer(rf"(?:=|\bis\b|:)\s*{POLYNOMIAL_PATTERN}", text, re.IGNORECASE):
+        stated = match.group(1).rstrip(" .").lower()
         stated_text = stated.strip()
         if not re.search(r"[\d" + solution.variable + "]", stated_text):
             continue

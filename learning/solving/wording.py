@@ -95,7 +95,7 @@ def _fraction_words(text: str) -> str:
 # Words a student wraps a calculation in; a question with any other word left over is not (only) a
 # calculation, and the solver declines it.
 FILLER = frozenset("""
-what what's whats is are was the a an answer answers result value to please pls can could would will you u
+what what's whats is are was the a an answer answers result value to please pls can could would will you u much
 help me with work working out find calculate compute evaluate do does did i how we get show steps step by
 explain tell give need want know am stuck on this that it for so now then again quick question hi hello hey
 thanks thank ok okay exactly equal equals make makes be in as mixed number fraction decimal improper form

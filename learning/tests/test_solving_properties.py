@@ -111,3 +111,17 @@ def test_the_checker_agrees_with_right_answers_and_contradicts_wrong_ones(left, 
     assert check.status == "contradicts"
     start, end = check.spans[-1]
     assert wrong_form.lstrip("-") in sentence.format(wrong_form)[start:end]
+
+
+FRAGMENTS = list("0123456789 +-*/^()=.,%x½¾√÷×−") + [
+    "of ", "what is ", "solve ", "derivative of ", "simplify ", " as a fraction", "how many cm in ", " m", "\\frac{",
+    "}", " and ", "sqrt", "gcd of ", "order ", " from smallest", "which is bigger, ", " or ", "x^", "1 7/12"]
+
+
+@FAST
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join))
+def test_any_text_is_solved_or_declined_and_checked_without_error(text):
+    solve(text)
+    for question in ("What is 3/4 + 5/6?", "solve 3x + 5 = 20", "derivative of 3x^2 + 2x", "simplify 18/24",
+                     "which is bigger, 3/5 or 5/8?", "order 0.5, 2/5, 45% from smallest"):
+        assert check_answer(solve(question), text).status in ("agrees", "contradicts", "no_result")
