@@ -27,8 +27,8 @@ from learning.solving.solution import Solution
 
 MAX_ANSWER_CHARS = 20_000
 _CALCULATION_KINDS = ("number", "operator", "open", "close", "root")
-_MARKER = re.compile(r"(?:answer|result|total)\s*(?:is|=|:|would be|will be)|so\s+(?:it'?s|it\s+is)|\bequals\b",
-                     re.IGNORECASE)
+_MARKER = re.compile(r"(?:answer|result|total|sum|product|difference|quotient)\s*(?:is|=|:|would be|will be)"
+                     r"|so\s+(?:it'?s|it\s+is)|\bequals\b", re.IGNORECASE)
 _NOT_RESULTS = {"step", "steps", "line", "part", "question", "example", "number", "no"}
 _APPROXIMATE = re.compile(r"(?:≈|\\approx|about|approximately|roughly|around)\s*$", re.IGNORECASE)
 _BIGGER_WORDS = r"bigger|larger|greater|more|higher"

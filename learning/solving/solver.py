@@ -15,13 +15,14 @@ from learning.solving.expression import NotACalculation, Operation, Root, Token,
 from learning.solving.numbers import OutOfBounds
 from learning.solving.solution import Solution, numeric_solution
 from learning.solving.units import solve_units
+from learning.solving.word_problems import solve_parts_of_a_whole
 from learning.solving.wording import normalise, only_filler
 from learning.solving.working import calculation_steps, prefers_decimals, render
 
 MAX_QUESTION_CHARS = 500
 _MATH_KINDS = ("number", "operator", "open", "close", "root")
 _RECOGNISERS = (solve_equation, solve_derivative, solve_gcd_lcm, solve_units, solve_convert, solve_simplify,
-                solve_compare, solve_order)
+                solve_compare, solve_order, solve_parts_of_a_whole)
 
 
 def solve(question: str) -> Solution | None:

@@ -209,7 +209,7 @@ def test_algebra_outside_the_whitelist_is_declined(question):
     "What does the numerator tell you in 3/4?",
     "What is 3/4?",
     "Why do we need a common denominator to add 1/3 and 1/4?",
-    "Sam eats 1/4 of a pizza and Ann eats 1/3. How much is eaten?",
+    "Sam eats 1/4 of a pizza and Ann eats 1/3 of it. Who ate more?",
     "Is 3/4 + 1/4 = 1?",
     "What is the third step?",
     "Who was the first person to divide by zero?",
@@ -242,3 +242,24 @@ def test_a_solution_is_immutable_and_renders_its_working_for_a_prompt():
     with pytest.raises(AttributeError):
         solution.value = Fraction(1)
     assert solution.prompt_text().splitlines()[0] == "Common denominator of 4 and 6: 12"
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("Sam eats 1/4 of a pizza and Ann eats 1/3. How much is eaten?", Fraction(7, 12)),
+    ("Sam eats 1/4 of a pizza and Ann eats 1/3 of the pizza. How much of the pizza is left?", Fraction(5, 12)),
+    ("Sam paints 1/3 of a fence and Ann paints 1/6 of the fence. What fraction of the fence is painted?",
+     Fraction(1, 2)),
+])
+def test_parts_of_one_whole(question, value):
+    assert solve(question).value == value
+
+
+@pytest.mark.parametrize("question", [
+    "Tom reads 2/5 of a book and then reads 1/3 of what is left. How much is left?",  # the whole changes
+    "Sam eats 1/4 of a pizza and Ann eats 1/3 of a cake. How much is eaten?",  # two wholes
+    "Sam eats 3 slices and Ann eats 1/3. How much is eaten altogether?",
+    "A tank is 1/2 full and 1/4 is used. How much is left?",
+    "Sam eats 3/4 of a pizza and Ann eats 1/2. How much is eaten?",  # more than the whole
+])
+def test_word_problems_outside_the_one_pattern_are_declined(question):
+    assert solve(question) is None

@@ -55,6 +55,11 @@ def test_a_rounded_decimal_must_round_the_exact_value():
     assert check_answer(ADD, "The answer is 1.6").status == "contradicts"  # one place is too coarse to accept
 
 
+def test_a_named_result_wins_over_numbers_mentioned_after_it():
+    check = check_answer(ADD, "So the sum is 19/12. The common denominator we used was 12.")
+    assert check.status == "agrees" and check.result.text == "19/12"
+
+
 def test_an_answer_with_no_result_says_so():
     check = check_answer(ADD, "You add fractions by finding a common denominator first.")
     assert check.status == "no_result"
