@@ -186,7 +186,7 @@ def _result_candidates(tokens: list[Token], solution: Solution, text: str) -> li
                 continue  # an operand of a calculation
             value = -value
             token = Token("number", text[before.start:token.end], before.start, token.end, value, token.form)
-        if after is not None and after.kind in ("operator", "equals") and after.text != "of":
+        if after is not None and after.kind in ("operator", "equals"):
             continue
         if before is not None and before.kind == "word" and before.text.lower() in _NOT_RESULTS:
             continue

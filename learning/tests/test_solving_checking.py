@@ -60,6 +60,10 @@ def test_a_named_result_wins_over_numbers_mentioned_after_it():
     assert check.status == "agrees" and check.result.text == "19/12"
 
 
+def test_the_operands_of_a_restated_calculation_are_not_results():
+    assert check_answer(solve("half of 40"), "That's 20, which is 1/2 of 40.").status == "agrees"
+
+
 def test_an_answer_with_no_result_says_so():
     check = check_answer(ADD, "You add fractions by finding a common denominator first.")
     assert check.status == "no_result"
