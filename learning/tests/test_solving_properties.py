@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from learning.solving import check_answer, solve
 from learning.solving.numbers import decimal_text, fraction_text, mixed_text
 
-FAST = settings(derandomize=True, max_examples=60, deadline=None)
+FAST = settings(derandomize=True, max_examples=50, deadline=None)
 OPERATORS = {"+": ["+", "plus"], "-": ["-", "minus"], "*": ["×", "*", "times", "x"], "/": ["÷", "divided by"]}
 
 
@@ -118,10 +118,14 @@ FRAGMENTS = list("0123456789 +-*/^()=.,%x½¾√÷×−") + [
     "}", " and ", "sqrt", "gcd of ", "order ", " from smallest", "which is bigger, ", " or ", "x^", "1 7/12"]
 
 
+SOLVED = [solve(question) for question in ("What is 3/4 + 5/6?", "solve 3x + 5 = 20", "derivative of 3x^2 + 2x",
+                                           "simplify 18/24", "which is bigger, 3/5 or 5/8?",
+                                           "order 0.5, 2/5, 45% from smallest")]
+
+
 @FAST
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join))
 def test_any_text_is_solved_or_declined_and_checked_without_error(text):
     solve(text)
-    for question in ("What is 3/4 + 5/6?", "solve 3x + 5 = 20", "derivative of 3x^2 + 2x", "simplify 18/24",
-                     "which is bigger, 3/5 or 5/8?", "order 0.5, 2/5, 45% from smallest"):
-        assert check_answer(solve(question), text).status in ("agrees", "contradicts", "no_result")
+    for solution in SOLVED:
+        assert check_answer(solution, text).status in ("agrees", "contradicts", "no_result")
