@@ -39,7 +39,8 @@ def polynomial_coefficients(text: str, variable: str) -> list[Fraction]:
     if set(re.findall(r"[a-z]", cleaned)) - {variable} or re.search(r"[a-z]{2}|\d{%d}" % (MAX_DIGITS + 1), cleaned):
         raise NotAPolynomial("names other than the unknown")
     exponents = re.findall(r"\^\s*(\d*)", cleaned)
-    if any(not exponent or int(exponent) > MAX_DEGREE for exponent in exponents) or re.search(r"\^\s*\d+\s*\^", cleaned):
+    chained = re.search(r"\^\s*\d+\s*\^", cleaned)  # 9^9^9 would be evaluated while parsing
+    if chained or any(not exponent or int(exponent) > MAX_DEGREE for exponent in exponents):
         raise NotAPolynomial("exponents must be whole numbers up to %d" % MAX_DEGREE)
     import sympy
     from sympy.parsing.sympy_parser import auto_number, convert_xor, implicit_multiplication, parse_expr, rationalize

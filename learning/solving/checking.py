@@ -103,7 +103,8 @@ def _equation_claims(tokens: list[Token], text: str) -> list[Claim]:
         if left is None or right is None:
             continue
         try:
-            left_value, right_value = evaluate(parse(tokens[left[0]:left[1]])), evaluate(parse(tokens[right[0]:right[1]]))
+            left_value = evaluate(parse(tokens[left[0]:left[1]]))
+            right_value = evaluate(parse(tokens[right[0]:right[1]]))
         except (NotACalculation, OutOfBounds, ZeroDivisionError):
             continue
         start, end = tokens[left[0]].start, tokens[right[1] - 1].end
@@ -128,8 +129,9 @@ def _side(tokens: list[Token], equals: int, direction: int) -> tuple[int, int] |
     outside = tokens[index] if 0 <= index < len(tokens) else None
     if outside is not None and outside.kind == "word":
         touching = outside.end == edge.start if direction < 0 else edge.end == outside.start
-        if touching or len(outside.text) == 1 or (edge.kind == "operator"):
-            return None
+        remainder = outside.text.lower() in ("remainder", "rem")
+        if touching or len(outside.text) == 1 or edge.kind == "operator" or remainder:
+            return None  # algebra ("3x = 15"), or a division with remainder ("19 ÷ 12 = 1 remainder 7")
     return start, end
 
 
@@ -237,7 +239,8 @@ def _comparison_claim(solution: Solution, tokens: list[Token], text: str) -> Cla
     """"5/8 is bigger than 3/5" (or "3/5 < 5/8") is judged as a statement; else the last option named."""
     number = r"(\S+(?: \d+/\d+)?)"
     statement = None
-    pattern = rf"{number}\s+(?:is|are)\s+(?:a\s+bit\s+|slightly\s+|much\s+)?({_BIGGER_WORDS}|{_SMALLER_WORDS})\s+than\s+{number}"
+    pattern = (rf"{number}\s+(?:is|are)\s+(?:a\s+bit\s+|slightly\s+|much\s+)?({_BIGGER_WORDS}|{_SMALLER_WORDS})"
+               rf"\s+than\s+{number}")
     for match in re.finditer(pattern, text, re.IGNORECASE):
         statement = match
     options = [(token, token.value) for token in tokens if token.kind == "number" and token.value in solution.given]

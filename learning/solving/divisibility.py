@@ -6,6 +6,7 @@ trees would not.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from fractions import Fraction
 from math import gcd
 
@@ -30,10 +31,11 @@ def solve_gcd_lcm(text: str) -> Solution | None:
     result = numbers[0]
     for number in numbers[1:]:
         result = _gcd_steps(result, number, steps) if is_gcd else _lcm_steps(result, number, steps)
-    name = "GCF" if is_gcd else "LCM"
-    statement = f"{name} of {', '.join(map(str, numbers))}"
-    return numeric_solution("gcd" if is_gcd else "lcm", Fraction(result), steps, statement,
-                            tuple(Fraction(number) for number in numbers))
+    name = "greatest common factor" if is_gcd else "lowest common multiple"
+    listed = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+    solution = numeric_solution("gcd" if is_gcd else "lcm", Fraction(result), steps, "",
+                                tuple(Fraction(number) for number in numbers))
+    return replace(solution, final_answer=f"The {name} of {listed} is {result}.")
 
 
 def _gcd_steps(a: int, b: int, steps: list[str]) -> int:

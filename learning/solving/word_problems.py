@@ -22,7 +22,8 @@ _QUESTION = re.compile(
     r"left|remaining|left over)(?: altogether| in total| together| all together)?\s*\?*$")
 _CHANGES_THE_WHOLE = re.compile(r"\b(?:rest|remaining|remainder|left|what|each|times|more|less|than|twice|"
                                 r"half|double|another|per|every|full|empty)\b")
-_VERB = r"(?:eats|ate|eat|uses|used|use|drinks|drank|drink|reads|read|paints|painted|paint|mows|mowed|mow|spends|spent|spend)"
+_VERB = (r"(?:eats|ate|eat|uses|used|use|drinks|drank|drink|reads|read|paints|painted|paint|mows|mowed|mow|"
+         r"spends|spent|spend)")
 _PART = re.compile(rf"\b{_VERB} (\d+)/(\d+)(?: of (?:a|an|the|his|her|their) ([a-z]+))?")
 
 

@@ -152,3 +152,19 @@ def test_the_streaming_tail_that_may_still_grow_is_held(text, held):
 @pytest.mark.parametrize("text", ["Hello there.", "Find a common denominator first", ""])
 def test_text_with_no_pending_number_holds_nothing(text):
     assert result_span_start(text) is None
+
+
+@pytest.mark.parametrize("question", [
+    "What is 3/4 + 5/6?", "2 1/2 × 3/5", "15% of 80", "What's 7 divided by 1/2?", "1/2 + 1/3 - 1/4", "simplify 18/24",
+    "write 0.375 as a fraction", "3/8 as a percent", "which is bigger, 3/5 or 5/8?", "order 0.5, 2/5, 45% from smallest",
+    "GCD of 12 and 18", "lcm of 4 and 6", "2^10", "(2/3)^2", "2^-2", "square root of 144", "cube root of 27",
+    "how many cm in 2.5 m", "convert 2500 m to km", "solve 3x + 5 = 20", "Solve 5x - 3 = 2x + 9",
+    "derivative of 3x^2 + 2x", "differentiate x^3 - 4x + 1", "What is 1.5 × 0.2?", "what is 7 - 10",
+    "What is 45% as a fraction?", "convert 19/12 to a mixed number", "write 1/3 as a decimal", "What is √(9/16)?",
+    "Sam eats 1/4 of a pizza and Ann eats 1/3 of the pizza. How much of the pizza is left?", "what is 3 2/3 - 1 5/6",
+])
+def test_the_solvers_own_working_passes_the_checker(question):
+    """Every equation in the worked steps is true, and the final sentence states the result."""
+    solution = solve(question)
+    check = check_answer(solution, solution.prompt_text())
+    assert check.status == "agrees", check.failed

@@ -104,7 +104,8 @@ def test_the_checker_agrees_with_right_answers_and_contradicts_wrong_ones(left, 
     right_form = data.draw(st.sampled_from(_right_forms(value)))
     assert check_answer(solution, sentence.format(right_form)).status == "agrees"
 
-    wrong = value + data.draw(st.sampled_from([Fraction(1), Fraction(-1), Fraction(1, 2), Fraction(1, 10), 2 * value + 1]))
+    offsets = [Fraction(1), Fraction(-1), Fraction(1, 2), Fraction(1, 10), 2 * value + 1]
+    wrong = value + data.draw(st.sampled_from(offsets))
     assume(wrong != value and wrong not in solution.given)
     wrong_form = data.draw(st.sampled_from(_right_forms(wrong)))
     check = check_answer(solution, sentence.format(wrong_form))
