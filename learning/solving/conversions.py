@@ -1,0 +1,173 @@
+"""Simplifying, converting between fractions, decimals and percentages, comparing and ordering (pure)."""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from math import gcd, lcm
+
+from learning.solving.numbers import (decimal_text, fraction_text, literal_value, mixed_text, percent_text,
+                                      terminates)
+from learning.solving.solution import Solution, numeric_solution
+from learning.solving.wording import NUMBER, match_phrase
+
+_FRACTION = r"\d+/\d+"
+_BIGGER = {"bigger", "larger", "greater", "more", "higher", "biggest", "largest", "greatest", "highest"}
+_SMALLER = {"smaller", "less", "lesser", "lower", "smallest", "least", "lowest"}
+_SIZE_WORD = "(" + "|".join(sorted(_BIGGER | _SMALLER, key=len, reverse=True)) + ")"
+_TARGETS = {"fraction": "fraction", "improper fraction": "fraction", "mixed number": "mixed",
+            "decimal": "decimal", "%": "percent"}
+_TARGET_WORD = "(improper fraction|mixed number|fraction|decimal|%)"
+
+
+def form_of(literal: str) -> str:
+    if literal.endswith("%"):
+        return "percent"
+    if " " in literal:
+        return "mixed"
+    return "fraction" if "/" in literal else "decimal" if "." in literal else "integer"
+
+
+def solve_simplify(text: str) -> Solution | None:
+    """"simplify 18/24", "18/24 in simplest form", "reduce 18/24 to lowest terms"."""
+    match = (match_phrase(rf"\b(?:simplify|reduce) ({_FRACTION})(?: fully| completely)?"
+                          rf"(?: to (?:its )?(?:lowest terms|simplest form))?", text)
+             or match_phrase(rf"\b({_FRACTION}) (?:in|to) (?:its )?(?:lowest terms|simplest form)", text,
+                             frozenset({"write", "put", "reduce"})))
+    if match is None:
+        return None
+    numerator, denominator = (int(part) for part in match.group(1).split("/"))
+    if denominator == 0:
+        return None
+    steps = simplify_steps(numerator, denominator)
+    return numeric_solution("simplify", Fraction(numerator, denominator), steps, match.group(1),
+                            (Fraction(numerator, denominator),))
+
+
+def simplify_steps(numerator: int, denominator: int) -> list[str]:
+    divisor = gcd(numerator, denominator)
+    if divisor == 1:
+        return [f"The greatest common factor of {numerator} and {denominator} is 1, so "
+                f"{numerator}/{denominator} is already in simplest form"]
+    simplest = Fraction(numerator, denominator)
+    return [f"Greatest common factor of {numerator} and {denominator}: {divisor}",
+            f"{numerator} ÷ {divisor} = {simplest.numerator} and {denominator} ÷ {divisor} = {simplest.denominator}",
+            f"{numerator}/{denominator} = {fraction_text(simplest)}"]
+
+
+def solve_convert(text: str) -> Solution | None:
+    """"write 0.375 as a fraction", "3/8 as a percent", "convert 19/12 to a mixed number"."""
+    match = match_phrase(rf"(?<![\d/.])({NUMBER}) (?:as|to|into|in) (?:an? )?{_TARGET_WORD}(?: form)?(?!\w)",
+                         text, frozenset({"write", "convert", "change", "express", "turn", "written", "put"}))
+    if match is None:
+        return None
+    literal, target = match.group(1), _TARGETS[match.group(2)]
+    value = literal_value(literal)
+    steps = _conversion_steps(literal, form_of(literal), value, target)
+    if steps is None:
+        return None
+    if target == "percent":
+        shown = percent_text(value)
+        return Solution("convert", value, shown, (shown, shown[:-1]), tuple(steps), f"{literal} = {shown}.",
+                        (value,))
+    if target == "mixed":
+        shown = mixed_text(value)
+        return Solution("convert", value, shown, (shown, fraction_text(value)), tuple(steps),
+                        f"{literal} = {shown}.", (value,))
+    return numeric_solution("convert", value, steps, literal, (value,), decimal=target == "decimal")
+
+
+def _conversion_steps(literal: str, form: str, value: Fraction, target: str) -> list[str] | None:
+    """The working from ``literal`` to the ``target`` form; None when there is nothing to convert."""
+    if form == target or form == "integer" and target in ("fraction", "mixed", "decimal"):
+        if form != "fraction":
+            return None
+    steps = _to_fraction_steps(literal, form) if target in ("fraction", "mixed") or form == "mixed" else []
+    if target == "mixed":
+        if mixed_text(value) is None:
+            return None
+        whole, rest = divmod(value.numerator, value.denominator)
+        return steps + [f"{value.numerator} ÷ {value.denominator} = {whole} remainder {rest}",
+                        f"{fraction_text(value)} = {mixed_text(value)}"]
+    if target == "decimal" and form == "percent":
+        return [f"{literal} = {decimal_text(value * 100)} ÷ 100 = {decimal_text(value)}"]
+    if target in ("decimal", "percent") and form in ("fraction", "mixed"):
+        approx = "" if terminates(value) else "about "
+        steps.append(f"{value.numerator} ÷ {value.denominator} = {approx}{decimal_text(value)}")
+    if target == "percent":
+        steps.append(f"{decimal_text(value)} × 100 = {percent_text(value)}")
+    return steps
+
+
+def _to_fraction_steps(literal: str, form: str) -> list[str]:
+    if form == "decimal":
+        digits = int(literal.replace(".", "").lstrip("-"))
+        denominator = 10 ** len(literal.split(".")[1])
+        return [f"{literal} = {digits}/{denominator}", *simplify_steps(digits, denominator)[:2]]
+    if form == "percent":
+        hundredths = literal[:-1]
+        if "." in hundredths:
+            return [f"{literal} = {hundredths}/100 = {fraction_text(literal_value(literal))}"]
+        return [f"{literal} = {hundredths}/100", *simplify_steps(int(hundredths), 100)[:2]]
+    if form == "mixed":
+        whole, rest = literal.split(" ")
+        numerator, denominator = rest.split("/")
+        improper = fraction_text(literal_value(literal))
+        return [f"{literal} = ({whole} × {denominator} + {numerator})/{denominator} = {improper}"]
+    if form == "fraction":
+        numerator, denominator = (int(part) for part in literal.split("/"))
+        return simplify_steps(numerator, denominator)
+    return []
+
+
+def _comparison_steps(literals: list[str], values: list[Fraction]) -> list[str]:
+    """Fractions over a common denominator when all are fractions, otherwise all as decimals."""
+    if all(form_of(literal) == "fraction" for literal in literals):
+        common = lcm(*(value.denominator for value in values))
+        scaled = [f"{literal} = {value.numerator * (common // value.denominator)}/{common}"
+                  for literal, value in zip(literals, values)]
+        return [f"Common denominator of {' and '.join(str(v.denominator) for v in values)}: {common}",
+                " and ".join(scaled)]
+    return [" and ".join(f"{literal} = {decimal_text(value)}" for literal, value in zip(literals, values))]
+
+
+def solve_compare(text: str) -> Solution | None:
+    """"which is bigger, 3/5 or 5/8?"."""
+    match = match_phrase(rf"\bwhich (?:\w+ )?(?:is|one is) (?:the )?{_SIZE_WORD}[:,]? ({NUMBER}),? or ({NUMBER})",
+                         text, frozenset({"number", "fraction", "decimal"}))
+    if match is None:
+        return None
+    literals = [match.group(2), match.group(3)]
+    values = [literal_value(literal) for literal in literals]
+    if values[0] == values[1]:
+        return None
+    bigger = match.group(1) in _BIGGER
+    chosen = max(range(2), key=lambda i: values[i] if bigger else -values[i])
+    other = 1 - chosen
+    relation = ">" if bigger else "<"
+    steps = _comparison_steps(literals, values)
+    steps.append(f"{literals[chosen]} {relation} {literals[other]}")
+    word = "bigger" if bigger else "smaller"
+    forms = tuple(dict.fromkeys((literals[chosen], fraction_text(values[chosen]), decimal_text(values[chosen]))))
+    return Solution("compare", values[chosen], literals[chosen], forms, tuple(steps),
+                    f"{literals[chosen]} is {word} than {literals[other]}.", tuple(values))
+
+
+def solve_order(text: str) -> Solution | None:
+    """"order 0.5, 2/5, 45% from smallest", "put 3/4, 2/3 and 5/6 in ascending order"."""
+    numbers = rf"({NUMBER}(?:,? (?:and )?{NUMBER}){{1,9}})"
+    match = match_phrase(rf"\b(?:order|arrange|sort|put) (?:these |the numbers )?{numbers},? (?:in order )?"
+                         rf"(?:from (?:the )?{_SIZE_WORD}(?: to (?:the )?\w+)?|in (ascending|descending) order)",
+                         text, frozenset({"these", "numbers", "fractions", "decimals"}))
+    if match is None:
+        return None
+    literals = re.findall(rf"(?<![\d/.]){NUMBER}(?![\d/.])", match.group(1))
+    values = [literal_value(literal) for literal in literals]
+    if len(set(values)) != len(values):
+        return None
+    descending = match.group(2) in _BIGGER if match.group(2) else match.group(3) == "descending"
+    order = sorted(range(len(values)), key=lambda i: values[i], reverse=descending)
+    relation = " > " if descending else " < "
+    ordered_text = ", ".join(literals[i] for i in order)
+    steps = _comparison_steps(literals, values) + [relation.join(literals[i] for i in order)]
+    return Solution("order", None, ordered_text, (ordered_text,), tuple(steps),
+                    f"In order: {ordered_text}.", tuple(values), ordered=tuple(values[i] for i in order))

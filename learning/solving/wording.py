@@ -1,0 +1,119 @@
+"""Turning a student's words into symbols before parsing: "five plus seven" -> "5 + 7", "three
+quarters of 60" -> "3/4 of 60", "add 1/3 and 1/4" -> "1/3 + 1/4" (pure).
+
+Only common, unambiguous phrasings are rewritten; anything else is left alone, and the solver then
+declines the question rather than guess.
+"""
+from __future__ import annotations
+
+import re
+
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}
+_SCALES = {"hundred": 100, "thousand": 1000}
+_NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | _TENS
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
+                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "twelfth": 12, "hundredth": 100}
+_FRACTION_WORD = "(" + "|".join(sorted(_DENOMINATORS, key=len, reverse=True)) + ")s?"
+NUMBER = r"-?(?:\d+ \d+/\d+|\d+/\d+|\d+(?:\.\d+)?%?|\.\d+%?)"  # a literal after normalising
+
+_PHRASES = [
+    (r"\bper ?cent(age)?\b", "%"),
+    (r"(?<=\d) (?=%)", ""),
+    (r"\bsquared\b", "^2"),
+    (r"\bcubed\b", "^3"),
+    (r"\b(?:raised )?to the power of\s+", "^"),
+    (r"\b(?:raised )?to the (\d+)(?:st|nd|rd|th)? power\b", r"^\1"),
+    (r"\bsquare root of\b|\bsqrt\b", "√"),
+    (r"\bcube root of\b", "∛"),
+    (r"\bplus\b", "+"),
+    (r"\bminus\b|\btake away\b", "-"),
+    (r"\btimes\b|\bmultiplied by\b", "×"),
+    (r"\bdivided by\b|\bover\b(?= \d)", "÷"),
+    (r"(?<=[\d)]) x (?=[\d(])", " × "),
+    (rf"\badd ({NUMBER}) (?:and|to) ({NUMBER})\b", r"\1 + \2"),
+    (rf"\b(?:subtract|take) ({NUMBER}) from ({NUMBER})\b", r"\2 - \1"),
+    (rf"\bmultiply ({NUMBER}) (?:by|and) ({NUMBER})\b", r"\1 × \2"),
+    (rf"\bdivide ({NUMBER}) by ({NUMBER})\b", r"\1 ÷ \2"),
+    (rf"\b(?:the )?sum of ({NUMBER}) and ({NUMBER})\b", r"\1 + \2"),
+    (rf"\b(?:the )?product of ({NUMBER}) and ({NUMBER})\b", r"\1 × \2"),
+    (rf"\b(?:the )?difference (?:between|of) ({NUMBER}) and ({NUMBER})\b", r"\1 - \2"),
+    (rf"\b(?:the )?quotient of ({NUMBER}) and ({NUMBER})\b", r"\1 ÷ \2"),
+]
+
+
+def normalise(question: str) -> str:
+    """Lower case, one kind of minus and space, number words as digits, operator words as symbols."""
+    text = question.lower().replace("−", "-").replace("–", "-").replace("’", "'").replace("²", "^2").replace("³", "^3")
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = _number_words(text)
+    text = _fraction_words(text)
+    for pattern, replacement in _PHRASES:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def _number_words(text: str) -> str:
+    """"twenty-five" -> "25", "one hundred and five" -> "105"; "one" alone before a fraction word stays
+    a digit too, so "one third" becomes "1 third" for the next step."""
+    words = r"(?:" + "|".join(sorted(list(_NUMBER_WORDS) + list(_SCALES), key=len, reverse=True)) + r")"
+    run = re.compile(rf"\b{words}(?:(?:[ -]|(?:(?<=hundred)|(?<=thousand)) and )(?={words}\b){words})*\b")
+    return run.sub(lambda match: _run_value(match.group()), text)
+
+
+def _run_value(run: str) -> str:
+    total, current = 0, 0
+    for word in re.split(r"[ -]+", run):
+        if word == "and":
+            continue
+        if word in _SCALES:
+            current = max(current, 1) * _SCALES[word]
+            if word == "thousand":
+                total, current = total + current, 0
+        else:
+            current += _NUMBER_WORDS[word]
+    return str(total + current)
+
+
+def _fraction_words(text: str) -> str:
+    """"3 quarters" -> "3/4", "a half" -> "1/2", "half of" -> "1/2 of", "2 and a half" -> "2 1/2"."""
+    def fraction(match: re.Match) -> str:
+        whole, numerator, word = match.groups()
+        numerator = "1" if numerator in ("a", "an") else numerator
+        written = f"{numerator}/{_DENOMINATORS[word]}"
+        if whole is None:
+            return written
+        return f"{whole} {written}" if int(numerator) < _DENOMINATORS[word] else f"{whole} and {written}"
+
+    text = re.sub(rf"(?<![\d/.])\b(?:(\d+) and )?(\d+|an?) {_FRACTION_WORD}\b", fraction, text)
+    return re.sub(r"\bhalf (?=of\b)", "1/2 ", text)
+
+
+# Words a student wraps a calculation in; a question with any other word left over is not (only) a
+# calculation, and the solver declines it.
+FILLER = frozenset("""
+what what's whats is are was the a an answer answers result value to please pls can could would will you u much
+help me with work working out find calculate compute evaluate do does did i how we get show steps step by
+explain tell give need want know am stuck on this that it for so now then again quick question hi hello hey
+thanks thank ok okay exactly equal equals make makes be in as mixed number fraction decimal improper form
+its simplest hmm um and of just really actually let's lets us my our homework problem maths math sum
+""".split())
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def only_filler(text: str, extra: frozenset[str] = frozenset()) -> bool:
+    """Whether ``text`` (what is left of a question once its calculation is taken out) says nothing more."""
+    if re.search(r"\d", text):
+        return False
+    return all(word in FILLER or word in extra for word in _WORD.findall(text.lower()))
+
+
+def match_phrase(pattern: str, text: str, extra: frozenset[str] = frozenset()) -> re.Match | None:
+    """The match of ``pattern`` in ``text`` when the rest of ``text`` is only filler."""
+    match = re.search(pattern, text)
+    if match is None or not only_filler(text[: match.start()] + " " + text[match.end():], extra):
+        return None
+    return match

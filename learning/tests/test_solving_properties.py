@@ -1,0 +1,132 @@
+"""Property tests: the solver against ``fractions.Fraction``, and the checker against known right and wrong
+answers. Derandomised and small, so they are fast and the same on every run."""
+from fractions import Fraction
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from learning.solving import check_answer, solve
+from learning.solving.numbers import decimal_text, fraction_text, mixed_text
+
+FAST = settings(derandomize=True, max_examples=50, deadline=None)
+OPERATORS = {"+": ["+", "plus"], "-": ["-", "minus"], "*": ["×", "*", "times", "x"], "/": ["÷", "divided by"]}
+
+
+@st.composite
+def written_numbers(draw):
+    """A positive number and the way a student writes it: whole, fraction, mixed number or decimal."""
+    form = draw(st.sampled_from(["integer", "fraction", "mixed", "decimal"]))
+    if form == "integer":
+        value = Fraction(draw(st.integers(0, 999)))
+        return value, str(value)
+    if form == "decimal":
+        hundredths = draw(st.integers(1, 99_999))
+        value = Fraction(hundredths, 100)
+        return value, f"{hundredths // 100}.{hundredths % 100:02d}"
+    denominator = draw(st.integers(2, 20))
+    numerator = draw(st.integers(1, denominator - 1 if form == "mixed" else 40))
+    if form == "fraction":
+        return Fraction(numerator, denominator), f"{numerator}/{denominator}"
+    whole = draw(st.integers(1, 20))
+    return whole + Fraction(numerator, denominator), f"{whole} {numerator}/{denominator}"
+
+
+def combine(left: Fraction, operator: str, right: Fraction) -> Fraction:
+    if operator == "+":
+        return left + right
+    if operator == "-":
+        return left - right
+    return left * right if operator == "*" else left / right
+
+
+@FAST
+@given(written_numbers(), st.sampled_from(sorted(OPERATORS)), written_numbers(), st.data())
+def test_a_single_operation_matches_fraction_arithmetic(left, operator, right, data):
+    assume(operator != "/" or right[0] != 0)
+    spelling = data.draw(st.sampled_from(OPERATORS[operator]))
+    template = data.draw(st.sampled_from(["What is {}?", "{}", "can you help me work out {}", "What's {} ?"]))
+    solution = solve(template.format(f"{left[1]} {spelling} {right[1]}"))
+    assert solution is not None
+    assert solution.value == combine(left[0], operator, right[0])
+
+
+@FAST
+@given(st.lists(st.tuples(st.sampled_from(sorted(OPERATORS)), written_numbers()), min_size=1, max_size=3),
+       written_numbers())
+def test_a_chain_follows_the_order_of_operations(rest, first):
+    assume(all(operator != "/" or number[0] != 0 for operator, number in rest))
+    terms = [first[0]]
+    signs: list[str] = []
+    for operator, (value, _) in rest:
+        if operator in "*/":
+            terms[-1] = combine(terms[-1], operator, value)
+        else:
+            signs.append(operator)
+            terms.append(value)
+    expected = terms[0]
+    for sign, term in zip(signs, terms[1:]):
+        expected = combine(expected, sign, term)
+    text = first[1] + "".join(f" {OPERATORS[operator][0]} {written}" for operator, (_, written) in rest)
+    solution = solve(f"What is {text}?")
+    assert solution is not None and solution.value == expected
+
+
+@FAST
+@given(written_numbers(), st.integers(1, 99))
+def test_percent_of_and_fraction_of(number, percent):
+    assert solve(f"what is {percent}% of {number[1]}").value == Fraction(percent, 100) * number[0]
+
+
+@FAST
+@given(st.integers(1, 60), st.integers(1, 60))
+def test_simplify_gives_lowest_terms(numerator, denominator):
+    solution = solve(f"simplify {numerator}/{denominator}")
+    assert solution.value == Fraction(numerator, denominator)
+    assert solution.result_text == fraction_text(Fraction(numerator, denominator))
+
+
+def _right_forms(value: Fraction) -> list[str]:
+    forms = [fraction_text(value), decimal_text(value).rstrip(".")]
+    if mixed := mixed_text(value):
+        forms.append(mixed)
+    if value.denominator != 1:
+        forms.append(f"\\frac{{{value.numerator}}}{{{value.denominator}}}" if value > 0 else fraction_text(value))
+    return forms
+
+
+@FAST
+@given(written_numbers(), st.sampled_from(["+", "-", "*"]), written_numbers(), st.data())
+def test_the_checker_agrees_with_right_answers_and_contradicts_wrong_ones(left, operator, right, data):
+    solution = solve(f"What is {left[1]} {OPERATORS[operator][0]} {right[1]}?")
+    value = solution.value
+    calculation = f"{left[1]} {OPERATORS[operator][0]} {right[1]}"
+    sentence = data.draw(st.sampled_from(["So the answer is {}.", calculation + " = {}", "That gives {}!"]))
+    right_form = data.draw(st.sampled_from(_right_forms(value)))
+    assert check_answer(solution, sentence.format(right_form)).status == "agrees"
+
+    offsets = [Fraction(1), Fraction(-1), Fraction(1, 2), Fraction(1, 10), 2 * value + 1]
+    wrong = value + data.draw(st.sampled_from(offsets))
+    assume(wrong != value and wrong not in solution.given)
+    wrong_form = data.draw(st.sampled_from(_right_forms(wrong)))
+    check = check_answer(solution, sentence.format(wrong_form))
+    assert check.status == "contradicts"
+    start, end = check.spans[-1]
+    assert wrong_form.lstrip("-") in sentence.format(wrong_form)[start:end]
+
+
+FRAGMENTS = list("0123456789 +-*/^()=.,%x½¾√÷×−") + [
+    "of ", "what is ", "solve ", "derivative of ", "simplify ", " as a fraction", "how many cm in ", " m", "\\frac{",
+    "}", " and ", "sqrt", "gcd of ", "order ", " from smallest", "which is bigger, ", " or ", "x^", "1 7/12"]
+
+
+SOLVED = [solve(question) for question in ("What is 3/4 + 5/6?", "solve 3x + 5 = 20", "derivative of 3x^2 + 2x",
+                                           "simplify 18/24", "which is bigger, 3/5 or 5/8?",
+                                           "order 0.5, 2/5, 45% from smallest")]
+
+
+@FAST
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join))
+def test_any_text_is_solved_or_declined_and_checked_without_error(text):
+    solve(text)
+    for solution in SOLVED:
+        assert check_answer(solution, text).status in ("agrees", "contradicts", "no_result")
