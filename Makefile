@@ -17,7 +17,7 @@ SERVICE_ENV := DATABASE_URL=$(SERVICE_DATABASE_URL) REDIS_URL=$(SERVICE_REDIS_UR
 	TUTOR_ALLOWED_ORIGINS=http://127.0.0.1:8000,http://localhost:8000 \
 	TUTOR_TEST_EMBEDDINGS=1 TUTOR_TEST_AMQP_URL=$(SERVICE_AMQP_URL)
 
-.PHONY: install run run-services test test-services test-browser bench-chat clean
+.PHONY: install run run-services test test-flaky-guard test-services test-browser bench-chat clean
 
 install: $(STAMP)
 
@@ -44,6 +44,15 @@ run-services: install
 
 test: install
 	$(PY) -m pytest -q
+
+# The tests that once flaked (the database-outage tests, corrections pushed to sockets), ten times over in one
+# process, so that a race between one test's leftover database work and the next test shows up here rather than
+# now and then in `make test`.
+FLAKY_GUARD_RUNS ?= 10
+FLAKY_GUARD_FILES := tutor/tests/test_production.py tests/test_access.py tutor/tests/test_correction_socket.py
+test-flaky-guard: install
+	$(PY) -m pytest -q --keep-duplicates -k "database_outage or correction" \
+		$(foreach run,$(shell seq $(FLAKY_GUARD_RUNS)),$(FLAKY_GUARD_FILES))
 
 # PostgreSQL, the Redis channel layer and a real Celery worker: fails (never skips) when a server is missing.
 test-services: install

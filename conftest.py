@@ -89,6 +89,40 @@ def fresh_channel_layer():
     channel_layers.backends.clear()
 
 
+@pytest.fixture(autouse=True)
+def _database_thread_idle_before_flush():
+    """Async code runs its ORM calls on one thread of its own (Channels' thread-sensitive calls; every call on
+    SQLite, see tutor/dbcall.py), with its own connection. Work a test started but did not wait for (an answer
+    still being stored and routed after its socket closed) keeps running there after the test's event loop is
+    gone. Were it inside a transaction when a transactional test's teardown flushes the database, SQLite's
+    shared in-memory database refuses the flush ("database table is locked"), database access is then closed
+    under the call, and its connection is left with autocommit off: every later test's ``on_commit`` fails on
+    that thread. Set up after pytest-django's database fixture, this is torn down before the flush: it waits
+    until the thread has finished what it was given, and fails here, not in the tests after, if a call left
+    its connection inside a transaction."""
+    yield
+    from asgiref.sync import SyncToAsync
+
+    leaked = SyncToAsync.single_thread_executor.submit(_close_leaked_transaction).result(timeout=60)
+    if leaked:
+        pytest.fail(f"an ORM call on the async database thread left its connection {leaked}")
+
+
+def _close_leaked_transaction() -> str:
+    """On the async database thread: roll back a transaction a call left open, and say what was left."""
+    from django.db import connection
+
+    if connection.connection is None or (connection.autocommit and not connection.in_atomic_block):
+        return ""
+    leaked = "inside an atomic block" if connection.in_atomic_block else "with autocommit off"
+    connection.atomic_blocks.clear()
+    connection.savepoint_ids.clear()
+    connection.in_atomic_block = False
+    connection.rollback()
+    connection.set_autocommit(True)
+    return leaked
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_stray_postgres_sessions(django_db_setup, django_db_blocker):
     """Threads used by database_sync_to_async keep their own connections; on PostgreSQL they would stop the

@@ -232,7 +232,7 @@ async def test_a_correction_reaches_only_its_students_sockets(personas, persona)
     task = await database_sync_to_async(flagged_task)(course=personas.course_a, student=personas.student1)
     student, other = await connect_as(personas.student1), await connect_as(getattr(personas, persona))
     await database_sync_to_async(review_correct)(task_id=task.id, teacher=personas.teacher1, text="It is 3/4.")
-    frame = await student.receive_json_from(timeout=3)
+    frame = await student.receive_json_from()
     assert (frame["type"], frame["message_id"]) == ("correction", task.answer_id)
     assert await other.receive_nothing(timeout=0.3)
     for socket in (student, other):

@@ -13,19 +13,42 @@ from tutor.asgi import application
 from tutor.services import api_token_issue
 
 ORIGIN = b"http://127.0.0.1:8000"
+# How long a test waits for a frame that must come. Channels waits one second; on a two-core machine running
+# other suites, a reply that makes a few database round trips (or a first answer that builds the retrieval
+# index) was seen to take over ten. A frame that never comes still fails the test, only later.
+REPLY_TIMEOUT = 30.0
+
+
+class TutorSocket(WebsocketCommunicator):
+    """Channels' communicator with waits sized for a busy machine rather than an idle one."""
+
+    async def connect(self, timeout=REPLY_TIMEOUT):
+        return await super().connect(timeout)
+
+    async def receive_output(self, timeout=REPLY_TIMEOUT):
+        return await super().receive_output(timeout)
+
+    async def receive_from(self, timeout=REPLY_TIMEOUT):
+        return await super().receive_from(timeout)
+
+    async def receive_json_from(self, timeout=REPLY_TIMEOUT):
+        return await super().receive_json_from(timeout)
+
+    async def disconnect(self, code=1000, timeout=REPLY_TIMEOUT):
+        return await super().disconnect(code, timeout)
 
 
 async def token_for(user) -> str:
     return await database_sync_to_async(api_token_issue)(user=user)
 
 
-async def open_socket(headers: list[tuple[bytes, bytes]]) -> tuple[WebsocketCommunicator, bool]:
-    communicator = WebsocketCommunicator(application, "/ws/tutor/", headers=headers)
+async def open_socket(headers: list[tuple[bytes, bytes]]) -> tuple[TutorSocket, bool]:
+    communicator = TutorSocket(application, "/ws/tutor/", headers=headers)
     connected, _ = await communicator.connect()
     return communicator, connected
 
 
-async def connect_as(user) -> WebsocketCommunicator:
+async def connect_as(user) -> TutorSocket:
     token = await token_for(user)
     communicator, connected = await open_socket([(b"authorization", f"Bearer {token}".encode())])
     assert connected
@@ -48,7 +71,8 @@ def ask_frame(course_id: int, text: str = "What is 2x = 4?", conversation=None, 
     }
 
 
-async def receive_until(communicator: WebsocketCommunicator, frame_type: str, timeout=5.0) -> list[dict]:
+async def receive_until(communicator: WebsocketCommunicator, frame_type: str,
+                        timeout=REPLY_TIMEOUT) -> list[dict]:
     """All frames up to and including the first of ``frame_type``."""
     frames = []
     while True:
