@@ -1,5 +1,4 @@
 """Diagnose and practice selection, checked against brute-force computations."""
-import time
 
 import numpy as np
 import pytest
@@ -138,7 +137,9 @@ def test_everything_mastered_falls_back_to_review():
     assert choice.mode == "review"
 
 
-def test_selection_over_ten_thousand_items_is_fast():
+def test_selection_over_ten_thousand_items_picks_valid_items():
+    # Its speed is measured by the knowledge benchmark (bench/knowledge), not asserted here: a timed test
+    # fails on a busy machine.
     rng = np.random.default_rng(0)
     skills = [f"k{n}" for n in range(50)]
     items = {f"i{n}": ItemParams(tuple(rng.choice(skills, 1 + (n % 4 == 0), replace=False)), rng.normal(), 1.0)
@@ -146,10 +147,12 @@ def test_selection_over_ten_thousand_items_is_fast():
     model = KnowledgeModel(items, process_noise=0.01)
     bank = ItemBank.from_model(model)
     prerequisites = Prerequisites.compile(bank, {skills[n]: [skills[n - 1]] for n in range(1, 50)})
-    state, samples = StudentState(), []
+    state, seen = StudentState(), set()
     for n in range(60):
-        start = time.perf_counter()
-        state = model.update(state, select_diagnose(bank, state).item_id, n % 3 > 0)
-        select_practice(bank, state, prerequisites)
-        samples.append(time.perf_counter() - start)
-    assert np.median(samples) < 5e-3
+        diagnosed = select_diagnose(bank, state).item_id
+        assert diagnosed in items
+        seen.add(diagnosed)
+        state = model.update(state, diagnosed, n % 3 > 0)
+        practised = select_practice(bank, state, prerequisites)
+        assert practised is None or practised.item_id in items
+    assert len(seen) > 1
