@@ -14,7 +14,7 @@ import asyncio
 import json
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -218,7 +218,7 @@ def _questions(path: Path, default_course: str | None) -> list[QAQuestion]:
         questions = read_qa(path)
     except QAFormatError as error:
         raise BenchInputError(str(error)) from error
-    questions = [q if q.course else QAQuestion(q.question, q.gold, q.check, default_course) for q in questions]
+    questions = [q if q.course else replace(q, course=default_course) for q in questions]
     if any(q.course is None for q in questions):
         raise BenchInputError(f"{path.name}: a question has no course; give each line a \"course\" or pass --course SLUG")
     return questions
