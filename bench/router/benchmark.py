@@ -94,10 +94,15 @@ def _demo_descriptions(path: Path) -> dict[str, str]:
     return {c["slug"]: c.get("description", "") for c in json.loads(path.read_text(encoding="utf-8"))["courses"]}
 
 
+def passages_for(question: str, notes: CourseNotes) -> list[PassageHit]:
+    """The passages the tutor would put in its prompt for ``question``, as it retrieves them."""
+    hits = hits_worth_prompting(notes.backend, notes.index.search(question, settings.LEARNING_PASSAGES_IN_PROMPT))
+    return [PassageHit(int(pid), notes.course.slug, notes.passages[pid].title, notes.passages[pid].text, score)
+            for pid, score in hits]
+
+
 def _prompt_for(question: QAQuestion, notes: CourseNotes) -> tuple[GenerationRequest, list[PassageHit]]:
-    hits = hits_worth_prompting(notes.backend, notes.index.search(question.question, settings.LEARNING_PASSAGES_IN_PROMPT))
-    passages = [PassageHit(int(pid), notes.course.slug, notes.passages[pid].title, notes.passages[pid].text, score)
-                for pid, score in hits]
+    passages = passages_for(question.question, notes)
     turn = ChatTurn("user", question_with_context(question.question, passages, [], None))
     return GenerationRequest(system_prompt=system_prompt_for(notes.course), history=[turn]), passages
 
@@ -201,8 +206,8 @@ def _round(value: float | None) -> float | None:
 def run_benchmark(qa_path: Path, content_dir: Path, *, holdout_path: Path | None = None,
                   default_course: str | None = None, seed: int = 0, simulation_repeats: int = 10,
                   batch: int = 10) -> dict:
-    questions = _questions(qa_path, default_course)
-    held_out = _questions(holdout_path, default_course) if holdout_path else []
+    questions = questions_from(qa_path, default_course)
+    held_out = questions_from(holdout_path, default_course) if holdout_path else []
     notes = load_notes(content_dir, {q.course for q in questions + held_out})
     graded, generation = answer_and_grade(questions + held_out, notes)
     if not graded:
@@ -213,7 +218,7 @@ def run_benchmark(qa_path: Path, content_dir: Path, *, holdout_path: Path | None
     return report_for(main, generation, held_out=rest, seed=seed, simulation_repeats=simulation_repeats, batch=batch)
 
 
-def _questions(path: Path, default_course: str | None) -> list[QAQuestion]:
+def questions_from(path: Path, default_course: str | None) -> list[QAQuestion]:
     try:
         questions = read_qa(path)
     except QAFormatError as error:
@@ -276,10 +281,10 @@ def run_router_bench(qa_path: Path, content_dir: Path, *, holdout_path: Path | N
             return run_benchmark(qa_path, content_dir, holdout_path=holdout_path, default_course=default_course,
                                  seed=seed, simulation_repeats=simulation_repeats, batch=batch)
     finally:
-        _close_engine()
+        close_engine()
 
 
-def _close_engine() -> None:
+def close_engine() -> None:
     """Stop the engine's thread before the interpreter exits (it would abort the process otherwise)."""
     engine = set_engine(None)
     if hasattr(engine, "close"):

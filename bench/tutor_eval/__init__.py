@@ -1,0 +1,1 @@
+"""``manage.py tutor_eval``: how often the tutor's answers are right, with grounding and without it."""

@@ -1,0 +1,57 @@
+"""``manage.py tutor_eval``: a thin wrapper over ``bench.tutor_eval.benchmark.run_tutor_eval``."""
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from bench.reports import report_save
+from bench.router.benchmark import BenchInputError
+from bench.tutor_eval.benchmark import ARMS, report_summary, run_tutor_eval
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+class Command(BaseCommand):
+    help = (
+        "Answer every question of a QA file once per arm (off: no grounding; on: grounded answers; hints: "
+        "grounded, hints only) with the active model, grade each answer in code, and report as JSON the accuracy "
+        "by check type, category and course, contradictions of the exact solver shown and caught, abstentions, "
+        "answers that reveal the result, time to first token and tokens per answer."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--qa", type=Path, default=FIXTURES / "tutor_eval.jsonl",
+                            help='JSON lines: {"question", "gold": [...], "check", "course", "category"}')
+        parser.add_argument("--content", type=Path, default=FIXTURES / "content",
+                            help="course notes; fractions.md holds the notes of the course fractions")
+        parser.add_argument("--course", help="the course of questions whose line names none")
+        parser.add_argument("--compare", default="off,on",
+                            help=f"comma-separated arms to run, of {', '.join(ARMS)} (default off,on)")
+        parser.add_argument("--concurrency", type=int, default=8, help="questions answered at once (default 8)")
+        parser.add_argument("--abstain-below", type=float,
+                            help="the on arm's abstention threshold (default: a new course's)")
+        parser.add_argument("--out", type=Path, help="also write the JSON report, with every graded answer, here")
+
+    def handle(self, *args, **opts):
+        arms = [arm.strip() for arm in opts["compare"].split(",") if arm.strip()]
+        unknown = sorted(set(arms) - set(ARMS))
+        if not arms or unknown:
+            raise CommandError(f"--compare takes arms from {', '.join(ARMS)}; found {', '.join(unknown) or 'none'}")
+        if not opts["qa"].is_file():
+            raise CommandError(f"no such file: {opts['qa']}")
+        if not opts["content"].is_dir():
+            raise CommandError(f"no such folder: {opts['content']}")
+        if opts["concurrency"] < 1:
+            raise CommandError("--concurrency must be at least 1")
+        threshold = opts["abstain_below"]
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise CommandError("--abstain-below must be between 0 and 1")
+        try:
+            report = run_tutor_eval(opts["qa"], opts["content"], default_course=opts["course"],
+                                    arms=list(dict.fromkeys(arms)), concurrency=opts["concurrency"],
+                                    abstain_below=threshold)
+        except BenchInputError as error:
+            raise CommandError(str(error)) from error
+        report_save(opts["out"], json.dumps(report, indent=2, ensure_ascii=False))
+        self.stdout.write(json.dumps(report_summary(report), indent=2, ensure_ascii=False))
