@@ -127,7 +127,7 @@ def _valid_frames(world: SocketWorld) -> dict[str, dict]:
 
 _WRONG_VALUES = {"text": [1, None, [], {}, True], "response": [1, None, ["1"], False],
                  "client_msg_id": ["not-a-uuid", "", 12, None, "0" * 65], "mode": ["Practice", "review", "", 1, None]}
-_REQUIRED_FIELDS = {"ask": ("course", "conversation", "text", "client_msg_id"), "history": ("conversation",),
+REQUIRED_FIELDS = {"ask": ("course", "conversation", "text", "client_msg_id"), "history": ("conversation",),
                     "next_item": ("course", "mode"), "submit": ("item_id", "response")}
 
 
@@ -137,7 +137,7 @@ def structural_frames(draw, world: SocketWorld) -> FrameCase:
     name, frame = draw(st.sampled_from(sorted(_valid_frames(world).items())))
     how = draw(st.sampled_from(["missing", "extra", "wrong", "type"]))
     if how == "missing":
-        del frame[draw(st.sampled_from(_REQUIRED_FIELDS[name]))]
+        del frame[draw(st.sampled_from(REQUIRED_FIELDS[name]))]
         return _case(world, frame, {"missing_field"}, f"{name}/missing")
     if how == "extra":
         names = EXTRA_NAMES if name == "ask" else (*EXTRA_NAMES, "client_msg_id")
@@ -164,7 +164,7 @@ def any_json_frames(draw, world: SocketWorld) -> FrameCase:
                                              junk_json | st.sampled_from(["ask", "history", "submit", "next_item"])))
     if not isinstance(value, dict):
         return _case(world, value, {"invalid_frame"}, "json")
-    known = isinstance(value.get("type"), str) and value["type"] in _REQUIRED_FIELDS
+    known = isinstance(value.get("type"), str) and value["type"] in REQUIRED_FIELDS
     return _case(world, value, (ERROR_CODES | REPLIES) if known else {"unknown_type"}, "json-object")
 
 

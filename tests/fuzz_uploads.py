@@ -315,9 +315,12 @@ def clean_csv_row(draw, key: str) -> dict:
 
 def _csv_text(header: list[str], rows: list[list[str]], line_end: str) -> str:
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator=line_end)
-    writer.writerow(header)
-    writer.writerows(rows)
+    plain = csv.writer(out, lineterminator=line_end)
+    # The csv module quotes only the characters of its own line terminator: with "\n" endings a cell holding
+    # "\r" went out bare and read back as two rows, so a clean upload was ragged (and failed at random).
+    quoted = csv.writer(out, lineterminator=line_end, quoting=csv.QUOTE_ALL)
+    for row in [header, *rows]:
+        (quoted if any("\r" in cell or "\n" in cell for cell in row) else plain).writerow(row)
     return out.getvalue()
 
 

@@ -29,11 +29,12 @@ from hypothesis import strategies as st
 
 from learning.models import Attempt, Course, Item, KnowledgeState, Passage, ServedItem, Skill
 from learning.tests.factories import passages, practice_content
-from tests.fuzz_frames import ERROR_CODES, OPEN_ITEM, FrameCase, SocketWorld, frame_cases
+from tests.fuzz_frames import REQUIRED_FIELDS, ERROR_CODES, OPEN_ITEM, FrameCase, SocketWorld, frame_cases
 from tests.fuzz_uploads import (
     CSV_MUTATIONS, DOCUMENT_MUTATIONS, SERIAL_MUTATIONS, UPLOAD_LIMIT, Upload, csv_uploads, json_uploads, raw_uploads,
 )
 from tutor.models import Conversation, Message
+from tutor.protocol import CLIENT_FRAMES
 from tutor.services import api_token_issue
 from tutor.tests.wsclient import connect_as, drain_answers
 
@@ -394,6 +395,11 @@ def _canonical(client_msg_id: str) -> str:
         return str(uuid.UUID(client_msg_id))
     except ValueError:
         return client_msg_id
+
+
+def test_the_frame_fuzzer_covers_every_client_frame_type():
+    """A frame type added to the protocol without fuzzing cases fails here, not in production."""
+    assert set(REQUIRED_FIELDS) == set(CLIENT_FRAMES)
 
 
 FRAMES = {"ask": 200, "history": 60, "practice": 200, "structural": 260, "any-json": 150, "not-json": 80, "binary": 50,

@@ -16,6 +16,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("learning", "tutor", "annotation")  # each may import only the apps before it
+BENCH = "bench"  # above every app: only the benchmark commands, thin wrappers, may import it
+# Pure algorithm modules: plain functions and dataclasses, no Django and no app's models or services.
+PURE = ("learning.knowledge", "learning.solving", "learning.answer_guard", "learning.grading", "learning.passages",
+        "learning.retrieval", "learning.heatmap", "annotation.router",
+        "annotation.training.lora", "annotation.training.config", "tutor.engine")
+PURE_EXCEPTIONS = {"tutor.engine"}  # the package's factory reads settings; its modules stay pure
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ class _ImportReader(ast.NodeVisitor):
         return ".".join(package + ([node.module] if node.module else []))
 
     def _add(self, target: str, node: ast.stmt) -> None:
-        if target.split(".")[0] in LAYERS:
+        if target.split(".")[0] in (*LAYERS, BENCH, "django", "channels"):
             self.imports.append(Import(self.module, target, self.path, node.lineno, self.function_depth > 0))
 
 
@@ -97,17 +103,35 @@ def layer(module: str) -> int:
     return LAYERS.index(module.split(".")[0])
 
 
+def app_imports(imports: list[Import]) -> list[Import]:
+    return [i for i in imports if i.target.split(".")[0] in LAYERS]
+
+
 def upward_imports(imports: list[Import]) -> list[Import]:
-    return [i for i in imports if layer(i.target) > layer(i.source)]
+    return [i for i in app_imports(imports) if layer(i.target) > layer(i.source)]
+
+
+def bench_imports(imports: list[Import]) -> list[Import]:
+    """App modules importing the benchmarks, other than the management commands that wrap them."""
+    return [i for i in imports if i.target.split(".")[0] == BENCH and ".management.commands." not in i.source]
+
+
+def impure_imports(imports: list[Import]) -> list[Import]:
+    """Pure modules importing Django, Channels, or an app module that is not itself pure."""
+    def pure(module: str) -> bool:
+        return any(module == p or module.startswith(p + ".") for p in PURE) and module not in PURE_EXCEPTIONS
+
+    return [i for i in imports if pure(i.source) and (i.target.split(".")[0] in ("django", "channels", BENCH)
+                                                       or (i.target.split(".")[0] in LAYERS and not pure(i.target)))]
 
 
 def hidden_cycles(imports: list[Import]) -> list[tuple[Import, list[str]]]:
     """Function-level imports A -> B where B already leads back to A: moved to the top, they would be a cycle."""
     graph: dict[str, set[str]] = {}
-    for i in imports:
+    for i in app_imports(imports):
         graph.setdefault(i.source, set()).add(i.target)
     found = []
-    for i in imports:
+    for i in app_imports(imports):
         if i.in_function and i.source != i.target:
             path = _path(graph, i.target, i.source)
             if path:
@@ -149,7 +173,7 @@ def test_relative_imports_resolve_against_the_package(tmp_path):
     reader = _ImportReader("tutor.engine.fake", ROOT / "tutor/engine/fake.py",
                            {"tutor.engine.sibling": Path(), "tutor.engine": Path()})
     reader.visit(ast.parse(code))
-    assert [(i.target, i.in_function) for i in reader.imports] == [
+    assert [(i.target, i.in_function) for i in app_imports(reader.imports)] == [
         ("tutor.engine.sibling", False), ("tutor.engine", False), ("learning.models", True),
     ]
 
@@ -163,3 +187,19 @@ def test_no_function_level_import_hides_a_cycle():
     lines = {f"  {i.where()}: {i.source} imports {i.target} inside a function, and {' -> '.join(path)} leads back"
              for i, path in hidden_cycles(all_imports())}
     assert not lines, "Cycles hidden by function-level imports:\n" + "\n".join(sorted(lines))
+
+
+def test_only_the_benchmark_commands_import_bench():
+    lines = {f"  {i.where()}: {i.source} imports {i.target}" for i in bench_imports(all_imports())}
+    assert not lines, "App code importing the benchmarks (only management commands may):\n" + "\n".join(sorted(lines))
+
+
+def test_pure_modules_import_no_django_and_no_app_services():
+    lines = {f"  {i.where()}: {i.source} imports {i.target}" for i in impure_imports(all_imports())}
+    assert not lines, "Imports that make a pure module impure:\n" + "\n".join(sorted(lines))
+
+
+def test_the_purity_guard_sees_a_django_import():
+    reader = _ImportReader("learning.solving.solver", ROOT / "learning/solving/solver.py", {})
+    reader.visit(ast.parse("from django.conf import settings\nfrom learning.models import Course\n"))
+    assert [i.target for i in impure_imports(reader.imports)] == ["django.conf", "learning.models"]
