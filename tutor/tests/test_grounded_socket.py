@@ -8,7 +8,7 @@ from learning.tests.factories import passages
 from tutor.grounded import ABSTAIN_TEXT
 from tutor.models import Message
 from tutor.scoring import Scoring, set_answer_scorer
-from tutor.tests.scripted import ScriptedEngine
+from tutor.tests.scripted import Reply, ScriptedEngine
 from tutor.tests.wsclient import ask_and_wait, ask_frame, connect_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,8 +91,6 @@ async def test_a_hints_course_never_shows_the_result(personas, use_engine, score
 
 
 async def test_a_cut_short_answer_is_marked_truncated(personas, use_engine, scorer):
-    from tutor.tests.scripted import Reply
-
     scorer(0.9)
     use_engine(ScriptedEngine(Reply("Variables stand for numbers we", finish_reason="length")))
     socket = await connect_as(personas.student1)
