@@ -33,8 +33,8 @@ from learning.answer_guard import StreamRedactor
 from learning.models import AnswerStyle, Course
 from learning.solving import check_answer, solve
 from tutor.engine import get_engine
-from tutor.engine.types import Completion, EngineError, TokenDelta
-from tutor.grounded import grounded_answer
+from tutor.engine.types import Completion, EngineError
+from tutor.grounded import generate, grounded_answer
 from tutor.grounding import result_forms
 from tutor.prompting import question_request, system_prompt_for
 
@@ -107,7 +107,7 @@ async def answer_one(arm: str, question: QAQuestion, notes: CourseNotes, abstain
     judge = prior_judge(question.question, passages) if arm == "on" else None
     try:
         if arm == "off":
-            answer = await _plain(engine, request, emit)
+            answer = await generate(engine, request, on_text=emit)
             text, record, abstained, truncated = answer.text, {"kind": "none"}, False, answer.finish_reason == "length"
         else:
             grounded = await grounded_answer(engine, request, grounding, style, [], emit, judge=judge,
@@ -120,28 +120,25 @@ async def answer_one(arm: str, question: QAQuestion, notes: CourseNotes, abstain
     return replace(graded, model=engine.model)
 
 
-async def _plain(engine, request, emit) -> Completion:
-    completion = None
-    async for event in engine.stream(request):
-        if isinstance(event, TokenDelta):
-            await emit(event.text)
-        else:
-            completion = event
-    if completion is None:
-        raise EngineError("The engine ended without an answer.")
-    return completion
-
-
 def _graded(arm: str, q: QAQuestion, text: str, record: dict, abstained: bool, truncated: bool,
             ttft: float | None, elapsed: float, tokens: int) -> ArmAnswer:
     solution = solve(q.question)
-    contradicts = solution is not None and not abstained and check_answer(solution, text).status == "contradicts"
+    contradicts = solution is not None and not abstained and _contradicts(solution, text, hints=arm == "hints")
     reveals = solution is not None and StreamRedactor(result_forms(solution)).redact(text) != text
     return ArmAnswer(arm, q.course, q.category or "uncategorised", q.check, q.question, text,
                      correct=not abstained and answer_is_correct(q, text), failed=None, abstained=abstained,
                      solvable=solution is not None, contradicts=contradicts,
                      caught=bool(record.get("regenerated") or record.get("fallback")), reveals=reveals,
                      record=record, ttft_s=ttft, answer_s=elapsed, tokens=tokens, truncated=truncated)
+
+
+def _contradicts(solution, text: str, *, hints: bool) -> bool:
+    """The shown answer states a result or an equation the solver contradicts. A hint states no result (its
+    last number is a step's), so only the equations it writes are judged."""
+    check = check_answer(solution, text)
+    if hints:
+        return any(not claim.holds for claim in check.equations)
+    return check.status == "contradicts"
 
 
 def _failed(arm: str, q: QAQuestion, error: str, elapsed: float) -> ArmAnswer:
@@ -205,7 +202,7 @@ def _share(values) -> float | None:
 
 
 def _percentile(values: list[float], q: float) -> float | None:
-    return round(float(np.percentile(values, q)), 3) if values else None
+    return round(float(np.percentile(values, q)), 4) if values else None
 
 
 def targets_met(report: dict) -> dict:

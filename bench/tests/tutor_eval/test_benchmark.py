@@ -36,7 +36,7 @@ class WrongArithmeticEngine:
             raise EngineError("scripted failure")
         if "Source from the course notes" in prompt:
             text = prompt.split('Source from the course notes', 1)[1].split('"')[1]
-        elif "the numerator" in prompt.lower() and "top" in prompt.lower():
+        elif "on top of a fraction" in prompt.rsplit("[Student's question]", 1)[-1]:
             text = "It is called the denominator."
         else:
             text = "Work it out carefully. So the answer is 999."
@@ -75,7 +75,7 @@ def test_grounding_turns_wrong_arithmetic_into_the_verified_result(qa_file, tmp_
     assert set(on) >= {"accuracy", "accuracy_by_check", "contradictions_shown", "contradictions_caught",
                        "abstained", "ttft_p50_s", "ttft_p95_s", "tokens_per_answer"}
     assert set(on["accuracy_by_check"]) == {"numeric", "contains", "exact"}
-    assert summary["ratios"]["ttft_p50_on_over_off"] > 0
+    assert on["ttft_p50_s"] is not None and off["ttft_p95_s"] is not None
     shown = {(a["arm"], a["question"]): a["answer"] for a in report["answers"]}
     assert "999" not in shown[("on", "What is 3/4 + 5/6?")] and "999" in shown[("off", "What is 3/4 + 5/6?")]
     assert shown[("on", "What is 3/4 + 5/6?")].startswith(shown[("on", "What is 3/4 + 5/6?")].split("\n")[0])
