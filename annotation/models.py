@@ -38,6 +38,7 @@ class RouterVersion(models.Model):
 class Flag(models.TextChoices):
     LOW_CONFIDENCE = "low_confidence", "Likely wrong"
     RANDOM_SAMPLE = "random_sample", "Random sample"
+    UNANSWERED = "unanswered", "Unanswered (the tutor was not sure)"
 
 
 class AnswerScore(models.Model):

@@ -3,7 +3,9 @@
 ``router_scoring`` is tutor's answer scorer, installed in ``AnnotationConfig.ready``: it runs once per
 completed answer, in the process that generated it, before the answer is stored, so the confidence stored and
 sent to the student is the router's calibrated probability that the answer is right, written once by tutor.
-Once the answer is stored, the score is recorded and the answer flagged for review within budget.
+Once the answer is stored, the score is recorded and the answer flagged for review within budget. An answer
+the tutor abstained from showing (it told the student it asked the teachers) always goes to the queue, as
+"unanswered", outside the daily budget: a student is waiting for it.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from annotation.models import AnswerScore, ReviewEvent, ReviewTask, RouterVersion
+from annotation.models import AnswerScore, Flag, ReviewEvent, ReviewTask, RouterVersion
 from annotation.router.features import AnswerEvidence, answer_features, question_key
 from annotation.router.flagging import FlagDecision, flag_decision, flag_threshold, task_priority
 from annotation.router.model import PRIOR, RouterModel
@@ -46,7 +48,8 @@ class _RouterScore:
 def router_scoring(answer: FinishedAnswer) -> Scoring:
     """tutor's scorer: the router's probability is the answer's confidence; flagging follows the store."""
     score = _score(answer)
-    return Scoring(score.p_correct, after_store=lambda: _record(answer, score, random.random()))
+    return Scoring(score.p_correct, after_store=lambda: _record(answer, score, random.random()),
+                   after_abstain=lambda: _record_unanswered(answer, score))
 
 
 def answer_route(*, answer_id: int, random_draw: float | None = None) -> RouteResult:
@@ -78,14 +81,26 @@ def _score(answer: FinishedAnswer) -> _RouterScore:
 def _record(answer: FinishedAnswer, score: _RouterScore, draw: float) -> RouteResult:
     with transaction.atomic():
         decision = _decide(answer.course_id, score.p_correct, draw)
-        stored = AnswerScore.objects.create(
-            message_id=answer.answer_id, course_id=answer.course_id, student_id=answer.student_id,
-            p_correct=score.p_correct, features=score.features, router_version_id=score.version_id,
-            question_key=question_key(answer.question), flag=decision.flag,
-        )
+        stored = _store_score(answer, score, decision.flag)
         _bump_similar_tasks(stored)
         task = _flag(stored, decision) if decision.flag else None
     return RouteResult(score.p_correct, decision.flag, task.id if task else None)
+
+
+def _record_unanswered(answer: FinishedAnswer, score: _RouterScore) -> RouteResult:
+    with transaction.atomic():
+        stored = _store_score(answer, score, Flag.UNANSWERED)
+        _bump_similar_tasks(stored)
+        task = _flag(stored, FlagDecision(Flag.UNANSWERED))
+    return RouteResult(score.p_correct, Flag.UNANSWERED, task.id)
+
+
+def _store_score(answer: FinishedAnswer, score: _RouterScore, flag: str) -> AnswerScore:
+    return AnswerScore.objects.create(
+        message_id=answer.answer_id, course_id=answer.course_id, student_id=answer.student_id,
+        p_correct=score.p_correct, features=score.features, router_version_id=score.version_id,
+        question_key=question_key(answer.question), flag=flag,
+    )
 
 
 def _evidence(answer: FinishedAnswer) -> AnswerEvidence:

@@ -1,6 +1,18 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+
+# Under the router's prior an unchecked answer scores about 0.4 when the model wrote it fluently and falls under
+# 0.3 only when it hedged, looped, was cut short or wavered token by token: the answers most likely wrong. A
+# higher value would also hold back many right answers, and each one held costs a teacher's time.
+DEFAULT_ABSTAIN_BELOW = 0.3
+
+
+class AnswerStyle(models.TextChoices):
+    EXPLAIN = "explain", "Explain the verified working"
+    HINTS = "hints", "Hints only (never the result)"
 
 
 class Course(models.Model):
@@ -12,6 +24,18 @@ class Course(models.Model):
     )
     knowledge_revision = models.PositiveIntegerField(
         default=0, help_text="Bumped by every calibration, so cached knowledge models of the course reload."
+    )
+    answer_style = models.CharField(
+        max_length=8, choices=AnswerStyle.choices, default=AnswerStyle.EXPLAIN,
+        help_text="For a calculation the tutor can solve: show the verified working and explain it, or give "
+                  "hints that never state the result.",
+    )
+    abstain_below = models.FloatField(
+        null=True, blank=True, default=DEFAULT_ABSTAIN_BELOW,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="An answer the system cannot check (no solvable calculation, no supporting course note) whose "
+                  "confidence is below this is not sent: the student is told the tutor is not sure and the "
+                  "question goes to the teachers. Empty: never hold answers back.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 
 from channels.layers import get_channel_layer
 from django.conf import settings
 
 from tutor.dbcall import db_sync_to_async
 from tutor.engine import get_engine
-from tutor.engine.types import Completion, EngineError, EngineOverloaded, TokenDelta
-from learning.answer_guard import StreamRedactor
+from tutor.engine.types import Completion, EngineError, EngineOverloaded
+from tutor.grounded import GroundedAnswer, grounded_answer
 from tutor.groups import answer_group, frame_event
 from tutor.models import AskResult
-from tutor.prompting import answer_plan_for
+from tutor.prompting import AnswerPlan, answer_plan_for
 from tutor.protocol import answer_frame, error_frame, token_frame
-from tutor.services import answer_complete, answer_fail
+from tutor.scoring import Scoring, answer_score
+from tutor.services import answer_complete, answer_fail, finished_answer
 
 logger = logging.getLogger(__name__)
 _running: set[asyncio.Task] = set()
@@ -61,7 +61,7 @@ async def _hand_to_inference_worker(answer_id: int, client_msg_id: str) -> None:
 async def answer_generate(*, ask: AskResult, client_msg_id: str) -> None:
     answer_id = ask.answer.id
     try:
-        completion, context = await _stream_tokens(ask)
+        plan, answer, scoring = await _grounded(ask)
     except EngineError as exc:
         await _fail(answer_id, client_msg_id, exc.code, exc.detail)
         return
@@ -69,27 +69,32 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str) -> None:
         logger.exception("answer %s failed", answer_id)
         await _fail(answer_id, client_msg_id, EngineError.code, EngineError.detail)
         return
-    stored = await db_sync_to_async(answer_complete)(ask=ask, completion=completion, context=context)
-    confidence = completion.confidence if stored is None else stored  # None: failed meanwhile by the sweep
-    await _send(answer_id, answer_frame(answer_id=answer_id, text=completion.text, confidence=confidence))
+    context = {**plan.context, "redactions": answer.redactions, "check": answer.check,
+               **({"held_text": answer.held_text} if answer.abstained else {})}
+    stored = await db_sync_to_async(answer_complete)(
+        ask=ask, completion=answer.completion, context=context, sources=answer.sources,
+        abstained=answer.abstained, scoring=scoring)
+    confidence = answer.completion.confidence if stored is None else stored  # None: failed meanwhile by the sweep
+    await _send(answer_id, answer_frame(answer_id=answer_id, text=answer.text, confidence=confidence,
+                                        sources=answer.sources, truncated=answer.truncated,
+                                        abstained=answer.abstained))
 
 
-async def _stream_tokens(ask: AskResult) -> tuple[Completion, dict]:
-    """Stream the answer's tokens to the socket, with an open practice item's answer taken out."""
-    answer_id = ask.answer.id
+async def _grounded(ask: AskResult) -> tuple[AnswerPlan, GroundedAnswer, Scoring | None]:
+    """Generate the answer, its tokens streamed to the answer's group; an answer held back for the scorer
+    comes with the scorer's verdict, so the stored answer is scored once."""
     plan = await db_sync_to_async(answer_plan_for)(ask)
-    redactor = StreamRedactor(plan.forbidden)
-    completion = None
-    async for event in get_engine().stream(plan.request):
-        if isinstance(event, TokenDelta):
-            await _send_token(answer_id, redactor.feed(event.text))
-        else:
-            completion = event
-    if completion is None:
-        raise EngineError("The engine ended without an answer.")
-    await _send_token(answer_id, redactor.finish())
-    completion = replace(completion, text=redactor.redact(completion.text))
-    return completion, {**plan.context, "redactions": redactor.redactions}
+    verdicts: list[Scoring] = []
+
+    async def judge(completion: Completion) -> float:
+        held = finished_answer(ask=ask, completion=completion, context=plan.context)
+        verdicts.append(await db_sync_to_async(answer_score)(held))
+        return verdicts[-1].confidence
+
+    answer = await grounded_answer(get_engine(), plan.request, plan.grounding, plan.style, plan.forbidden,
+                                   lambda text: _send_token(ask.answer.id, text), judge=judge,
+                                   abstain_below=plan.abstain_below)
+    return plan, answer, (verdicts[-1] if verdicts else None)
 
 
 async def _send_token(answer_id: int, text: str) -> None:

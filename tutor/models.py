@@ -61,7 +61,11 @@ class Message(models.Model):
     confidence = models.FloatField(null=True, blank=True)
     features = models.JSONField(null=True, blank=True)
     context = models.JSONField(
-        null=True, blank=True, help_text="What the answer was built from: retrieved passages, weak skills, open item."
+        null=True, blank=True, help_text="What the answer was built from (retrieved passages, weak skills, open item) and how it was "
+                  "checked: check, abstained."
+    )
+    sources = models.JSONField(
+        default=list, blank=True, help_text="The course-note sentences the answer is grounded in: passage, title, text."
     )
     corrected_text = models.TextField(blank=True, help_text="A teacher's correction; shown instead of the text.")
     corrected_at = models.DateTimeField(null=True, blank=True)

@@ -8,15 +8,17 @@ the start of the last turn only as a last resort, and then the context goes befo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from django.conf import settings
 
 from learning.answer_guard import answer_forms
-from learning.models import Course, Item
+from learning.models import AnswerStyle, Course, Item
 from learning.passage_search import PassageHit, passages_for_question
 from learning.practice import open_item_for_hints
 from learning.selectors import student_weak_skills
-from tutor.engine.types import ChatTurn, GenerationRequest
+from tutor.engine.types import AdapterRef, ChatTurn, GenerationRequest
+from tutor.grounding import NO_GROUNDING, Grounding, grounding_for, steps_without_result
 from tutor.model_registry import active_adapter_for
 from tutor.teacher_answers import TeacherAnswer, teacher_answer_for
 from tutor.models import AskResult, Message
@@ -24,19 +26,22 @@ from tutor.selectors import prior_turns
 
 SYSTEM_PROMPT = (
     'You are a patient tutor for the course "{title}". Help the student understand, step by step: '
-    "explain simply, check their reasoning, and give hints before full solutions. Keep answers short and "
-    "accurate, stay on the course topic, and say so when you are not sure.{material}"
+    "explain simply, check their reasoning, and give hints before full solutions. Be brief (two to four "
+    "sentences) and accurate, stay on the course topic, and say so when you are not sure.{material}"
 )
 PASSAGE_CHARS = 700
 
 
 @dataclass(frozen=True)
 class AnswerPlan:
-    """A generation request plus what the answer must not reveal and what it was built from."""
+    """A generation request plus what the answer must not reveal, what can check it, and what it was built from."""
 
     request: GenerationRequest
     forbidden: list[str] = field(default_factory=list)  # spellings of an open item's answer
     context: dict = field(default_factory=dict)  # stored with the answer: passages, weak skills, open item
+    grounding: Grounding = NO_GROUNDING
+    style: str = AnswerStyle.EXPLAIN
+    abstain_below: float | None = None  # hold back an unchecked answer scored below this; None: never
 
 
 def system_prompt_for(course: Course) -> str:
@@ -54,23 +59,42 @@ def answer_plan_for(ask: AskResult) -> AnswerPlan:
     weak = student_weak_skills(student=student, course=course, limit=settings.LEARNING_WEAK_SKILLS_IN_PROMPT)
     item = open_item_for_hints(student=student, course=course)
     earlier = [] if ask.new_conversation else prior_turns(answer=ask.answer, limit=settings.TUTOR_CONTEXT_TURNS)
-    last = ChatTurn("user", question_with_context(question, passages, weak, item, teacher))
-    request = GenerationRequest(system_prompt=system_prompt_for(course), history=[*map(_turn, earlier), last],
-                                adapter=adapter)
+    # While a practice item is open, a calculation is answered with hints whatever the course's style.
+    style = AnswerStyle.HINTS if item is not None else course.answer_style
+    request, grounding = question_request(
+        system_prompt=system_prompt_for(course), question=question, passages=passages, style=style, weak=weak,
+        item=item, teacher=teacher, earlier=[_turn(turn) for turn in earlier], adapter=adapter)
     forbidden = answer_forms(item.answer_spec, item.choices) if item else []
-    context = {**_context_record(passages, weak, item), "teacher_answer": teacher.question if teacher else None}
-    return AnswerPlan(request, forbidden, context)
+    context = {**_context_record(passages, weak, item), "teacher_answer": teacher.question if teacher else None,
+               "grounding": grounding.kind}
+    # A teacher's answer to the same question grounds the tutor as well as any check could.
+    abstain_below = None if teacher else course.abstain_below
+    return AnswerPlan(request, forbidden, context, grounding, style, abstain_below)
 
 
 def generation_request_for(ask: AskResult) -> GenerationRequest:
     return answer_plan_for(ask).request
 
 
+def question_request(*, system_prompt: str, question: str, passages: Sequence[PassageHit], grounded: bool = True,
+                     style: str = AnswerStyle.EXPLAIN, weak: Sequence[tuple[str, float]] = (),
+                     item: Item | None = None, teacher: TeacherAnswer | None = None,
+                     earlier: Sequence[ChatTurn] = (), adapter: AdapterRef | None = None,
+                     ) -> tuple[GenerationRequest, Grounding]:
+    """The request for one question and what grounds it (``grounded=False``: nothing, as before grounding
+    existed). Reads no database: the tutor and the benchmarks build their requests here alike."""
+    grounding = grounding_for(question, passages) if grounded else NO_GROUNDING
+    last = ChatTurn("user", question_with_context(question, list(passages), list(weak), item, teacher,
+                                                  grounding, style))
+    return GenerationRequest(system_prompt=system_prompt, history=[*earlier, last], adapter=adapter), grounding
+
+
 def question_with_context(question: str, passages: list[PassageHit], weak: list[tuple[str, float]], item: Item | None,
-                          teacher_answer: TeacherAnswer | None = None) -> str:
+                          teacher_answer: TeacherAnswer | None = None, grounding: Grounding = NO_GROUNDING,
+                          style: str = AnswerStyle.EXPLAIN) -> str:
     """The last user turn: the question, after what the tutor should know for it (used by router_bench and
     retraining too). A teacher's answer to the same question stands in for the course notes."""
-    blocks = []
+    blocks = [grounding_block(grounding, style)] if grounding.kind != "none" else []
     if teacher_answer is not None:
         blocks.append(teacher_answer_block(teacher_answer))
     elif passages:
@@ -87,6 +111,20 @@ def question_with_context(question: str, passages: list[PassageHit], weak: list[
     if not blocks:
         return question
     return "[Context for the tutor]\n" + "\n\n".join(blocks) + f"\n\n[Student's question]\n{question}"
+
+
+def grounding_block(grounding: Grounding, style: str) -> str:
+    """What the tutor is told to build its answer on: the exact working, or the supporting sentence."""
+    if grounding.source is not None:
+        source = grounding.source
+        title = f" ({source.title})" if source.title else ""
+        return f'Source from the course notes{title}: "{source.sentence}". Answer from this source.'
+    solution = grounding.solution
+    if style == AnswerStyle.HINTS:
+        steps = "\n".join(steps_without_result(solution)) or "(none: the student starts from the question)"
+        return ("Verified first steps (computed exactly; do not change any number):\n"
+                f"{steps}\nGive the student a hint for the next step. Do not state the final answer.")
+    return f"Verified working (computed exactly; explain it in words, do not change any number):\n{solution.prompt_text()}"
 
 
 def teacher_answer_block(answer: TeacherAnswer) -> str:

@@ -183,8 +183,15 @@ def token_frame(*, answer_id: int, text: str) -> dict[str, Any]:
     return {"type": "token", "message_id": answer_id, "text": text}
 
 
-def answer_frame(*, answer_id: int, text: str, confidence: float) -> dict[str, Any]:
-    return {"type": "answer", "message_id": answer_id, "text": text, "confidence": round(confidence, 4)}
+def answer_frame(*, answer_id: int, text: str, confidence: float, sources: list[dict] | None = None,
+                 truncated: bool = False, abstained: bool = False) -> dict[str, Any]:
+    return {"type": "answer", "message_id": answer_id, "text": text, "confidence": round(confidence, 4),
+            "sources": _sources(sources), "truncated": truncated, "abstained": abstained}
+
+
+def _sources(sources: list[dict] | None) -> list[dict[str, Any]]:
+    """The course-note sentences an answer is grounded in, as every frame carries them."""
+    return [{"passage": s["passage"], "title": s["title"], "text": s["text"]} for s in sources or []]
 
 
 def correction_frame(*, answer_id: int, conversation_id: int, text: str) -> dict[str, Any]:
@@ -205,6 +212,9 @@ def history_message(message) -> dict[str, Any]:
         "status": message.status,
         "corrected": bool(message.corrected_text),
         "confidence": message.confidence,
+        "sources": _sources(message.sources),
+        "truncated": (message.features or {}).get("finish_reason") == "length",
+        "abstained": bool((message.context or {}).get("abstained")),
         "reply_to": message.reply_to_id,
         "client_msg_id": str(message.client_msg_id) if message.client_msg_id else None,
         "created_at": message.created_at.isoformat(),

@@ -3,7 +3,9 @@
 The default trusts the engine's own confidence. A higher app installs a better scorer at start-up
 (annotation's confidence router, in its ``AppConfig.ready``), the way the engine is installed, so tutor never
 imports the app that judges its answers. The scorer runs before the answer is stored, so the confidence is
-written once; what it does with the stored answer (flag it for teachers, say) it returns as ``after_store``.
+written once; what it does with the stored answer (flag it for teachers, say) it returns as ``after_store``,
+and what it does with an answer the tutor abstained from showing (asked the teachers instead) as
+``after_abstain``.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ def _nothing() -> None:
 class Scoring:
     confidence: float
     after_store: Callable[[], None] = field(default=_nothing)  # runs once, only if the answer was stored
+    after_abstain: Callable[[], None] = field(default=_nothing)  # instead, when the tutor abstained
 
 
 AnswerScorer = Callable[[FinishedAnswer], Scoring]
@@ -67,9 +70,9 @@ def answer_score(answer: FinishedAnswer) -> Scoring:
         return engine_confidence(answer)
 
 
-def scoring_after_store(scoring: Scoring, answer_id: int) -> None:
+def scoring_after_store(scoring: Scoring, answer_id: int, abstained: bool = False) -> None:
     """The scorer's work on the stored answer; its failure leaves the answer and its confidence as stored."""
     try:
-        scoring.after_store()
+        (scoring.after_abstain if abstained else scoring.after_store)()
     except Exception:
         logger.exception("the scorer's follow-up for answer %s failed", answer_id)

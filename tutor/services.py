@@ -21,7 +21,7 @@ from tutor.errors import TutorError
 from tutor.groups import frame_event, student_group
 from tutor.models import ApiToken, AskResult, Conversation, Message
 from tutor.protocol import correction_frame
-from tutor.scoring import FinishedAnswer, answer_score, scoring_after_store
+from tutor.scoring import FinishedAnswer, Scoring, answer_score, scoring_after_store
 from tutor.selectors import api_tokens_of, asks_in_window, conversation_exists_for, message_by_client_id
 
 logger = logging.getLogger(__name__)
@@ -86,31 +86,46 @@ def _write_question(student, conversation: Conversation, text: str, client_msg_i
     return AskResult(conversation, question, answer, created=True, new_conversation=created_conversation)
 
 
-def answer_complete(*, ask: AskResult, completion: Completion, context: dict | None = None) -> float | None:
+def answer_complete(*, ask: AskResult, completion: Completion, context: dict | None = None,
+                    sources: list[dict] | None = None, abstained: bool = False,
+                    scoring: Scoring | None = None) -> float | None:
     """Store a finished answer with its confidence, scored once, before the store, by the installed scorer
-    (tutor.scoring). Compare-and-swap: only a pending answer is completed, once. Returns the stored
-    confidence, or None when the answer was no longer pending and nothing was written."""
-    features = {**completion.features.as_dict(), "dropped_turns": completion.dropped_turns,
-                "finish_reason": completion.finish_reason}
-    scoring = answer_score(FinishedAnswer(
-        answer_id=ask.answer.id, course_id=ask.conversation.course_id, student_id=ask.conversation.student_id,
-        question=ask.question.text, text=completion.text, features=features, context=context or {},
-        engine_confidence=completion.confidence,
-    ))
+    (tutor.scoring), unless ``scoring`` is that scorer's verdict already (on an answer held back for it).
+    ``abstained``: the tutor showed its honest "not sure" instead of the scored answer. Compare-and-swap: only
+    a pending answer is completed, once. Returns the stored confidence, or None when the answer was no longer
+    pending and nothing was written."""
+    context = {**(context or {}), "abstained": abstained}
+    if scoring is None:
+        scoring = answer_score(finished_answer(ask=ask, completion=completion, context=context))
     updated = Message.objects.filter(id=ask.answer.id, status=Message.Status.PENDING).update(
         status=Message.Status.COMPLETE,
         text=completion.text,
         confidence=scoring.confidence,
-        features=features,
+        features=stored_features(completion),
         model_name=completion.model_name[:200],
         prompt_tokens=completion.prompt_tokens,
         context=context,
+        sources=sources or [],
         completed_at=timezone.now(),
     )
     if updated != 1:
         return None
-    scoring_after_store(scoring, ask.answer.id)
+    scoring_after_store(scoring, ask.answer.id, abstained=abstained)
     return scoring.confidence
+
+
+def finished_answer(*, ask: AskResult, completion: Completion, context: dict) -> FinishedAnswer:
+    """``completion`` as the scorer judges it."""
+    return FinishedAnswer(
+        answer_id=ask.answer.id, course_id=ask.conversation.course_id, student_id=ask.conversation.student_id,
+        question=ask.question.text, text=completion.text, features=stored_features(completion), context=context,
+        engine_confidence=completion.confidence,
+    )
+
+
+def stored_features(completion: Completion) -> dict:
+    return {**completion.features.as_dict(), "dropped_turns": completion.dropped_turns,
+            "finish_reason": completion.finish_reason}
 
 
 def answer_correction_record(*, answer_id: int, text: str) -> Message:

@@ -20,7 +20,7 @@ class EnrollmentInline(admin.TabularInline):
 class CourseAdmin(ContentUploadAdminMixin, SuperuserOnlyAdminMixin, admin.ModelAdmin):
     """Superusers only: with Django's per-model permissions a teacher could enrol themselves in any course."""
 
-    list_display = ["title", "slug", "created_at", "content_upload_link"]
+    list_display = ["title", "slug", "answer_style", "abstain_below", "created_at", "content_upload_link"]
     search_fields = ["title", "slug"]
     inlines = [EnrollmentInline]
     actions = ["recalibrate"]

@@ -121,8 +121,10 @@ def solve_equation(text: str) -> Solution | None:
     value = (right[0] - left[0]) / (left[1] - right[1])
     equation = f"{left_text.strip()} = {right_text.strip()}"
     stated = f"{variable} = {fraction_text(value)}"
+    # Restating the equation's numbers ("take 3 from both sides") is not stating a result.
+    given = tuple(dict.fromkeys(c for c in (*left[:2], *right[:2]) if c))
     return Solution("equation", value, stated, (stated, *accepted_forms(value)), (equation, *steps), stated + ".",
-                    variable=variable)
+                    given=given, variable=variable)
 
 
 def _linear_steps(left: list[Fraction], right: list[Fraction], variable: str) -> list[str]:

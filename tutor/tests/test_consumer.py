@@ -12,6 +12,7 @@ from tutor.engine.types import EngineError, ModelUnavailable
 from tutor.models import Conversation, Message
 from tutor.tests.wsclient import (
     ORIGIN,
+    abstention_off,
     ask_and_wait,
     ask_frame,
     connect_as,
@@ -48,8 +49,9 @@ async def assert_still_open(communicator, course_id: int) -> None:
 
 
 async def test_ask_streams_ack_tokens_and_answer(personas, fake_engine):
+    await abstention_off(personas.course_a)
     communicator = await connect_as(personas.student1)
-    frame = ask_frame(personas.course_a.id, "How do I solve 2x + 3 = 7?")
+    frame = ask_frame(personas.course_a.id, "How do I get better at solving equations?")
     frames = await ask_and_wait(communicator, frame)
 
     ack, *tokens, answer = frames

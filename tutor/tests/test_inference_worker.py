@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from tutor.engine.fake import FakeEngine
 from tutor.models import Message
-from tutor.tests.wsclient import ask_frame, connect_as, drain_answers, receive_until
+from tutor.tests.wsclient import abstention_off, ask_frame, connect_as, drain_answers, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHANNEL = "tutor-inference-test"
@@ -73,6 +73,7 @@ async def test_a_socket_that_resyncs_mid_answer_receives_the_rest_of_it(personas
     conversation's history, sees the answer pending, and receives the rest of the stream and the answer."""
     engine = FakeEngine(token_delay_s=0.05)
     use_engine(engine)
+    await abstention_off(personas.course_a)
     worker = inference_worker() if on_worker else _nothing()
     async with worker:
         first = await connect_as(personas.student1)

@@ -91,3 +91,8 @@ async def drain_answers() -> None:
     """Wait for answers still being generated after their socket closed."""
     if answering._running:
         await asyncio.gather(*list(answering._running), return_exceptions=True)
+
+
+async def abstention_off(course) -> None:
+    """Unchecked answers stream live in ``course`` (with abstention on they are held until scored)."""
+    await database_sync_to_async(type(course).objects.filter(id=course.id).update)(abstain_below=None)

@@ -1,0 +1,155 @@
+"""The grounded answer core, with a scripted model: what the student is shown, in what order, and what never."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import pytest
+
+from learning.answer_guard import StreamRedactor
+from learning.solving import check_answer
+from tutor.grounded import ABSTAIN_TEXT, STRONGER_EXPLAIN, grounded_answer
+from tutor.grounding import grounding_for, result_forms
+from tutor.prompting import question_request
+from tutor.tests.scripted import Reply, ScriptedEngine
+
+CALCULATION = "What is 3/4 + 5/6?"  # 19/12 = 1 7/12
+WRONG = ("So 3/4 + 5/6 = 8/10.", "Add the tops and the bottoms: the answer is 8/10.", "The answer is 1 1/2.")
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    title: str
+    text: str
+    score: float = 0.4
+
+
+NOTES = [Hit(7, "Plants", "Leaves are green. Plants take in carbon dioxide from the air through their leaves.")]
+
+
+class Emitted(list):
+    async def __call__(self, text: str) -> None:
+        self.append(text)
+
+
+async def answer(engine, question, style="explain", passages=(), forbidden=(), **abstention):
+    request, grounding = question_request(system_prompt="Be a tutor.", question=question, passages=passages,
+                                          style=style)
+    emitted = Emitted()
+    result = await grounded_answer(engine, request, grounding, style, list(forbidden), emitted, **abstention)
+    assert "".join(emitted) == result.text == result.completion.text  # the frames add up to the answer
+    return result, emitted, grounding
+
+
+async def test_the_verified_working_is_emitted_first_then_the_checked_explanation():
+    engine = ScriptedEngine("Write both over twelfths and add them: the answer is 19/12.")
+    result, emitted, grounding = await answer(engine, CALCULATION)
+    working = "\n".join([*grounding.solution.steps, grounding.solution.final_answer])
+    assert emitted[0] == working + "\n\n"
+    assert result.text.endswith("the answer is 19/12.")
+    assert result.check == {"kind": "solver", "status": "agrees", "regenerated": False, "fallback": False}
+    assert "Verified working (computed exactly" in engine.requests[0].history[-1].content
+
+
+async def test_a_wrong_explanation_is_regenerated_under_a_stronger_instruction():
+    engine = ScriptedEngine(WRONG[0], "Both fractions become twelfths, and the answer is 1 7/12.")
+    result, emitted, _ = await answer(engine, CALCULATION)
+    assert result.check == {"kind": "solver", "status": "agrees", "regenerated": True, "fallback": False}
+    assert "8/10" not in result.text and result.text.endswith("the answer is 1 7/12.")
+    assert STRONGER_EXPLAIN.format(result="19/12") in engine.requests[1].history[-1].content
+
+
+async def test_an_explanation_wrong_twice_is_replaced_by_the_template():
+    engine = ScriptedEngine(WRONG[0], WRONG[2])
+    result, emitted, grounding = await answer(engine, CALCULATION)
+    assert result.check == {"kind": "solver", "status": "contradicts", "regenerated": True, "fallback": True}
+    assert "8/10" not in result.text and "1 1/2" not in result.text
+    explanation = result.text.split("\n\n", 1)[1]
+    assert check_answer(grounding.solution, explanation).status == "agrees"
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_no_emitted_text_ever_contradicts_the_solution(seed):
+    draw = random.Random(seed)
+    replies = [Reply(text, tuple(draw.sample(range(1, len(text)), 5))) for text in draw.sample(WRONG, 2)]
+    result, emitted, grounding = await answer(ScriptedEngine(*replies), CALCULATION)
+    shown = ""
+    for piece in emitted:
+        shown += piece
+        assert check_answer(grounding.solution, shown).status != "contradicts", shown
+
+
+@pytest.mark.parametrize("seed", range(8))
+async def test_a_hints_answer_never_states_the_result_however_it_is_chunked(seed):
+    draw = random.Random(seed)
+    hint = "Try twelfths: 9/12 + 10/12 = 19/12, which is 1 7/12 (about 1.58), so the answer is nineteen twelfths."
+    engine = ScriptedEngine(Reply(hint, tuple(draw.sample(range(1, len(hint)), 12))))
+    result, emitted, grounding = await answer(engine, CALCULATION, style="hints")
+    forms = result_forms(grounding.solution)
+    assert emitted[0].startswith("Common denominator of 4 and 6: 12") and grounding.solution.final_answer not in result.text
+    assert StreamRedactor(forms).redact(result.text) == result.text  # nothing left that states 19/12
+    assert "19/12" not in engine.requests[0].history[-1].content  # nor is the model told it
+
+
+async def test_a_wrong_hint_falls_back_to_a_template_that_states_nothing():
+    engine = ScriptedEngine("The answer is 8/10.", "So you get 1 1/2.")
+    result, _, grounding = await answer(engine, CALCULATION, style="hints")
+    assert result.check["fallback"] and "8/10" not in result.text and "1 1/2" not in result.text
+    assert StreamRedactor(result_forms(grounding.solution)).redact(result.text) == result.text
+
+
+async def test_a_question_backed_by_the_notes_streams_live_and_carries_its_source():
+    engine = ScriptedEngine("Plants take in carbon dioxide through their leaves.")
+    result, emitted, grounding = await answer(engine, "What gas do plants take in through their leaves?",
+                                              passages=NOTES, judge=_never_called, abstain_below=0.9)
+    assert grounding.kind == "source" and len(emitted) > 3
+    assert result.sources == [{"passage": 7, "title": "Plants",
+                               "text": "Plants take in carbon dioxide from the air through their leaves."}]
+    assert result.check["kind"] == "source" and not result.abstained
+    assert 'Source from the course notes (Plants): "Plants take in' in engine.requests[0].history[-1].content
+
+
+async def test_an_unchecked_answer_below_the_threshold_abstains():
+    engine = ScriptedEngine("The mitochondria is the powerhouse, I think, maybe.")
+    result, emitted, _ = await answer(engine, "Why do cells need energy?", judge=_confidence(0.1), abstain_below=0.3)
+    assert result.abstained and emitted == [ABSTAIN_TEXT] and result.text == ABSTAIN_TEXT
+    assert result.held_text == "The mitochondria is the powerhouse, I think, maybe."
+    assert result.check["status"] == "abstained" and result.sources == []
+
+
+async def test_an_unchecked_answer_above_the_threshold_is_released_whole():
+    engine = ScriptedEngine("Cells need energy to build molecules and move.")
+    result, emitted, _ = await answer(engine, "Why do cells need energy?", judge=_confidence(0.6), abstain_below=0.3)
+    assert not result.abstained and emitted == ["Cells need energy to build molecules and move."]
+    assert result.check["status"] == "released"
+
+
+async def test_without_abstention_an_unchecked_answer_streams_live():
+    engine = ScriptedEngine(Reply("Cells need energy to build molecules and move.", finish_reason="length"))
+    result, emitted, _ = await answer(engine, "Why do cells need energy?", judge=_never_called, abstain_below=None)
+    assert len(emitted) > 3 and not result.abstained and result.check["status"] == "unchecked"
+    assert result.truncated
+
+
+async def test_an_open_items_answer_is_taken_out_of_the_working_too():
+    engine = ScriptedEngine("Add the twelfths.")
+    result, _, _ = await answer(engine, CALCULATION, style="hints", forbidden=["19/12"])
+    assert "19/12" not in result.text and "1 7/12" not in result.text
+
+
+def test_grounding_prefers_the_solver_and_needs_real_support_from_the_notes():
+    assert grounding_for(CALCULATION, NOTES).kind == "solver"
+    assert grounding_for("Why is the sky blue?", NOTES).kind == "none"
+    assert grounding_for("Are leaves green?", NOTES).source.sentence == "Leaves are green."
+    assert grounding_for("What do plants eat at night?", NOTES).kind == "none"  # one word of three: no support
+
+
+def _confidence(value: float):
+    async def judge(completion) -> float:
+        return value
+    return judge
+
+
+async def _never_called(completion) -> float:
+    raise AssertionError("a checked answer is never held for the scorer")
