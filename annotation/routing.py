@@ -112,7 +112,23 @@ def _evidence(answer: FinishedAnswer) -> AnswerEvidence:
         passage_scores=tuple(float(h.get("score") or 0.0) for h in hits),
         cut_short=answer.features.get("finish_reason") == "length",
         redactions=int(answer.context.get("redactions") or 0),
+        check=_check_record(answer.context),
+        sources=_source_sentences(answer.context),
     )
+
+
+def _check_record(context: dict) -> dict:
+    """The tutor's check record ({"kind", "status", "regenerated", "fallback"}); older answers have none."""
+    record = context.get("check")
+    return record if isinstance(record, dict) else {}
+
+
+def _source_sentences(context: dict) -> tuple[str, ...]:
+    """The course-notes sentences the answer cites ([{"passage", "title", "text"}]); older answers cite none."""
+    sources = context.get("sources")
+    if not isinstance(sources, list):
+        return ()
+    return tuple(str(s["text"]) for s in sources if isinstance(s, dict) and s.get("text"))
 
 
 _cached: tuple[int | None, RouterModel] = (None, PRIOR)

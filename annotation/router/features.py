@@ -1,7 +1,8 @@
 """What the router knows about one tutor answer, as a fixed vector of numbers (pure).
 
-Token-probability features come from the engine; the rest are read from the question, the answer and the
-course passages the tutor was given. Every feature is cheap: the router runs on every answer.
+Token-probability features come from the engine; the rest are read from the question, the answer, the
+course passages the tutor was given and the checks the answer passed (the exact solver's, or the course-notes
+sentence it was told to answer from). Every feature is cheap: the router runs on every answer.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from annotation.router.arithmetic import arithmetic_agreement
+from annotation.router.arithmetic import agreement, solver_status, solver_verdict
 from annotation.router.qa import numbers_in
 
 FEATURE_NAMES = (
@@ -27,7 +28,10 @@ FEATURE_NAMES = (
     # sentences that best match the question: is the answer's claim what the notes say to this question?
     "novel_unsupported",  # log(1 + answer words found in neither the question nor the passages)
     "repetition",  # share of the answer's word trigrams that repeat: small models loop when lost
-    "arithmetic_check",  # +1 / -1: the answer's final number is / is not the question's value computed in code
+    "arithmetic_check",  # +1 / -1: the answer's result agrees with / contradicts or lacks the exact solution
+    "checked_by_solver",  # 1: the result the answer shows was verified by the exact solver
+    "solver_contradicted",  # 1: the result the answer shows contradicts the exact solution, unrepaired
+    "checked_by_source",  # 1: the answer's first sentence says what the course-notes sentence it cites says
     "hedges",  # "I think", "not sure", "maybe": the model saying it is unsure
     "cut_short",  # 1 when the answer used the whole token budget (it was cut, not finished)
     "redactions",  # an open practice item's answer had to be taken out
@@ -58,6 +62,8 @@ class AnswerEvidence:
     passage_scores: tuple[float, ...] = ()
     cut_short: bool = False  # generation stopped at the token limit, not at its end
     redactions: int = 0
+    check: dict = field(default_factory=dict)  # the tutor's check record: kind, status, regenerated, fallback
+    sources: tuple[str, ...] = ()  # the course-notes sentences the answer carries as its sources
 
 
 def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
@@ -68,6 +74,8 @@ def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
     question_words = content_words(evidence.question)
     known_numbers = set(numbers_in(evidence.question)).union(*(numbers_in(t) for t in evidence.passage_texts))
     novel = answer_words - question_words
+    status = solver_status(evidence.question, evidence.answer)
+    verdict = solver_verdict(status, evidence.check)
     features = {
         "mean_logprob": _finite(tokens.get("mean_logprob"), -5.0),
         "min_logprob": max(_finite(tokens.get("min_logprob"), -20.0), -20.0),
@@ -82,7 +90,10 @@ def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
         "claim_support": _claim_support(evidence, question_words),
         "novel_unsupported": math.log1p(len(novel - passage_words)),
         "repetition": _repetition(evidence.answer),
-        "arithmetic_check": arithmetic_agreement(evidence.question, evidence.answer),
+        "arithmetic_check": agreement(status),
+        "checked_by_solver": float(verdict == "verified"),
+        "solver_contradicted": float(verdict == "contradicted"),
+        "checked_by_source": float(_source_backs_claim(evidence, question_words)),
         "hedges": float(len(_HEDGES.findall(evidence.answer.casefold()))),
         "cut_short": float(evidence.cut_short),
         "redactions": float(evidence.redactions),
@@ -113,22 +124,32 @@ def content_words(text: str) -> set[str]:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 CLAIM_SENTENCES = 3
+SOURCE_OVERLAP = 0.5  # of the first sentence's new words, the share its source must hold to back it
 
 
 def _sentences(text: str) -> list[str]:
     return [piece for piece in _SENTENCE_END.split(text) if piece.strip()]
 
 
+def _claim(answer: str, question_words: set[str]) -> set[str]:
+    """What the answer's first sentence adds to the question: its claim."""
+    answer_sentences = _sentences(answer)
+    return content_words(answer_sentences[0]) - question_words if answer_sentences else set()
+
+
 def _claim_support(evidence: AnswerEvidence, question_words: set[str]) -> float:
-    answer_sentences = _sentences(evidence.answer)
     notes = [sentence for text in evidence.passage_texts for sentence in _sentences(text)]
-    if not answer_sentences or not notes:
-        return 0.0
-    claim = content_words(answer_sentences[0]) - question_words
-    if not claim:
+    claim = _claim(evidence.answer, question_words)
+    if not claim or not notes:
         return 0.0
     closest = sorted(notes, key=lambda sentence: -len(content_words(sentence) & question_words))[:CLAIM_SENTENCES]
     return _share(claim, set().union(*(content_words(sentence) for sentence in closest)))
+
+
+def _source_backs_claim(evidence: AnswerEvidence, question_words: set[str]) -> bool:
+    """Most of the answer's claim is in one of the course-notes sentences it cites."""
+    claim = _claim(evidence.answer, question_words)
+    return bool(claim) and any(_share(claim, content_words(source)) >= SOURCE_OVERLAP for source in evidence.sources)
 
 
 def _repetition(text: str) -> float:
