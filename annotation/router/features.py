@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from annotation.router.arithmetic import agreement, solver_status, solver_verdict
 from annotation.router.qa import numbers_in
+from learning.sentences import content_words, sentences
 
 FEATURE_NAMES = (
     "mean_logprob",  # engine: mean log-probability of the chosen tokens
@@ -37,14 +38,6 @@ FEATURE_NAMES = (
     "redactions",  # an open practice item's answer had to be taken out
 )
 
-_WORD = re.compile(r"[a-z][a-z'-]{2,}")
-_STOPWORDS = frozenset(
-    "the and for are but not you your with that this from have has had was were will would can could "
-    "should what which when where who how why its it's they them their there then than into onto out about "
-    "also just very much more most some any each other such only own same too all both few one two three "
-    "let lets let's is be been being does did doing done an of to in on at by as or if so do we us our he "
-    "she his her him i me my".split()
-)
 _HEDGES = re.compile(
     r"\b(i think|i believe|not sure|i'm not|maybe|perhaps|might be|probably|i guess|possibly|it seems|"
     r"i don't know|i do not know|unclear|approximately)\b"
@@ -117,28 +110,18 @@ def question_words(question: str) -> set[str]:
     return content_words(question) | {str(n) for n in numbers_in(question)}
 
 
-def content_words(text: str) -> set[str]:
-    """Words of three letters or more that carry meaning (casefolded, filler words left out)."""
-    return {word.strip("'-") for word in _WORD.findall(text.casefold()) if word not in _STOPWORDS}
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 CLAIM_SENTENCES = 3
 SOURCE_OVERLAP = 0.5  # of the first sentence's new words, the share its source must hold to back it
 
 
-def _sentences(text: str) -> list[str]:
-    return [piece for piece in _SENTENCE_END.split(text) if piece.strip()]
-
-
 def _claim(answer: str, question_words: set[str]) -> set[str]:
     """What the answer's first sentence adds to the question: its claim."""
-    answer_sentences = _sentences(answer)
+    answer_sentences = sentences(answer)
     return content_words(answer_sentences[0]) - question_words if answer_sentences else set()
 
 
 def _claim_support(evidence: AnswerEvidence, question_words: set[str]) -> float:
-    notes = [sentence for text in evidence.passage_texts for sentence in _sentences(text)]
+    notes = [sentence for text in evidence.passage_texts for sentence in sentences(text)]
     claim = _claim(evidence.answer, question_words)
     if not claim or not notes:
         return 0.0

@@ -186,14 +186,14 @@ def test_the_live_confidence_follows_the_check_record(personas):
     assert stored == VERIFIED_FLOOR == Message.objects.get(id=ask.answer.id).confidence
 
 
-@pytest.mark.parametrize("context, backed", [
-    ({"sources": [{"passage": 1, "title": "Leaves", "text": "Plants take in carbon dioxide through stomata."}]}, 1.0),
-    ({"sources": [{"passage": 1, "title": "Leaves", "text": "Leaves give off oxygen in daylight."}]}, 0.0),
-    ({}, 0.0),  # an older answer cites nothing
-    ({"sources": "not a list", "check": "not a record"}, 0.0),
+@pytest.mark.parametrize("sources, context, backed", [
+    ([{"passage": 1, "title": "Leaves", "text": "Plants take in carbon dioxide through stomata."}], {}, 1.0),
+    ([{"passage": 1, "title": "Leaves", "text": "Leaves give off oxygen in daylight."}], {}, 0.0),
+    ([], {}, 0.0),  # an older answer cites nothing
+    ([], {"check": "not a record"}, 0.0),
 ])
-def test_a_cited_course_notes_sentence_is_read_from_the_answers_context(personas, context, backed):
-    answer = answered_question(student=personas.student1, course=personas.course_a, context=context,
+def test_a_cited_course_notes_sentence_is_read_from_the_answers_sources(personas, sources, context, backed):
+    answer = answered_question(student=personas.student1, course=personas.course_a, context=context, sources=sources,
                                question="Which gas do plants take in?", answer="Plants take in carbon dioxide.")
     route(answer)
     assert AnswerScore.objects.get(message=answer).features["checked_by_source"] == backed
