@@ -22,8 +22,10 @@ from __future__ import annotations
 import re
 
 MIN_ECHO_CHARS = 20  # shorter context pieces ("[Student's question]", a skill name) are ordinary words
-# Ends of sentences: punctuation, maybe closing quotes or brackets, then whitespace or the end of the text.
-_SENTENCE_END = re.compile(r"""[.!?:][.!?:"'”’)\]]*(?=\s|$)""")
+# Ends of sentences (punctuation, maybe closing quotes or brackets, then whitespace or the end of the text), and
+# of the clauses before a colon, which the model also echoes alone ("Course notes: ...").
+_SENTENCE_END = re.compile(r"""[.!?][.!?"'”’)\]]*(?=\s|$)""")
+_CLAUSE_END = re.compile(r""":(?=\s|$)""")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 
 
@@ -32,7 +34,7 @@ def _normalise_char(char: str) -> str:
     return lowered if len(lowered) == 1 else char  # keep one character per character (see _consume)
 
 
-def _key(text: str) -> str:
+def match_key(text: str) -> str:
     """What matching compares: no whitespace, lower case, straight quotes."""
     return "".join(_normalise_char(char) for char in text if not char.isspace())
 
@@ -41,19 +43,21 @@ def echo_units(context_block: str) -> frozenset[str]:
     """The matching keys of every line and sentence of ``context_block`` worth stripping."""
     units = set()
     for line in context_block.splitlines():
-        pieces = [line]
-        start = 0
-        for end in _SENTENCE_END.finditer(line):
-            pieces.append(line[start:end.end()])
-            start = end.end()
-        pieces.append(line[start:])
-        for piece in pieces:
+        for piece in [line, *_split(line, _SENTENCE_END), *_split(line, _CLAUSE_END)]:
             piece = " ".join(piece.split())
             if len(piece) >= MIN_ECHO_CHARS:
                 for variant in (piece, piece.rstrip(".:"), piece.lstrip("-*• ")):  # echoed without stop or bullet
                     if len(variant) >= MIN_ECHO_CHARS:
-                        units.add(_key(variant))
+                        units.add(match_key(variant))
     return frozenset(units)
+
+
+def _split(line: str, ends: re.Pattern) -> list[str]:
+    pieces, start = [], 0
+    for end in ends.finditer(line):
+        pieces.append(line[start:end.end()])
+        start = end.end()
+    return [*pieces, line[start:]]
 
 
 class EchoStripper:
@@ -99,7 +103,7 @@ class EchoStripper:
 
     def _decide_line_start(self, final: bool) -> bool:
         """Strip an echo, or let the line through; False while it is too early to tell."""
-        key = _key(self._pending)
+        key = match_key(self._pending)
         if not key or (not final and any(len(unit) > len(key) and unit.startswith(key) for unit in self._units)):
             return final and self._let_through()
         matched = [unit for unit in self._units if key.startswith(unit)]

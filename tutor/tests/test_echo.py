@@ -43,6 +43,14 @@ def test_echo_differing_in_case_and_spacing_and_without_full_stop_is_stripped():
     assert stripped(answer) == "Think of 3 groups."
 
 
+def test_echo_of_the_practice_sentence_up_to_its_closing_quote_is_stripped():
+    block = question_with_context(QUESTION, [], [], Item(prompt="Simplify 6/8.")).removesuffix(QUESTION)
+    stripper = EchoStripper(block)
+    stripper.feed('The student is working on this practice question: "Simplify 6/8."\n\nDivide both by 2.')
+    stripper.finish()
+    assert stripper.text == "Divide both by 2."
+
+
 def test_context_header_echo_is_stripped():
     answer = "[Context for the tutor]\nCourse notes that may help:\nFirst, divide 12 by 3."
     assert stripped(answer) == "First, divide 12 by 3."
