@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import re
 
+# The last user turn that tutor.prompting builds: the context block, then the student's question.
+CONTEXT_HEADER = "[Context for the tutor]\n"
+QUESTION_HEADER = "\n\n[Student's question]\n"
 MIN_ECHO_CHARS = 20  # shorter context pieces ("[Student's question]", a skill name) are ordinary words
 # Ends of sentences (punctuation, maybe closing quotes or brackets, then whitespace or the end of the text), and
 # of the clauses before a colon, which the model also echoes alone ("Course notes: ...").
 _SENTENCE_END = re.compile(r"""[.!?][.!?"'”’)\]]*(?=\s|$)""")
 _CLAUSE_END = re.compile(r""":(?=\s|$)""")
+_QUOTED = re.compile(r'"[^"\n]*"')
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 
 
@@ -58,6 +62,17 @@ def _split(line: str, ends: re.Pattern) -> list[str]:
         pieces.append(line[start:end.end()])
         start = end.end()
     return [*pieces, line[start:]]
+
+
+def context_block_of(turn: str) -> str:
+    """The tutor's instructions in the context block of a last user turn: what it must not echo back ("" for
+    a bare question). What the block quotes may rightly be said again: the student's question, the course
+    notes (its "- " lines), the supporting sentence and the practice item (in double quotes)."""
+    if not turn.startswith(CONTEXT_HEADER):
+        return ""
+    block = turn.rsplit(QUESTION_HEADER, 1)[0]
+    instructions = "\n".join(line for line in block.splitlines() if not line.startswith("- "))
+    return _QUOTED.sub(" ", instructions)
 
 
 class EchoStripper:

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from learning.models import Item
 from learning.passage_search import PassageHit
-from tutor.echo import EchoStripper
+from tutor.echo import EchoStripper, context_block_of
 from tutor.prompting import question_with_context
 
 QUESTION = "How do I start?"
@@ -98,3 +98,14 @@ ANSWERS = [
 @given(st.sampled_from(ANSWERS), st.lists(st.integers(min_value=1, max_value=7), max_size=40))
 def test_any_chunking_gives_the_same_output(answer, chunks):
     assert stripped(answer, chunks) == stripped(answer)
+
+
+def test_the_echo_block_keeps_only_the_tutors_instructions():
+    turn = ('[Context for the tutor]\nSource from the course notes (Plants): "Leaves take in carbon dioxide.". '
+            'Answer from this source.\n\nCourse notes that may help:\n- Plants: Leaves take in carbon dioxide.\n\n'
+            'The student is working on this practice question: "What is 1/2 + 1/3?". Help with hints only.'
+            "\n\n[Student's question]\nWhat do leaves take in?")
+    block = context_block_of(turn)
+    assert "Source from the course notes (Plants):" in block and "The student is working on" in block
+    assert "Leaves take in carbon dioxide" not in block and "1/2 + 1/3" not in block
+    assert "What do leaves take in?" not in block and context_block_of("What do leaves take in?") == ""

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from learning.models import Course, Item
-from tutor.echo import EchoStripper, echo_units, match_key
+from tutor.echo import EchoStripper, context_block_of, echo_units, match_key
 from tutor.engine.config import EngineConfig
 from tutor.engine.loading import BUNDLED_DISTRIBUTION
 from tutor.engine.transformers_engine import TransformersEngine
@@ -51,13 +51,13 @@ def demo_system_prompt() -> str:
 
 
 def practice_asks() -> list[tuple[str, GenerationRequest]]:
-    """(context block, request) for each question asked with a practice item open."""
+    """(last user turn, request) for each question asked with a practice item open."""
     system = demo_system_prompt()
     asks = []
     for index, question in enumerate(QUESTIONS * 2):
         turn = question_with_context(question, [], [], Item(prompt=PRACTICE_ITEMS[index % len(PRACTICE_ITEMS)]))
         request = GenerationRequest(system, [ChatTurn("user", turn)], max_new_tokens=ECHO_TOKENS)
-        asks.append((turn.removesuffix(question), request))
+        asks.append((turn, request))
     return asks
 
 
@@ -85,8 +85,8 @@ def answers() -> list[Completion]:
     return results
 
 
-def practice_line(context_block: str) -> str:
-    return next(line for line in context_block.splitlines() if "practice question" in line)
+def practice_line(turn: str) -> str:
+    return next(line for line in turn.splitlines() if "practice question" in line)
 
 
 def without_echo(context_block: str, text: str) -> str:
@@ -98,9 +98,10 @@ def without_echo(context_block: str, text: str) -> str:
 
 
 def test_no_answer_repeats_the_practice_item_instruction_after_stripping(answers):
-    for (context_block, _), answer in zip(practice_asks(), answers):
+    for (turn, _), answer in zip(practice_asks(), answers):
+        context_block = context_block_of(turn)
         shown = without_echo(context_block, answer.text.rstrip() + " ")
-        line = practice_line(context_block)
+        line = practice_line(turn)
         quoted = line.split('"')[0] + '"' + line.split('"')[1] + '"'  # 'The student is working on ...: "<item>"'
         assert " ".join(quoted.lower().split()) not in " ".join(shown.lower().split()), (answer.text, shown)
         assert not any(match_key(shown).startswith(unit) for unit in echo_units(context_block)), shown
