@@ -68,7 +68,7 @@ def _finished(message: Message) -> FinishedAnswer:
         answer_id=message.id, course_id=message.conversation.course_id,
         student_id=message.conversation.student_id, question=message.reply_to.text, text=message.text,
         features=message.features or {}, context=message.context or {},
-        engine_confidence=message.confidence or 0.0,
+        engine_confidence=message.confidence or 0.0, sources=tuple(message.sources or ()),
     )
 
 
@@ -112,7 +112,22 @@ def _evidence(answer: FinishedAnswer) -> AnswerEvidence:
         passage_scores=tuple(float(h.get("score") or 0.0) for h in hits),
         cut_short=answer.features.get("finish_reason") == "length",
         redactions=int(answer.context.get("redactions") or 0),
+        check=_check_record(answer.context),
+        sources=_source_sentences(answer.sources),
     )
+
+
+def _check_record(context: dict) -> dict:
+    """The tutor's check record ({"kind", "status", "regenerated", "fallback"}); older answers have none."""
+    record = context.get("check")
+    return record if isinstance(record, dict) else {}
+
+
+def _source_sentences(sources) -> tuple[str, ...]:
+    """The course-notes sentences the answer cites ([{"passage", "title", "text"}]); older answers cite none."""
+    if not isinstance(sources, (list, tuple)):
+        return ()
+    return tuple(str(s["text"]) for s in sources if isinstance(s, dict) and s.get("text"))
 
 
 _cached: tuple[int | None, RouterModel] = (None, PRIOR)

@@ -46,7 +46,7 @@ class ServedPractice:
     mode: str  # "diagnose", "practice" or "review" (practice with every skill mastered)
     skill: str
     skill_name: str
-    predicted_success: float
+    predicted_success: float | None  # None: an item served earlier whose parameters are no longer known
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def _focus_skill(knowledge: CourseKnowledge, state: StudentState, item: Item) ->
     """Of the item's skills, the one the student is weakest in (what the item is practising)."""
     mastery = knowledge.mastery(state)
     keys = [s.key for s in item.skills.all()]
-    return min(keys, key=lambda k: mastery.get(k, 1.0))
+    return min(keys, key=lambda k: mastery.get(k, 1.0), default="")
 
 
 @transaction.atomic
@@ -99,12 +99,36 @@ def open_items(*, student, course: Course):
     return ServedItem.objects.filter(student=student, item__course=course, answered_at=None, skipped_at=None)
 
 
+def _current_serving(student, course: Course) -> ServedItem | None:
+    """The open serving the student is working on in the course: one served within the last
+    ``LEARNING_OPEN_ITEM_TTL_S``. An older open item can still be answered, but nobody is working on it."""
+    since = timezone.now() - timedelta(seconds=settings.LEARNING_OPEN_ITEM_TTL_S)
+    return (open_items(student=student, course=course).filter(served_at__gte=since)
+            .select_related("item").order_by("-served_at", "-pk").first())
+
+
 def open_item_for_hints(*, student, course: Course) -> Item | None:
     """The item the student is working on in the course, if it was served recently; the tutor gives hints on it
     and never its answer."""
-    since = timezone.now() - timedelta(seconds=settings.LEARNING_OPEN_ITEM_TTL_S)
-    serving = open_items(student=student, course=course).filter(served_at__gte=since).order_by("-served_at").first()
+    serving = _current_serving(student, course)
     return serving.item if serving else None
+
+
+def open_item_served(*, student: AbstractBaseUser, course_id: int) -> ServedPractice | None:
+    """The item the student is working on in the course (the one the tutor gives hints on), as it was served,
+    or None. Reading it changes nothing: a page that reloads shows it again, still answerable."""
+    course = course_get_for_student(user=student, course_id=course_id)
+    if course is None:
+        raise PracticeError(*COURSE_NOT_FOUND)
+    serving = _current_serving(student, course)
+    if serving is None:
+        return None
+    knowledge = course_knowledge(course=course)
+    state, _ = student_state(student=student, course=course)
+    item = serving.item
+    skill = _focus_skill(knowledge, state, item)
+    predicted = knowledge.model.predict(state, item.key) if item.key in knowledge.model.items else None
+    return ServedPractice(serving, item, serving.mode, skill, knowledge.skill_names.get(skill, skill), predicted)
 
 
 def practice_answer_submit(*, student: AbstractBaseUser, item_id: int, response: str) -> GradedAttempt:

@@ -35,7 +35,7 @@ class SocketWorld:
 @dataclass(frozen=True)
 class FrameCase:
     payload: str | bytes
-    expect: frozenset[str]  # reply types (ack, history, item, graded) or error codes
+    expect: frozenset[str]  # reply types (ack, history, item, no_open_item, graded) or error codes
     label: str = ""
     readable_id: str | None = field(default=None)  # a client_msg_id the error reply must echo
 
@@ -52,7 +52,7 @@ ERROR_CODES = frozenset({
     "item_not_open", "item_already_answered", "course_not_found", "conversation_not_found",
     "duplicate_client_msg_id", "rate_limited",
 })
-REPLIES = frozenset({"ack", "history", "item", "graded"})
+REPLIES = frozenset({"ack", "history", "item", "no_open_item", "graded"})
 BAD_IDS = (0, -1, 2**62 + 1, 2**64, 10**30, True, False, 1.0, 2.5, "1", [], {}, None)
 
 
@@ -106,6 +106,11 @@ def service_frames(draw, world: SocketWorld, kinds: tuple[str, ...]) -> FrameCas
         course = draw(st.sampled_from([world.course, world.course, world.other_course, world.missing_id]))
         frame = {"type": "next_item", "course": course, "mode": draw(st.sampled_from(["diagnose", "practice"]))}
         return _case(world, frame, {"item" if course == world.course else "course_not_found"}, "next_item")
+    if kind == "open_item":
+        course = draw(st.sampled_from([world.course, world.course, world.other_course, world.missing_id]))
+        frame = {"type": "open_item", "course": course}
+        expect = {"item", "no_open_item"} if course == world.course else {"course_not_found"}
+        return _case(world, frame, expect, "open_item")
     item = draw(st.sampled_from([OPEN_ITEM] * len(world.items) + [*world.items, world.others_item, world.missing_id]))
     response = draw(st.sampled_from(["1", "2", "7/12", " 3 ", "b"]) | question_text)
     frame = {"type": "submit", "item_id": item, "response": response}
@@ -121,14 +126,16 @@ def _valid_frames(world: SocketWorld) -> dict[str, dict]:
                 "client_msg_id": str(uuid.UUID(int=7))},
         "history": {"type": "history", "conversation": world.conversation, "after": None},
         "next_item": {"type": "next_item", "course": world.course, "mode": "practice"},
+        "open_item": {"type": "open_item", "course": world.course},
         "submit": {"type": "submit", "item_id": world.missing_id, "response": "1"},
     }
 
 
 _WRONG_VALUES = {"text": [1, None, [], {}, True], "response": [1, None, ["1"], False],
                  "client_msg_id": ["not-a-uuid", "", 12, None, "0" * 65], "mode": ["Practice", "review", "", 1, None]}
-REQUIRED_FIELDS = {"ask": ("course", "conversation", "text", "client_msg_id"), "history": ("conversation",),
-                    "next_item": ("course", "mode"), "submit": ("item_id", "response")}
+_REQUIRED_FIELDS = {"ask": ("course", "conversation", "text", "client_msg_id"), "history": ("conversation",),
+                    "next_item": ("course", "mode"), "open_item": ("course",), "submit": ("item_id", "response")}
+FRAME_TYPES = frozenset(_REQUIRED_FIELDS)  # every client frame type the generators know
 
 
 @st.composite
@@ -137,7 +144,7 @@ def structural_frames(draw, world: SocketWorld) -> FrameCase:
     name, frame = draw(st.sampled_from(sorted(_valid_frames(world).items())))
     how = draw(st.sampled_from(["missing", "extra", "wrong", "type"]))
     if how == "missing":
-        del frame[draw(st.sampled_from(REQUIRED_FIELDS[name]))]
+        del frame[draw(st.sampled_from(_REQUIRED_FIELDS[name]))]
         return _case(world, frame, {"missing_field"}, f"{name}/missing")
     if how == "extra":
         names = EXTRA_NAMES if name == "ask" else (*EXTRA_NAMES, "client_msg_id")
@@ -161,10 +168,10 @@ def structural_frames(draw, world: SocketWorld) -> FrameCase:
 @st.composite
 def any_json_frames(draw, world: SocketWorld) -> FrameCase:
     value = draw(junk_json | st.dictionaries(st.sampled_from(["type", "course", "text", "client_msg_id", "mode"]),
-                                             junk_json | st.sampled_from(["ask", "history", "submit", "next_item"])))
+                                             junk_json | st.sampled_from(sorted(FRAME_TYPES))))
     if not isinstance(value, dict):
         return _case(world, value, {"invalid_frame"}, "json")
-    known = isinstance(value.get("type"), str) and value["type"] in REQUIRED_FIELDS
+    known = isinstance(value.get("type"), str) and value["type"] in _REQUIRED_FIELDS
     return _case(world, value, (ERROR_CODES | REPLIES) if known else {"unknown_type"}, "json-object")
 
 
@@ -185,7 +192,7 @@ def frame_cases(world: SocketWorld) -> dict[str, st.SearchStrategy[FrameCase]]:
     return {
         "ask": service_frames(world, ("ask",)),
         "history": service_frames(world, ("history",)),
-        "practice": service_frames(world, ("next_item", "submit")),
+        "practice": service_frames(world, ("next_item", "open_item", "submit")),
         "structural": structural_frames(world),
         "any-json": any_json_frames(world),
         "not-json": not_json_text.filter(_not_json).map(lambda text: FrameCase(text, frozenset({"invalid_json"}))),

@@ -141,6 +141,20 @@ async def _next_item_in_course_a(personas, persona, communicator):
         assert (reply["type"], reply["code"]) == ("error", "course_not_found")
 
 
+async def _open_item_of_student1_in_course_a(personas, persona, communicator):
+    items = await database_sync_to_async(practice_content)(personas.course_a)
+    item = items["solve-1"]
+    await database_sync_to_async(ServedItem.objects.create)(student=personas.student1, item=item, mode="practice")
+    await communicator.send_json_to({"type": "open_item", "course": personas.course_a.id})
+    reply = await communicator.receive_json_from()
+    if persona == "student1":
+        assert (reply["type"], reply["item_id"]) == ("item", item.id)
+    elif persona == "student2":  # in the course, but the item was served to student1
+        assert reply == {"type": "no_open_item", "course": personas.course_a.id}
+    else:
+        assert (reply["type"], reply["code"]) == ("error", "course_not_found")
+
+
 async def _submit_for_student1s_item(personas, persona, communicator):
     items = await database_sync_to_async(practice_content)(personas.course_a)
     item = items["solve-1"]
@@ -155,11 +169,12 @@ async def _submit_for_student1s_item(personas, persona, communicator):
 
 
 # client frame type -> scenario: only course A's students may ask or practise in it, only student1 may read
-# student1's conversation or answer the item served to student1.
+# student1's conversation, see the item open for student1 or answer it.
 SOCKET_MATRIX = {
     "ask": _ask_in_course_a,
     "history": _history_of_student1s_conversation,
     "next_item": _next_item_in_course_a,
+    "open_item": _open_item_of_student1_in_course_a,
     "submit": _submit_for_student1s_item,
 }
 

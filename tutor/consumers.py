@@ -13,10 +13,10 @@ from tutor.answering import answer_start
 from tutor.auth import handshake_user
 from tutor.errors import TutorError, database_unreachable
 from tutor.groups import answer_group, student_group
-from learning.practice import PracticeError, practice_answer_submit, practice_item_serve
+from learning.practice import PracticeError, open_item_served, practice_answer_submit, practice_item_serve
 from tutor.protocol import (
-    AskFrame, HistoryFrame, Limits, NextItemFrame, SubmitFrame, ack_frame, error_frame, graded_frame, history_frame,
-    history_message, item_frame, parse_client_frame,
+    AskFrame, HistoryFrame, Limits, NextItemFrame, OpenItemFrame, SubmitFrame, ack_frame, error_frame, graded_frame,
+    history_frame, history_message, item_frame, no_open_item_frame, parse_client_frame,
 )
 from tutor.selectors import conversation_get_for_student, messages_after
 from tutor.services import question_ask
@@ -65,6 +65,8 @@ class TutorConsumer(AsyncWebsocketConsumer):
                 await self._history(frame)
             elif isinstance(frame, NextItemFrame):
                 await self._next_item(frame)
+            elif isinstance(frame, OpenItemFrame):
+                await self._open_item(frame)
             elif isinstance(frame, SubmitFrame):
                 await self._submit(frame)
         except TutorError as exc:
@@ -128,6 +130,14 @@ class TutorConsumer(AsyncWebsocketConsumer):
             await self._send_frame(error_frame(exc.code, exc.detail, course=frame.course))
             return
         await self._send_frame(item_frame(served))
+
+    async def _open_item(self, frame: OpenItemFrame) -> None:
+        try:
+            served = await db_sync_to_async(open_item_served)(student=self.user, course_id=frame.course)
+        except PracticeError as exc:
+            await self._send_frame(error_frame(exc.code, exc.detail, course=frame.course))
+            return
+        await self._send_frame(item_frame(served) if served else no_open_item_frame(course_id=frame.course))
 
     async def _submit(self, frame: SubmitFrame) -> None:
         try:

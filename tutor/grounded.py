@@ -23,6 +23,7 @@ from typing import Awaitable, Callable
 
 from learning.answer_guard import StreamRedactor
 from learning.solving import Solution, check_answer
+from tutor.echo import EchoStripper, context_block_of
 from tutor.engine.types import ChatTurn, Completion, EngineError, GenerationRequest, TokenDelta
 from tutor.grounding import Grounding, result_forms, steps_without_result
 
@@ -73,17 +74,24 @@ async def grounded_answer(engine, request: GenerationRequest, grounding: Groundi
 
 
 async def generate(engine, request: GenerationRequest, on_text: Emit | None = None) -> Completion:
-    """One generation; each piece of text goes to ``on_text`` as it comes (none: generated hidden)."""
+    """One generation; each piece of text goes to ``on_text`` as it comes (none: generated hidden). An echo of
+    the request's context block is taken out as it streams; the completion's text is what is left."""
+    stripper = EchoStripper(context_block_of(request.history[-1].content if request.history else ""))
     completion = None
     async for event in engine.stream(request):
         if isinstance(event, TokenDelta):
-            if on_text is not None:
-                await on_text(event.text)
+            await _pass_on(stripper.feed(event.text), on_text)
         else:
             completion = event
     if completion is None:
         raise EngineError("The engine ended without an answer.")
-    return completion
+    await _pass_on(stripper.finish(), on_text)
+    return replace(completion, text=stripper.text)
+
+
+async def _pass_on(text: str, on_text: Emit | None) -> None:
+    if text and on_text is not None:
+        await on_text(text)
 
 
 async def _solver_answer(engine, request: GenerationRequest, solution: Solution, hints: bool,

@@ -17,6 +17,7 @@ from learning.models import AnswerStyle, Course, Item
 from learning.passage_search import PassageHit, passages_for_question
 from learning.practice import open_item_for_hints
 from learning.selectors import student_weak_skills
+from tutor.echo import CONTEXT_HEADER, QUESTION_HEADER
 from tutor.engine.types import AdapterRef, ChatTurn, GenerationRequest
 from tutor.grounding import NO_GROUNDING, Grounding, grounding_for, steps_without_result
 from tutor.model_registry import active_adapter_for
@@ -110,7 +111,8 @@ def question_with_context(question: str, passages: list[PassageHit], weak: list[
         )
     if not blocks:
         return question
-    return "[Context for the tutor]\n" + "\n\n".join(blocks) + f"\n\n[Student's question]\n{question}"
+    return CONTEXT_HEADER + "\n\n".join(blocks) + f"{QUESTION_HEADER}{question}"
+
 
 
 def grounding_block(grounding: Grounding, style: str) -> str:

@@ -46,6 +46,12 @@ class NextItemFrame(_Frame):
     mode: Literal["diagnose", "practice"]
 
 
+class OpenItemFrame(_Frame):
+    """Which item is the student working on in this course? (A page that reloads shows it again.)"""
+    type: Literal["open_item"]
+    course: Id
+
+
 class SubmitFrame(_Frame):
     type: Literal["submit"]
     item_id: Id
@@ -53,7 +59,8 @@ class SubmitFrame(_Frame):
 
 
 CLIENT_FRAMES: dict[str, type[_Frame]] = {
-    "ask": AskFrame, "history": HistoryFrame, "next_item": NextItemFrame, "submit": SubmitFrame,
+    "ask": AskFrame, "history": HistoryFrame, "next_item": NextItemFrame, "open_item": OpenItemFrame,
+    "submit": SubmitFrame,
 }
 
 
@@ -243,6 +250,11 @@ def item_frame(served) -> dict[str, Any]:
     if served.item.choices:
         frame["choices"] = [{"key": c["key"], "text": c["text"]} for c in served.item.choices]
     return frame
+
+
+def no_open_item_frame(*, course_id: int) -> dict[str, Any]:
+    """The reply to ``open_item`` when the student is working on no item in the course."""
+    return {"type": "no_open_item", "course": course_id}
 
 
 def graded_frame(graded) -> dict[str, Any]:

@@ -29,6 +29,7 @@ class FinishedAnswer:
     features: dict  # as stored on the message: token features, dropped_turns, finish_reason
     context: dict  # as stored on the message: passages, redactions, weak skills, open item
     engine_confidence: float
+    sources: tuple[dict, ...] = ()  # the course-notes sentences the answer cites: {"passage", "title", "text"}
 
 
 def _nothing() -> None:

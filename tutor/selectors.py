@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from tutor.models import ApiToken, AskResult, Conversation, Message
@@ -24,7 +25,16 @@ def conversation_get_for_student(*, student: AbstractBaseUser, conversation_id: 
 
 
 def conversations_for_student(*, student: AbstractBaseUser, course_id: int) -> QuerySet[Conversation]:
-    return Conversation.objects.filter(student=student, course_id=course_id).order_by("-created_at")
+    """The student's conversations in the course, the most recently active first. Each has ``number`` (1 for the
+    first one they started in the course: two with the same first question still differ) and
+    ``last_activity_at`` (when its latest message was written)."""
+    latest = Message.objects.filter(conversation=OuterRef("pk")).order_by("-id").values("created_at")[:1]
+    return (
+        Conversation.objects.filter(student=student, course_id=course_id)
+        .annotate(last_activity_at=Coalesce(Subquery(latest), F("created_at")),
+                  number=Window(RowNumber(), order_by=[F("created_at").asc(), F("id").asc()]))
+        .order_by("-last_activity_at", "-id")
+    )
 
 
 def messages_after(*, conversation: Conversation, after_id: int | None, limit: int) -> list[Message]:

@@ -96,7 +96,7 @@ def answer_complete(*, ask: AskResult, completion: Completion, context: dict | N
     pending and nothing was written."""
     context = {**(context or {}), "abstained": abstained}
     if scoring is None:
-        scoring = answer_score(finished_answer(ask=ask, completion=completion, context=context))
+        scoring = answer_score(finished_answer(ask=ask, completion=completion, context=context, sources=sources))
     updated = Message.objects.filter(id=ask.answer.id, status=Message.Status.PENDING).update(
         status=Message.Status.COMPLETE,
         text=completion.text,
@@ -114,12 +114,13 @@ def answer_complete(*, ask: AskResult, completion: Completion, context: dict | N
     return scoring.confidence
 
 
-def finished_answer(*, ask: AskResult, completion: Completion, context: dict) -> FinishedAnswer:
+def finished_answer(*, ask: AskResult, completion: Completion, context: dict,
+                    sources: list[dict] | None = None) -> FinishedAnswer:
     """``completion`` as the scorer judges it."""
     return FinishedAnswer(
         answer_id=ask.answer.id, course_id=ask.conversation.course_id, student_id=ask.conversation.student_id,
         question=ask.question.text, text=completion.text, features=stored_features(completion), context=context,
-        engine_confidence=completion.confidence,
+        engine_confidence=completion.confidence, sources=tuple(sources or ()),
     )
 
 

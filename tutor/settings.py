@@ -206,6 +206,8 @@ TUTOR_MAX_BATCH_SIZE = env_int("TUTOR_MAX_BATCH_SIZE", 16, minimum=1, maximum=51
 TUTOR_MAX_QUEUE = env_int("TUTOR_MAX_QUEUE", 256, minimum=1)
 TUTOR_TORCH_THREADS = env_int("TUTOR_TORCH_THREADS", 0, minimum=0)  # 0: torch's default
 TUTOR_DEVICE = env_str("TUTOR_DEVICE", "auto")
+# Greedy decoding divides the scores of tokens an answer already used by this (1.0: off); stops small-model loops.
+TUTOR_REPETITION_PENALTY = env_float("TUTOR_REPETITION_PENALTY", 1.15, minimum=1.0, maximum=10.0)
 TUTOR_MAX_ADAPTERS = env_int("TUTOR_MAX_ADAPTERS", 8, minimum=1, maximum=256)  # LoRA adapters kept loaded per engine
 # A version's teacher answers join the prompt of questions at least this similar (MiniLM cosine), same numbers.
 TUTOR_TEACHER_ANSWER_MIN_SIMILARITY = env_float("TUTOR_TEACHER_ANSWER_MIN_SIMILARITY", 0.65, minimum=0.0, maximum=1.0)

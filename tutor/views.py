@@ -6,6 +6,7 @@ import sys
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -104,9 +105,23 @@ def api_course_conversations(request: HttpRequest, caller: ApiCaller, course_id:
     if course_get_for_student(user=caller.user, course_id=course_id) is None:
         return error_response(*errors.COURSE_NOT_FOUND, 404)
     conversations = conversations_for_student(student=caller.user, course_id=course_id)[:100]
-    return JsonResponse(
-        {"conversations": [{"id": c.id, "title": c.title, "created_at": c.created_at.isoformat()} for c in conversations]}
-    )
+    return JsonResponse({"conversations": [_conversation_as_dict(c) for c in conversations]})
+
+
+def _conversation_as_dict(conversation) -> dict:
+    return {"id": conversation.id, "title": _conversation_title(conversation),
+            "created_at": conversation.created_at.isoformat(),
+            "last_activity_at": conversation.last_activity_at.isoformat()}
+
+
+def _conversation_title(conversation, max_question_chars: int = 48) -> str:
+    """Such as "3. How do I add 1/3 and 1/4? (4 Dec 2026, 17:24 UTC)": the running number tells apart two
+    conversations that began with the same question, the start time tells the student which one they mean."""
+    question = " ".join((conversation.title or "Conversation").split())
+    if len(question) > max_question_chars:
+        question = question[:max_question_chars - 1].rstrip() + "…"
+    started = timezone.localtime(conversation.created_at)
+    return f"{conversation.number}. {question} ({started.day} {started:%b %Y, %H:%M} {started.tzname()})"
 
 
 @require_GET

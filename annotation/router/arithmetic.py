@@ -1,65 +1,49 @@
-"""Checking a tutor's arithmetic in code: when a question is a plain calculation ("What is 2/3 + 1/6?",
-"3/4 of 20", "Multiply 5/6 by 9/10"), its value is computed exactly and compared with the answer's final
-number (pure). Cheap, and a small model's arithmetic is where it is most often wrong."""
+"""Checking a tutor's calculation in code (pure), with the project's one exact solver (``learning.solving``):
+when the question is a calculation it can do, the answer's stated equations and result are judged against the
+exact solution. Cheap, and a small model's arithmetic is where it is most often wrong.
+
+An answer the grounded tutor wrote from the solver's verified working carries a check record
+(``{"kind": "solver", "status", "regenerated", "fallback"}``) saying how its explanation fared; that record,
+not a second reading of the text, decides whether what it shows was verified: the working it shows first is
+exact by construction, and a hint may show steps without a result, which a text check would misread.
+"""
 from __future__ import annotations
 
-import re
-from fractions import Fraction
+from typing import Literal, Mapping
 
-from annotation.router.qa import numbers_in
+from learning.solving import check_answer, solve
 
-_NUMBER = r"(\d+\s+\d+/\d+|\d+/\d+|\d+(?:\.\d+)?%?)"
-_OPERATORS = {"+": "+", "plus": "+", "add": "+", "-": "-", "−": "-", "minus": "-", "take away": "-",
-              "×": "*", "x": "*", "*": "*", "times": "*", "multiplied by": "*", "of": "*",
-              "÷": "/", "/": "/", "divided by": "/"}
-_BINARY = re.compile(
-    rf"{_NUMBER}\s*(\+|plus|-|−|minus|take away|×|\*|times|multiplied by|of|÷|divided by)\s*{_NUMBER}(?=\s*(?:[?.!,]|$|and|give|in\b|as\b))",
-    re.IGNORECASE,
-)
-_MULTIPLY = re.compile(rf"multiply\s+{_NUMBER}\s+by\s+{_NUMBER}", re.IGNORECASE)
-_DIVIDE = re.compile(rf"divide\s+{_NUMBER}\s+by\s+{_NUMBER}", re.IGNORECASE)
+Status = Literal["agrees", "contradicts", "no_result"]
+Verdict = Literal["verified", "contradicted", "unchecked"]
 
 
-def question_value(question: str) -> Fraction | None:
-    """The exact value of the calculation the question asks for, or None when it is not a plain one."""
-    text = question.replace("−", "-")
-    for pattern, operator in ((_MULTIPLY, "*"), (_DIVIDE, "/")):
-        if match := pattern.search(text):
-            return _apply(match.group(1), operator, match.group(2))
-    matches = list(_BINARY.finditer(text))
-    if len(matches) != 1:
-        return None  # none, or a chain this checker does not follow
-    match = matches[0]
-    before = text[: match.start()].rstrip().lower()
-    if before.endswith(tuple(_OPERATORS)):
-        return None  # the end of a chain ("3/4 of 2/3 of 36"): only its last step matched
-    return _apply(match.group(1), _OPERATORS[match.group(2).lower()], match.group(3))
+def solver_status(question: str, answer: str) -> Status | None:
+    """How the answer fares against the exact solution of the question; None when the solver cannot do it."""
+    solution = solve(question)
+    return None if solution is None else check_answer(solution, answer).status
 
 
-def _apply(left: str, operator: str, right: str) -> Fraction | None:
-    a, b = _value(left), _value(right)
-    if a is None or b is None:
-        return None
-    if operator == "+":
-        return a + b
-    if operator == "-":
-        return a - b
-    if operator == "*":
-        return a * b
-    return a / b if b else None
-
-
-def _value(text: str) -> Fraction | None:
-    values = numbers_in(text)
-    return values[0] if len(values) == 1 else None
+def agreement(status: Status | None) -> float:
+    """+1 when the answer agrees with the exact solution, -1 when it contradicts it or states no result,
+    0 when the question is no calculation the solver does."""
+    if status is None:
+        return 0.0
+    return 1.0 if status == "agrees" else -1.0
 
 
 def arithmetic_agreement(question: str, answer: str) -> float:
-    """+1 when the answer's last new number is the question's value, -1 when it is another number or none,
-    0 when the question is not a plain calculation."""
-    value = question_value(question)
-    if value is None:
-        return 0.0
-    stated = set(numbers_in(question))
-    new_numbers = [n for n in numbers_in(answer) if n not in stated]
-    return 1.0 if new_numbers and new_numbers[-1] == value else -1.0
+    return agreement(solver_status(question, answer))
+
+
+def solver_verdict(status: Status | None, record: Mapping) -> Verdict:
+    """Whether the result an answer shows was verified by the solver, contradicted by it, or neither.
+
+    ``record`` is the answer's check record (empty for an older answer, or one written without the solver):
+    a solver record is verified unless its explanation still contradicted the solution and was not replaced;
+    without one, ``status`` (the answer's text checked against the solution) decides."""
+    if record.get("kind") == "solver":
+        unrepaired = record.get("status") == "contradicts" and not record.get("fallback")
+        return "contradicted" if unrepaired else "verified"
+    if status == "agrees":
+        return "verified"
+    return "contradicted" if status == "contradicts" else "unchecked"

@@ -1,7 +1,8 @@
 """What the router knows about one tutor answer, as a fixed vector of numbers (pure).
 
-Token-probability features come from the engine; the rest are read from the question, the answer and the
-course passages the tutor was given. Every feature is cheap: the router runs on every answer.
+Token-probability features come from the engine; the rest are read from the question, the answer, the
+course passages the tutor was given and the checks the answer passed (the exact solver's, or the course-notes
+sentence it was told to answer from). Every feature is cheap: the router runs on every answer.
 """
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from annotation.router.arithmetic import arithmetic_agreement
+from annotation.router.arithmetic import agreement, solver_status, solver_verdict
 from annotation.router.qa import numbers_in
+from learning.sentences import content_words, sentences
 
 FEATURE_NAMES = (
     "mean_logprob",  # engine: mean log-probability of the chosen tokens
@@ -27,20 +29,15 @@ FEATURE_NAMES = (
     # sentences that best match the question: is the answer's claim what the notes say to this question?
     "novel_unsupported",  # log(1 + answer words found in neither the question nor the passages)
     "repetition",  # share of the answer's word trigrams that repeat: small models loop when lost
-    "arithmetic_check",  # +1 / -1: the answer's final number is / is not the question's value computed in code
+    "arithmetic_check",  # +1 / -1: the answer's result agrees with / contradicts or lacks the exact solution
+    "checked_by_solver",  # 1: the result the answer shows was verified by the exact solver
+    "solver_contradicted",  # 1: the result the answer shows contradicts the exact solution, unrepaired
+    "checked_by_source",  # 1: the answer's first sentence says what the course-notes sentence it cites says
     "hedges",  # "I think", "not sure", "maybe": the model saying it is unsure
     "cut_short",  # 1 when the answer used the whole token budget (it was cut, not finished)
     "redactions",  # an open practice item's answer had to be taken out
 )
 
-_WORD = re.compile(r"[a-z][a-z'-]{2,}")
-_STOPWORDS = frozenset(
-    "the and for are but not you your with that this from have has had was were will would can could "
-    "should what which when where who how why its it's they them their there then than into onto out about "
-    "also just very much more most some any each other such only own same too all both few one two three "
-    "let lets let's is be been being does did doing done an of to in on at by as or if so do we us our he "
-    "she his her him i me my".split()
-)
 _HEDGES = re.compile(
     r"\b(i think|i believe|not sure|i'm not|maybe|perhaps|might be|probably|i guess|possibly|it seems|"
     r"i don't know|i do not know|unclear|approximately)\b"
@@ -58,6 +55,8 @@ class AnswerEvidence:
     passage_scores: tuple[float, ...] = ()
     cut_short: bool = False  # generation stopped at the token limit, not at its end
     redactions: int = 0
+    check: dict = field(default_factory=dict)  # the tutor's check record: kind, status, regenerated, fallback
+    sources: tuple[str, ...] = ()  # the course-notes sentences the answer carries as its sources
 
 
 def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
@@ -68,6 +67,8 @@ def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
     question_words = content_words(evidence.question)
     known_numbers = set(numbers_in(evidence.question)).union(*(numbers_in(t) for t in evidence.passage_texts))
     novel = answer_words - question_words
+    status = solver_status(evidence.question, evidence.answer)
+    verdict = solver_verdict(status, evidence.check)
     features = {
         "mean_logprob": _finite(tokens.get("mean_logprob"), -5.0),
         "min_logprob": max(_finite(tokens.get("min_logprob"), -20.0), -20.0),
@@ -82,7 +83,10 @@ def answer_features(evidence: AnswerEvidence) -> dict[str, float]:
         "claim_support": _claim_support(evidence, question_words),
         "novel_unsupported": math.log1p(len(novel - passage_words)),
         "repetition": _repetition(evidence.answer),
-        "arithmetic_check": arithmetic_agreement(evidence.question, evidence.answer),
+        "arithmetic_check": agreement(status),
+        "checked_by_solver": float(verdict == "verified"),
+        "solver_contradicted": float(verdict == "contradicted"),
+        "checked_by_source": float(_source_backs_claim(evidence, question_words)),
         "hedges": float(len(_HEDGES.findall(evidence.answer.casefold()))),
         "cut_short": float(evidence.cut_short),
         "redactions": float(evidence.redactions),
@@ -106,29 +110,29 @@ def question_words(question: str) -> set[str]:
     return content_words(question) | {str(n) for n in numbers_in(question)}
 
 
-def content_words(text: str) -> set[str]:
-    """Words of three letters or more that carry meaning (casefolded, filler words left out)."""
-    return {word.strip("'-") for word in _WORD.findall(text.casefold()) if word not in _STOPWORDS}
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 CLAIM_SENTENCES = 3
+SOURCE_OVERLAP = 0.5  # of the first sentence's new words, the share its source must hold to back it
 
 
-def _sentences(text: str) -> list[str]:
-    return [piece for piece in _SENTENCE_END.split(text) if piece.strip()]
+def _claim(answer: str, question_words: set[str]) -> set[str]:
+    """What the answer's first sentence adds to the question: its claim."""
+    answer_sentences = sentences(answer)
+    return content_words(answer_sentences[0]) - question_words if answer_sentences else set()
 
 
 def _claim_support(evidence: AnswerEvidence, question_words: set[str]) -> float:
-    answer_sentences = _sentences(evidence.answer)
-    notes = [sentence for text in evidence.passage_texts for sentence in _sentences(text)]
-    if not answer_sentences or not notes:
-        return 0.0
-    claim = content_words(answer_sentences[0]) - question_words
-    if not claim:
+    notes = [sentence for text in evidence.passage_texts for sentence in sentences(text)]
+    claim = _claim(evidence.answer, question_words)
+    if not claim or not notes:
         return 0.0
     closest = sorted(notes, key=lambda sentence: -len(content_words(sentence) & question_words))[:CLAIM_SENTENCES]
     return _share(claim, set().union(*(content_words(sentence) for sentence in closest)))
+
+
+def _source_backs_claim(evidence: AnswerEvidence, question_words: set[str]) -> bool:
+    """Most of the answer's claim is in one of the course-notes sentences it cites."""
+    claim = _claim(evidence.answer, question_words)
+    return bool(claim) and any(_share(claim, content_words(source)) >= SOURCE_OVERLAP for source in evidence.sources)
 
 
 def _repetition(text: str) -> float:

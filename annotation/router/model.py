@@ -4,6 +4,21 @@ Before teachers have given verdicts it is ``PRIOR``, a hand-set logistic score. 
 scikit-learn logistic regression on standardised features, calibrated by ``CalibratedClassifierCV``
 (Platt scaling on cross-validated scores; isotonic once there are many verdicts). Everything the
 fitted model needs is kept as plain numbers, so it is stored as JSON and applied without scikit-learn.
+
+Confidence follows the check. Where the exact solver could judge an answer, its verdict outranks any score
+learned from verdicts, which is fitted on few answers and knows the check only as one feature among many:
+
+- no solver check applies (a factual question, or a calculation the solver does not do): p is the model's p;
+- the solver verified the result the answer shows (``checked_by_solver``): p = max(p, VERIFIED_FLOOR), so a
+  verified answer is never sent as a doubtful one, nor flagged as likely wrong (the random sample of
+  confident answers still lets teachers check it);
+- the answer shows a result the solver contradicts and that was not repaired (``solver_contradicted``):
+  p = min(p, CONTRADICTED_CEILING), below the default flag threshold and among a course's lowest, so it is
+  among the first answers flagged for the teachers.
+
+Both bounds hold for the prior and for every fitted model, even one stored before these features existed:
+they read the features, not the model's weights. A course-notes sentence backing the answer
+(``checked_by_source``) is weaker evidence (words shared, not a value proved), so it only weighs in the score.
 """
 from __future__ import annotations
 
@@ -16,6 +31,8 @@ import numpy as np
 from annotation.router.features import FEATURE_NAMES, feature_vector
 
 ISOTONIC_FROM = 1000  # verdicts; below this, isotonic calibration overfits (scikit-learn's own advice)
+VERIFIED_FLOOR = 0.9
+CONTRADICTED_CEILING = 0.1
 
 
 class NotEnoughVerdicts(ValueError):
@@ -37,7 +54,8 @@ class RouterModel:
 
     def p_correct_many(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         x = np.array([feature_vector(row) for row in rows], dtype=float).reshape(len(rows), len(FEATURE_NAMES))
-        return self._calibrated(self._score(x[:, [FEATURE_NAMES.index(n) for n in self.names]]))
+        p = self._calibrated(self._score(x[:, [FEATURE_NAMES.index(n) for n in self.names]]))
+        return following_the_check(p, x)
 
     def _score(self, x: np.ndarray) -> np.ndarray:
         standardised = (x - np.asarray(self.mean)) / np.asarray(self.scale)
@@ -64,13 +82,25 @@ class RouterModel:
         )
 
 
+def following_the_check(p: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``p`` bounded by the solver's verdict on each answer (rows of ``x``, in FEATURE_NAMES order)."""
+    verified = x[:, FEATURE_NAMES.index("checked_by_solver")] > 0.5
+    contradicted = x[:, FEATURE_NAMES.index("solver_contradicted")] > 0.5
+    p = np.where(verified, np.maximum(p, VERIFIED_FLOOR), p)
+    return np.where(contradicted, np.minimum(p, CONTRADICTED_CEILING), p)  # never both; if so, doubt wins
+
+
 # The prior, set by hand (not fitted): an answer is likelier right when the course notes' sentences closest
-# to the question support its claim, when its arithmetic checks out, when the question matched the notes well
-# and when the model was sure of its tokens; likelier wrong when the question needs arithmetic, when the answer
-# hedges, loops or was cut off. Log-odds per unit of each raw feature.
+# to the question support its claim, when its arithmetic checks out (above all when the solver verified the
+# result it shows), when the sentence it cites backs its claim, when the question matched the notes well and
+# when the model was sure of its tokens; likelier wrong when the solver contradicts it, when the question needs
+# arithmetic, when the answer hedges, loops or was cut off. Log-odds per unit of each raw feature.
 _PRIOR_WEIGHTS = {
     "claim_support": 1.5,
     "arithmetic_check": 1.0,
+    "checked_by_solver": 4.0,
+    "solver_contradicted": -4.0,
+    "checked_by_source": 1.0,
     "top_passage_score": 1.0,
     "mean_logprob": 0.5,
     "numbers_in_question": -0.8,

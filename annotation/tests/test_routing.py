@@ -4,7 +4,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from annotation.models import AnswerScore, ReviewEvent, ReviewPolicy, ReviewTask, RouterVersion
-from annotation.router.model import PRIOR
+from annotation.router.model import CONTRADICTED_CEILING, PRIOR, VERIFIED_FLOOR
+from annotation import routing
 from annotation.routing import active_router, answer_route
 from annotation.tests.factories import CONFIDENT, UNSURE, answered_question
 from learning.models import Enrollment
@@ -21,6 +22,12 @@ FLAG_BELOW = 0.3
 @pytest.fixture(autouse=True)
 def flag_below(settings):
     settings.ANNOTATION_FLAG_BELOW = FLAG_BELOW  # the threshold before a course has history
+
+
+@pytest.fixture(autouse=True)
+def fresh_router_cache(monkeypatch):
+    # A rolled-back test database hands out the same RouterVersion ids again; the process cache is keyed by id.
+    monkeypatch.setattr(routing, "_cached", (None, PRIOR))
 
 
 def route(answer, draw=NEVER_SAMPLE):
@@ -139,9 +146,54 @@ def test_with_history_the_threshold_follows_the_courses_answers(personas):
 
 def test_the_newest_fitted_router_is_used(personas):
     assert active_router() == (None, PRIOR)
-    always_right = {**PRIOR.as_json(), "kind": "fitted", "intercept": 50.0}
-    version = RouterVersion.objects.create(model=always_right, verdicts_used=30, last_verdict_id=1)
-    answer = answered_question(student=personas.student1, course=personas.course_a)
+    version = fitted_router(intercept=50.0)  # every answer right
+    answer = answered_question(student=personas.student1, course=personas.course_a,
+                               question="Which gas do plants take in?", answer="Carbon dioxide.")
     result = route(answer)
     assert result.p_correct > 0.99 and result.flag == ""
     assert AnswerScore.objects.get().router_version == version
+
+
+def fitted_router(*, intercept: float) -> RouterVersion:
+    """A fitted router that scores every answer alike: +50, all right; -50, all wrong."""
+    return RouterVersion.objects.create(model={**PRIOR.as_json(), "kind": "fitted", "intercept": intercept},
+                                        verdicts_used=30, last_verdict_id=1)
+
+
+SOLVER_AGREES = {"kind": "solver", "status": "agrees", "regenerated": False, "fallback": False}
+WORKING = "1/2 = 2/4\n2/4 + 1/4 = 3/4\n1/2 + 1/4 = 3/4.\n\nWrite both as quarters, then add the numerators."
+
+
+@pytest.mark.parametrize("fitted_belief, record, p_correct, flag, feature", [
+    (-50.0, SOLVER_AGREES, VERIFIED_FLOOR, "", "checked_by_solver"),  # a doubting router cannot doubt it
+    (50.0, {**SOLVER_AGREES, "status": "contradicts", "regenerated": True},  # nor a trusting one trust this
+     CONTRADICTED_CEILING, "low_confidence", "solver_contradicted"),
+])
+def test_a_solver_check_bounds_what_the_fitted_router_believes(personas, fitted_belief, record, p_correct, flag,
+                                                                feature):
+    fitted_router(intercept=fitted_belief)
+    answer = answered_question(student=personas.student1, course=personas.course_a, answer=WORKING,
+                               context={"check": record})
+    result = route(answer)
+    assert (result.p_correct, result.flag) == (p_correct, flag)
+    assert AnswerScore.objects.get(message=answer).features[feature] == 1.0
+
+
+def test_the_live_confidence_follows_the_check_record(personas):
+    fitted_router(intercept=-50.0)
+    ask = pending_ask(student=personas.student1, course=personas.course_a, question="What is 1/2 + 1/4?")
+    stored = answer_complete(ask=ask, completion=completion(CONFIDENT, text=WORKING), context={"check": SOLVER_AGREES})
+    assert stored == VERIFIED_FLOOR == Message.objects.get(id=ask.answer.id).confidence
+
+
+@pytest.mark.parametrize("sources, context, backed", [
+    ([{"passage": 1, "title": "Leaves", "text": "Plants take in carbon dioxide through stomata."}], {}, 1.0),
+    ([{"passage": 1, "title": "Leaves", "text": "Leaves give off oxygen in daylight."}], {}, 0.0),
+    ([], {}, 0.0),  # an older answer cites nothing
+    ([], {"check": "not a record"}, 0.0),
+])
+def test_a_cited_course_notes_sentence_is_read_from_the_answers_sources(personas, sources, context, backed):
+    answer = answered_question(student=personas.student1, course=personas.course_a, context=context, sources=sources,
+                               question="Which gas do plants take in?", answer="Plants take in carbon dioxide.")
+    route(answer)
+    assert AnswerScore.objects.get(message=answer).features["checked_by_source"] == backed

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
-from annotation.router.features import content_words
+from learning.sentences import content_words
 from annotation.router.qa import QAQuestion, answer_is_correct, numbers_in
 from tutor.engine.types import Completion, GenerationRequest, complete_all
 

@@ -1,10 +1,15 @@
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from learning.calibrating import course_calibrate, courses_due_for_calibration
 from learning.course_knowledge import course_knowledge, student_state
 from learning.models import Attempt, Course, KnowledgeCalibration, KnowledgeState, ServedItem
-from learning.practice import PracticeError, open_item_for_hints, practice_answer_submit, practice_item_serve
+from learning.practice import (
+    PracticeError, open_item_for_hints, open_item_served, practice_answer_submit, practice_item_serve,
+)
 from learning.selectors import student_weak_skills
 from learning.tests.factories import practice_content
 
@@ -208,3 +213,39 @@ def test_the_admin_action_queues_a_calibration_per_course(personas, monkeypatch)
     ids = [personas.course_a.id, personas.course_b.id]
     response = client.post("/admin/learning/course/", {"action": "recalibrate", "_selected_action": ids})
     assert response.status_code == 302 and sorted(queued) == sorted(ids)
+
+
+def open_item_of(personas, student=None):
+    return open_item_served(student=student or personas.student1, course_id=personas.course_a.id)
+
+
+def test_the_open_item_is_served_again_as_it_was_and_nothing_is_written(personas, items):
+    served = serve(personas, mode="practice")
+    rows = list(ServedItem.objects.values_list("pk", "answered_at", "skipped_at"))
+    again = open_item_of(personas)
+    assert (again.serving.pk, again.item, again.mode) == (served.serving.pk, served.item, "practice")
+    assert (again.skill, again.skill_name) == (served.skill, served.skill_name)
+    assert 0 < again.predicted_success < 1
+    assert list(ServedItem.objects.values_list("pk", "answered_at", "skipped_at")) == rows
+    graded = practice_answer_submit(student=personas.student1, item_id=again.item.id, response=right_answer(again.item))
+    assert graded.attempt.correct  # still answerable
+
+
+def test_no_open_item_before_serving_after_answering_or_for_another_student(personas, items):
+    assert open_item_of(personas) is None
+    served = serve(personas)
+    assert open_item_of(personas, student=personas.student2) is None
+    practice_answer_submit(student=personas.student1, item_id=served.item.id, response="12345")
+    assert open_item_of(personas) is None
+
+
+def test_an_item_left_longer_than_the_hints_window_is_not_the_open_item(personas, items):
+    served = serve(personas)
+    ServedItem.objects.filter(pk=served.serving.pk).update(served_at=timezone.now() - timedelta(hours=2))
+    assert open_item_of(personas) is None
+    assert open_item_for_hints(student=personas.student1, course=personas.course_a) is None
+
+
+def test_the_open_item_of_a_course_the_student_is_not_in_looks_missing(personas, items):
+    assert error_code(lambda: open_item_served(student=personas.student3, course_id=personas.course_a.id)) == \
+        error_code(lambda: open_item_served(student=personas.student1, course_id=987654)) == "course_not_found"

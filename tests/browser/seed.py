@@ -1,4 +1,5 @@
-"""The browser tests' database: migrated, with accounts and a flagged answer, made before the server starts.
+"""The browser tests' database: migrated, with accounts, a flagged answer and practice items, made before the
+server starts.
 
 Run as ``python -m tests.browser.seed`` with the server's environment; prints what it made as one JSON
 line. The server is another process, so pytest-django's test database is no use here.
@@ -24,6 +25,7 @@ def seed() -> dict:
 
     from annotation.tests.review_factories import flagged_task
     from learning.services import course_upsert, enrollment_ensure
+    from learning.tests.factories import practice_content
 
     call_command("migrate", interactive=False, verbosity=0)
     course = course_upsert(**COURSE)
@@ -33,6 +35,7 @@ def seed() -> dict:
     enrollment_ensure(user=student, course=course, role="student")
     enrollment_ensure(user=teacher, course=course, role="teacher")
     task = flagged_task(course=course, student=student, question=FLAGGED_QUESTION, answer=FLAGGED_ANSWER)
+    practice_content(course)  # numeric items: the answer to "x + n = 2n" is n
     return {"course_id": course.id, "task_id": task.id, "answer_id": task.answer_id,
             "conversation_id": task.answer.conversation_id}
 

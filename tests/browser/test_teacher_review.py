@@ -1,5 +1,5 @@
 """A teacher resolves a flagged answer in admin, in a real browser, while the student watches; the answer's
-markup, and the correction's, stay text on both pages."""
+markup, and the correction's, stay text on both pages, and the correction is marked instead of a confidence."""
 import re
 
 import pytest
@@ -17,8 +17,9 @@ def test_teacher_claims_and_corrects_a_flagged_answer_and_the_student_sees_it(br
     student = browsing.open("/")
     student_log_in(student, expect, **STUDENT)
     student.locator("#conversation").select_option(str(seeded["conversation_id"]))
-    flagged_answer = student.locator("#messages li.tutor").last
+    flagged_answer = student.locator("#messages li.tutor").first  # other tests may have asked here since
     expect(flagged_answer.locator("span").first).to_have_text(FLAGGED_ANSWER)
+    expect(flagged_answer.locator(".confidence")).to_have_text("confidence 50%")
 
     teacher = browsing.open("/admin/annotation/reviewtask/")
     admin_log_in(teacher, expect, **TEACHER)
@@ -44,6 +45,15 @@ def test_teacher_claims_and_corrects_a_flagged_answer_and_the_student_sees_it(br
 
     expect(flagged_answer.locator("span").first).to_have_text(CORRECTION)  # pushed to the open student page
     expect(flagged_answer.locator(".corrected")).to_have_text("corrected by your teacher")
+    expect(flagged_answer.locator(".confidence")).to_have_count(0)  # the mark stands instead of the old confidence
+    assert_no_markup_ran(student, browsing, student.locator("#chat"))
+
+    student.reload()  # and the same from history
+    expect(student.locator("#status")).to_have_text("online")
+    student.locator("#conversation").select_option(str(seeded["conversation_id"]))
+    expect(flagged_answer.locator("span").first).to_have_text(CORRECTION)
+    expect(flagged_answer.locator(".corrected")).to_have_text("corrected by your teacher")
+    expect(flagged_answer.locator(".confidence")).to_have_count(0)
     assert_no_markup_ran(student, browsing, student.locator("#chat"))
 
     teacher.goto(f"/admin/annotation/reviewtask/{seeded['task_id']}/change/")

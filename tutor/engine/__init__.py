@@ -58,4 +58,5 @@ def engine_config_from_settings():
         num_threads=settings.TUTOR_TORCH_THREADS or None,
         device=settings.TUTOR_DEVICE,
         max_adapters=settings.TUTOR_MAX_ADAPTERS,
+        repetition_penalty=settings.TUTOR_REPETITION_PENALTY,
     )

@@ -7,7 +7,8 @@ sequences leave the batch immediately, so a long answer never holds a short
 one. Generation never runs on an asyncio loop; results travel back through
 ``streams.EventSink``.
 
-Decoding is greedy (argmax). Each request may name a LoRA adapter: adapters are
+Decoding is greedy (argmax) after a repetition penalty, and a sequence that loops anyway is stopped with
+finish reason "loop" (see ``repetition``). Each request may name a LoRA adapter: adapters are
 loaded on this thread before their requests' prefill (see ``adapters``), and
 every forward pass names each row's adapter, so one batch mixes courses.
 """
@@ -27,6 +28,7 @@ from .confidence import ConfidenceAccumulator, step_statistics
 from .detokenize import IncrementalDecoder
 from .kv_batch import KVBatch, prefill_inputs, prefix_tensors
 from .prefix_cache import PrefixEntry, PrefixStore
+from .repetition import LoopDetector, penalise_repeats
 from .streams import EventSink, FinishedSequence, SequenceRequest, StreamHandle
 from .types import AdapterRef, EngineError, EngineOverloaded, GenerationTimeout, TokenDelta
 from .worker_thread import WorkerThread
@@ -49,6 +51,7 @@ class RunningSequence:
         self.request = request
         self.decoder = IncrementalDecoder(tokenizer)
         self.confidence = ConfidenceAccumulator()
+        self.loops = LoopDetector()
         self.token_ids: list[int] = []
         self.admitted_at = admitted_at
         self.first_token_at: float | None = None
@@ -78,12 +81,14 @@ class ContinuousBatcher:
         num_threads: int | None = None,
         prefix_cache_bytes: int = 0,
         max_adapters: int = 8,
+        repetition_penalty: float = 1.0,
     ):
         self._model = model
         self._adapters = AdapterSlots(model, max_adapters)
         self._tokenizer = tokenizer
         self._stop_ids = stop_ids
         self._max_batch_size = max_batch_size
+        self._repetition_penalty = repetition_penalty
         self._max_queue = max_queue
         self._num_threads = num_threads
         self._device = next(model.parameters()).device
@@ -259,8 +264,10 @@ class ContinuousBatcher:
         input_ids, attention_mask, position_ids = self._batch.decode_inputs()
         adapters = [sequence.request.adapter for sequence in self._running]
         logits, _ = self._forward(input_ids, attention_mask, position_ids, self._batch.cache, adapters)
-        next_tokens = logits.argmax(dim=-1)
+        choosing = penalise_repeats(logits, [sequence.token_ids for sequence in self._running], self._repetition_penalty)
+        next_tokens = choosing.argmax(dim=-1)
         self._batch.advance(next_tokens)
+        # Confidence is measured on the model's own distribution, not the penalised one used to choose.
         self._record(self._running, logits, next_tokens)
         self._evict_finished()
 
@@ -294,8 +301,11 @@ class ContinuousBatcher:
         delta = sequence.decoder.push(token)
         if delta and not sequence.request.sink.put(TokenDelta(delta)):
             sequence.request.cancelled.set()
+        looping = sequence.loops.push(token)
         if len(sequence.token_ids) >= sequence.request.max_new_tokens:
-            self._finish(sequence, "length", now)
+            self._finish(sequence, "length", now)  # the cap wins: "length" always means the answer was cut
+        elif looping:
+            self._finish(sequence, "loop", now)
 
     def _finish(self, sequence: RunningSequence, reason: str, now: float) -> None:
         tail = sequence.decoder.flush()

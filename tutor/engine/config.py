@@ -39,6 +39,7 @@ class EngineConfig:
     prefix_cache_mb: int = 256  # KV of shared system prompts kept for reuse; 0 disables
     pack_cpu_weights: bool = True  # oneDNN pre-packed float32 linears on CPU (see cpu_kernels)
     max_adapters: int = 8  # LoRA adapters kept loaded beside the base model (least recently used goes)
+    repetition_penalty: float = 1.15  # on tokens a sequence already generated (see repetition); 1.0 disables
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cache_dir", Path(self.cache_dir))
@@ -59,5 +60,7 @@ class EngineConfig:
             raise ValueError("generation_timeout_s must be positive")
         if self.prefix_cache_mb < 0:
             raise ValueError("prefix_cache_mb must be 0 (off) or positive")
+        if not 1.0 <= self.repetition_penalty <= 10.0:
+            raise ValueError("repetition_penalty must be between 1.0 (off) and 10.0")
         if self.num_threads is not None and self.num_threads < 1:
             raise ValueError("num_threads must be at least 1 (or None)")

@@ -27,7 +27,7 @@ class FinishedSequence:
     token_ids: tuple[int, ...]
     text: str
     features: ConfidenceFeatures
-    finish_reason: Literal["stop", "length"]
+    finish_reason: Literal["stop", "length", "loop"]
     timings: dict[str, float]
 
 

@@ -93,7 +93,7 @@ class TransformersEngine:
             model, tokenizer, stop_token_ids(tokenizer, getattr(model, "generation_config", None)),
             max_batch_size=self.config.max_batch_size, max_queue=self.config.max_queue,
             num_threads=self.config.num_threads, prefix_cache_bytes=self.config.prefix_cache_mb * 2**20,
-            max_adapters=self.config.max_adapters,
+            max_adapters=self.config.max_adapters, repetition_penalty=self.config.repetition_penalty,
         )
         batcher.start(self._worker)
         self._batcher = batcher

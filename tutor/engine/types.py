@@ -74,7 +74,8 @@ class Completion:
     confidence: float  # in [0, 1]
     prompt_tokens: int
     dropped_turns: int  # history turns left out to fit the prompt budget
-    finish_reason: Literal["stop", "length"]
+    # "stop": the model ended its answer; "length": the token cap cut it; "loop": stopped repeating itself
+    finish_reason: Literal["stop", "length", "loop"]
     model_name: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 

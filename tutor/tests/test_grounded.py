@@ -153,3 +153,12 @@ def _confidence(value: float):
 
 async def _never_called(completion) -> float:
     raise AssertionError("a checked answer is never held for the scorer")
+
+
+async def test_an_echo_of_the_context_block_is_never_shown_or_stored():
+    echo = "Answer from this source.\n"
+    engine = ScriptedEngine(echo + "They take in carbon dioxide.")
+    result, emitted, grounding = await answer(engine, "What gas do plants take in from the air?", passages=NOTES,
+                                              abstain_below=None)
+    assert grounding.kind == "source"
+    assert result.text == "They take in carbon dioxide." == "".join(emitted)

@@ -58,6 +58,37 @@ async def test_a_wrong_answer_is_told_the_expected_one(personas, items):
     await communicator.disconnect()
 
 
+async def open_item(communicator, course_id: int) -> dict:
+    return await send(communicator, {"type": "open_item", "course": course_id})
+
+
+async def test_the_open_item_comes_back_on_a_new_socket_and_can_still_be_answered(personas, items):
+    first = await connect_as(personas.student1)
+    served = await next_item(first, personas.course_a.id, "practice")
+    await first.disconnect()  # the page reloads
+
+    again = await connect_as(personas.student1)
+    assert await open_item(again, personas.course_a.id) == served
+    graded = await send(again, {"type": "submit", "item_id": served["item_id"],
+                                "response": await answer_of(served["item_id"])})
+    assert graded["type"] == "graded" and graded["correct"] is True
+    assert await open_item(again, personas.course_a.id) == {"type": "no_open_item", "course": personas.course_a.id}
+    await again.disconnect()
+
+
+async def test_open_item_shows_no_one_elses_item_and_no_course_one_is_not_in(personas, items):
+    student1, student2 = await connect_as(personas.student1), await connect_as(personas.student2)
+    await next_item(student1, personas.course_a.id)
+    assert await open_item(student2, personas.course_a.id) == {"type": "no_open_item", "course": personas.course_a.id}
+    outsider = await connect_as(personas.student3)
+    refused = await open_item(outsider, personas.course_a.id)
+    assert (refused["type"], refused["code"], refused["course"]) == ("error", "course_not_found", personas.course_a.id)
+    missing = await open_item(outsider, 987654)
+    assert missing["code"] == "course_not_found" and missing["detail"] == refused["detail"]
+    for communicator in (student1, student2, outsider):
+        await communicator.disconnect()
+
+
 async def test_submitting_twice_not_served_or_for_another_course_records_nothing(personas, items):
     other = await connect_as(personas.student3)
     assert (await next_item(other, personas.course_a.id))["code"] == "course_not_found"
@@ -88,6 +119,9 @@ async def test_submitting_twice_not_served_or_for_another_course_records_nothing
     ({"type": "submit", "item_id": 1, "response": "x" * 501}, "response_too_long", "500"),
     ({"type": "submit", "item_id": "1", "response": "1"}, "invalid_field", "item_id"),
     ({"type": "submit", "item_id": 1, "response": "1", "course": 1}, "unknown_field", "course"),
+    ({"type": "open_item"}, "missing_field", "course"),
+    ({"type": "open_item", "course": 0}, "invalid_field", "course"),
+    ({"type": "open_item", "course": 1, "mode": "practice"}, "unknown_field", "mode"),
 ])
 async def test_practice_frames_are_parsed_strictly(personas, items, frame, code, field):
     communicator = await connect_as(personas.student1)

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tutor.protocol import AskFrame, HistoryFrame, Limits, ProtocolError, parse_client_frame
+from tutor.protocol import AskFrame, HistoryFrame, Limits, OpenItemFrame, ProtocolError, parse_client_frame
 
 LIMITS = Limits(max_frame_bytes=1024, max_question_chars=100)
 
@@ -69,3 +69,12 @@ def test_deeply_nested_json_is_rejected_cleanly():
     with pytest.raises(ProtocolError) as caught:
         parse_client_frame("[" * 50_000 + "]" * 50_000, limits)
     assert caught.value.code in ("invalid_json", "invalid_frame")
+
+
+def test_open_item_names_a_course_and_nothing_else():
+    assert parse_client_frame('{"type": "open_item", "course": 3}', LIMITS) == OpenItemFrame(type="open_item", course=3)
+    assert error_of('{"type": "open_item"}').code == "missing_field"
+    wrong = error_of('{"type": "open_item", "course": "3"}')
+    assert wrong.code == "invalid_field" and '"course"' in wrong.detail
+    extra = error_of('{"type": "open_item", "course": 3, "mode": "practice"}')
+    assert extra.code == "unknown_field" and '"mode"' in extra.detail

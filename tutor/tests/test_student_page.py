@@ -64,3 +64,11 @@ def test_script_never_parses_html():
     script = (STATIC / "chat.js").read_text(encoding="utf-8")
     for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "DOMParser", "createContextualFragment"]:
         assert sink not in script, f"chat.js uses {sink}"
+
+
+def test_the_script_handles_every_frame_the_server_sends():
+    from tests.test_protocol_home import SERVER_FRAMES
+
+    script = (STATIC / "chat.js").read_text(encoding="utf-8")
+    handled = set(re.findall(r"^  (\w+)\(frame\) \{", script, re.MULTILINE))
+    assert SERVER_FRAMES - {"tutor.frame"} - handled == set()

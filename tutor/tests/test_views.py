@@ -1,8 +1,12 @@
 import json
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from annotation.tests.factories import answered_question
 from tutor.models import ApiToken, Conversation
 from tutor.services import api_token_issue
 
@@ -82,6 +86,45 @@ def test_student_sees_only_own_conversations(personas):
     client.force_login(personas.student1)
     body = client.get(f"/api/courses/{personas.course_a.id}/conversations").json()
     assert [c["id"] for c in body["conversations"]] == [mine.id]
+
+
+def conversations_of(user, course) -> list[dict]:
+    client = Client()
+    client.force_login(user)
+    return client.get(f"/api/courses/{course.id}/conversations").json()["conversations"]
+
+
+def test_the_most_recently_active_conversation_comes_first(personas):
+    older = answered_question(student=personas.student1, course=personas.course_a, question="First?")
+    newer = answered_question(student=personas.student1, course=personas.course_a, question="Second?")
+    silent = Conversation.objects.create(student=personas.student1, course=personas.course_a, title="Never asked")
+    Conversation.objects.filter(pk=silent.pk).update(created_at=timezone.now() - timedelta(days=1))
+    assert [c["id"] for c in conversations_of(personas.student1, personas.course_a)] == [
+        newer.conversation_id, older.conversation_id, silent.id]
+    answered_question(student=personas.student1, course=personas.course_a, question="Back to it",
+                      conversation=older.conversation)  # the older one is active again
+    listed = conversations_of(personas.student1, personas.course_a)
+    assert [c["id"] for c in listed] == [older.conversation_id, newer.conversation_id, silent.id]
+    assert listed[0]["last_activity_at"] > listed[1]["last_activity_at"] > listed[2]["last_activity_at"]
+
+
+def test_conversations_with_the_same_first_question_have_different_titles(personas):
+    started = datetime(2026, 11, 21, 20, 31, tzinfo=dt_timezone.utc)
+    for _ in range(2):
+        conversation = Conversation.objects.create(student=personas.student1, course=personas.course_a,
+                                                   title="How do I add 1/3 and 1/4?")
+        Conversation.objects.filter(pk=conversation.pk).update(created_at=started)
+    Conversation.objects.create(student=personas.student2, course=personas.course_a, title="Someone else's")
+    titles = sorted(c["title"] for c in conversations_of(personas.student1, personas.course_a))
+    assert titles == ["1. How do I add 1/3 and 1/4? (21 Nov 2026, 20:31 UTC)",
+                      "2. How do I add 1/3 and 1/4? (21 Nov 2026, 20:31 UTC)"]
+
+
+def test_a_long_first_question_is_clipped_in_the_title(personas):
+    Conversation.objects.create(student=personas.student1, course=personas.course_a,
+                                title="Why   does\nthe denominator stay the same when I add two fractions with it?")
+    [listed] = conversations_of(personas.student1, personas.course_a)
+    assert listed["title"].startswith("1. Why does the denominator stay the same when I a… (")
 
 
 def test_conversations_of_a_course_not_enrolled_look_missing(personas):

@@ -3,7 +3,11 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { socket: null, course: null, conversation: null, retry: 0, items: new Map(), lastComplete: null, outbox: new Map() };
+const state = {
+  socket: null, course: null, conversation: null, retry: 0, outbox: new Map(), lastComplete: null,
+  items: new Map(), // message id -> its <li>
+  messages: new Map(), // message id -> what the server last said of it (frames and history merged)
+};
 
 function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -26,12 +30,16 @@ async function api(path, options = {}) {
   return body;
 }
 
+function socketOpen() { return Boolean(state.socket) && state.socket.readyState === WebSocket.OPEN; }
 function setStatus(text) { $("status").textContent = text; }
 function showError(id, text) { $(id).textContent = text || ""; }
 
 // --- messages ------------------------------------------------------------------
 
-function renderMessage(message) {
+// ``update`` is a history message or a frame about one message; what it leaves out stays as it was.
+function renderMessage(update) {
+  const message = { ...(state.messages.get(update.message_id) || {}), ...update };
+  state.messages.set(message.message_id, message);
   let li = state.items.get(message.message_id);
   if (!li) {
     li = document.createElement("li");
@@ -40,26 +48,43 @@ function renderMessage(message) {
     $("messages").append(li);
   }
   li.className = `${message.role} ${message.status}`;
-  li.firstChild.textContent = message.text || (message.status === "failed" ? "The tutor could not answer this." : "");
-  setConfidence(li, message.confidence);
-  setCorrected(li, message.corrected);
+  const text = li.firstChild;
+  text.textContent = message.text || (message.status === "failed" ? "The tutor could not answer this." : "");
+  li.replaceChildren(text, ...messageNotes(message));
   if (message.status === "complete") state.lastComplete = Math.max(state.lastComplete || 0, message.message_id);
   li.scrollIntoView({ block: "end" });
   return li;
 }
 
-function setConfidence(li, confidence) {
-  let note = li.querySelector(".confidence");
-  if (confidence === null || confidence === undefined) { if (note) note.remove(); return; }
-  if (!note) { note = document.createElement("small"); note.className = "confidence"; li.append(note); }
-  note.textContent = `confidence ${Math.round(confidence * 100)}%`;
+// What is shown under a message's text. A teacher's correction stands in for the answer: the answer's confidence,
+// its sources and its "cut short" note were about the tutor's text, so only the correction's mark is left.
+function messageNotes(message) {
+  if (message.corrected) return [note("small", "corrected", "corrected by your teacher")];
+  const notes = answerSources(message).map((source) => note("p", "source", sourceLine(source)));
+  if (message.truncated === true) notes.push(note("small", "truncated", "This answer was cut short."));
+  if (message.abstained === true) {
+    notes.push(note("small", "abstained", "waiting for your teacher"));
+  } else if (typeof message.confidence === "number") {
+    notes.push(note("small", "confidence", `confidence ${Math.round(message.confidence * 100)}%`));
+  }
+  return notes;
 }
 
-function setCorrected(li, corrected) {
-  let note = li.querySelector(".corrected");
-  if (!corrected) { if (note) note.remove(); return; }
-  if (!note) { note = document.createElement("small"); note.className = "corrected"; li.append(note); }
-  note.textContent = "corrected by your teacher";
+function note(tag, className, text) {
+  const element = document.createElement(tag);
+  element.className = className;
+  element.textContent = text;
+  return element;
+}
+
+function answerSources(message) {
+  if (!Array.isArray(message.sources)) return [];  // older servers send none
+  return message.sources.filter((source) => source && typeof source.text === "string" && source.text.trim());
+}
+
+function sourceLine(source) {
+  const title = typeof source.title === "string" && source.title.trim() ? `${source.title.trim()}: ` : "";
+  return `From the course notes: ${title}“${source.text.trim()}”`;
 }
 
 function appendToken(messageId, text) {
@@ -71,6 +96,7 @@ function appendToken(messageId, text) {
 function clearMessages() {
   $("messages").replaceChildren();
   state.items.clear();
+  state.messages.clear();
   state.lastComplete = null;
 }
 
@@ -82,7 +108,8 @@ const handlers = {
     state.outbox.delete(frame.client_msg_id);
     if (state.conversation !== frame.conversation) {
       state.conversation = frame.conversation;
-      addConversationOption(frame.conversation, question || "New conversation", true);
+      addConversationOption(frame.conversation, question || "New conversation");
+      refreshConversations();  // the server's title for it
     }
     renderMessage({ message_id: frame.question_id, role: "student", status: "complete", text: question });
     renderMessage({ message_id: frame.message_id, role: "tutor", status: "pending", text: "" });
@@ -91,16 +118,15 @@ const handlers = {
   answer(frame) { renderMessage({ ...frame, role: "tutor", status: "complete" }); },
   correction(frame) {
     // A teacher corrected an answer: shown in its place, whichever conversation is open (history has it too).
-    const li = state.items.get(frame.message_id);
-    if (!li) return;
-    li.firstChild.textContent = frame.text;
-    setCorrected(li, true);
+    if (!state.messages.has(frame.message_id)) return;
+    renderMessage({ message_id: frame.message_id, text: frame.text, corrected: true });
   },
   history(frame) {
     if (frame.conversation !== state.conversation) return;
     frame.messages.forEach(renderMessage);
   },
   item(frame) { practiceShowItem(frame); },
+  no_open_item(frame) { practiceShowNoOpenItem(frame); },
   graded(frame) { practiceShowGraded(frame); },
   error(frame) {
     if (isPracticeError(frame)) { practiceShowError(frame); return; }
@@ -119,6 +145,7 @@ function connect() {
     state.retry = 0;
     setStatus("online");
     if (state.conversation) send({ type: "history", conversation: state.conversation, after: state.lastComplete });
+    practiceAskOpenItem();
   };
   socket.onmessage = (event) => {
     const frame = JSON.parse(event.data);
@@ -136,7 +163,7 @@ function connect() {
 }
 
 function send(frame, errorId = "chat-error") {
-  if (!state.socket || state.socket.readyState !== WebSocket.OPEN) {
+  if (!socketOpen()) {
     showError(errorId, "Not connected yet; please try again in a moment.");
     return false;
   }
@@ -145,11 +172,12 @@ function send(frame, errorId = "chat-error") {
 }
 
 // --- practice ------------------------------------------------------------------
-// One item at a time for the selected course. The open item stays on screen across reconnects; the server
-// says (item_not_open) when it is gone.
+// One item at a time for the selected course. The open item stays on screen across reconnects, and a page that
+// (re)loads or selects a course asks for it (open_item): the server keeps it open, and the tutor hints on it.
 
 const PRACTICE_CODES = new Set(["no_items", "no_other_item", "item_not_open", "item_already_answered", "response_too_long"]);
 const practice = { item: null, open: false, mode: null, waiting: null };
+const PRACTICE_WAITING_TEXT = { next_item: "Finding an item…", submit: "Checking your answer…" };
 
 function isPracticeError(frame) {
   if (frame.client_msg_id || frame.message_id) return false;
@@ -167,7 +195,7 @@ function practiceSetWaiting(kind) {
   $("practice-next").disabled = busy;
   $("practice-submit").disabled = busy || !practice.open;
   $("practice-form").setAttribute("aria-busy", String(busy && kind === "submit"));
-  $("practice-status").textContent = kind === "next_item" ? "Finding an item…" : kind === "submit" ? "Checking your answer…" : "";
+  $("practice-status").textContent = PRACTICE_WAITING_TEXT[kind] || "";
 }
 
 function practiceSetOpen(open) {
@@ -206,8 +234,20 @@ function practiceRequest(mode) {
   practiceSetWaiting("next_item");
 }
 
+function practiceAskOpenItem() {
+  if (!state.course || practice.waiting || !socketOpen()) return;
+  if (send({ type: "open_item", course: state.course }, "practice-error")) practiceSetWaiting("open_item");
+}
+
 function practiceShowItem(frame) {
-  if (frame.course !== state.course) { practiceSetWaiting(null); return; }  // the student switched course meanwhile
+  // A reply for the course the student left: the request it answers was dropped when they switched.
+  if (frame.course !== state.course) return;
+  const restoring = practice.waiting === "open_item";
+  if (restoring && practice.open && practice.item && practice.item.item_id === frame.item_id) {
+    practiceSetWaiting(null);  // a reconnect: the item on screen is still open, and what was typed stays
+    return;
+  }
+  if (restoring || !practice.mode) practice.mode = frame.mode === "diagnose" ? "diagnose" : "practice";
   practice.item = frame;
   practiceClearResult();
   showError("practice-error", "");
@@ -238,8 +278,17 @@ function practiceShowItem(frame) {
   $("practice-item").hidden = false;
   practiceSetWaiting(null);
   practiceSetOpen(true);
+  if (restoring) return;  // shown again on load: the student did not ask for it, so focus stays where it is
   const first = choices ? list.querySelector("input") : $("practice-response");
   if (first) first.focus();
+}
+
+function practiceShowNoOpenItem(frame) {
+  if (frame.course !== state.course) return;
+  practiceSetWaiting(null);
+  if (!practice.open) return;  // nothing open on screen either (or a graded item, whose result stays)
+  practiceSetOpen(false);  // answered or replaced elsewhere (another tab) while this page was away
+  showError("practice-error", "This item is no longer open. Ask for a new item with “Diagnose me” or “Practice”.");
 }
 
 function practiceResponse() {
@@ -326,26 +375,34 @@ $("practice-form").addEventListener("submit", (event) => { event.preventDefault(
 
 // --- course and conversation pickers ---------------------------------------------
 
-function addConversationOption(id, title, select) {
-  const option = document.createElement("option");
-  option.value = id;
-  option.textContent = title.slice(0, 60);
-  $("conversation").append(option);
-  if (select) $("conversation").value = String(id);
+// A conversation just started, until the server's list (and its title for it) comes back.
+function addConversationOption(id, title) {
+  $("conversation").append(new Option(title, id));
+  $("conversation").value = String(id);
 }
 
-async function loadConversations() {
-  const { conversations } = await api(`/api/courses/${state.course}/conversations`);
-  $("conversation").replaceChildren(new Option("New conversation", ""));
-  conversations.forEach((c) => addConversationOption(c.id, c.title || `Conversation ${c.id}`, false));
-  selectConversation(null);
+// The course's conversations, the most recently active first, as the server titles them. ``reopen``: select
+// the most recent one and show its history (a page that loads, or a course just selected).
+async function loadConversations({ reopen }) {
+  const course = state.course;
+  const { conversations } = await api(`/api/courses/${course}/conversations`);
+  if (course !== state.course) return;  // the student switched course meanwhile
+  const options = conversations.map((c) => new Option(c.title || `Conversation ${c.id}`, c.id));
+  $("conversation").replaceChildren(new Option("New conversation", ""), ...options);
+  if (reopen) selectConversation(conversations.length ? conversations[0].id : null);
+  else $("conversation").value = state.conversation ? String(state.conversation) : "";
+}
+
+function refreshConversations() {
+  loadConversations({ reopen: false }).catch((error) => showError("chat-error", error.message));
 }
 
 function selectConversation(id) {
   state.conversation = id;
   $("conversation").value = id ? String(id) : "";
   clearMessages();
-  if (id) send({ type: "history", conversation: id, after: null });
+  // Not connected yet: the socket asks for the history when it opens.
+  if (id && socketOpen()) send({ type: "history", conversation: id, after: null });
 }
 
 async function start() {
@@ -360,8 +417,8 @@ async function start() {
   $("practice").hidden = !me.courses.length;
   if (!me.courses.length) { showError("chat-error", "You are not enrolled in any course yet."); return; }
   state.course = Number($("course").value);
-  connect();
-  await loadConversations();
+  connect();  // once open, it asks for the course's open item
+  await loadConversations({ reopen: true });
 }
 
 $("login").addEventListener("submit", async (event) => {
@@ -378,7 +435,8 @@ $("logout").addEventListener("click", async () => { await api("/api/auth/logout"
 $("course").addEventListener("change", async () => {
   state.course = Number($("course").value);
   practiceReset();
-  await loadConversations();
+  practiceAskOpenItem();
+  try { await loadConversations({ reopen: true }); } catch (error) { showError("chat-error", error.message); }
 });
 $("conversation").addEventListener("change", () => selectConversation(Number($("conversation").value) || null));
 
