@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from bench.commands import add_question_file_arguments, paths_check
 from bench.reports import report_save
 from bench.router.benchmark import BenchInputError, report_summary, run_router_bench
 
@@ -20,13 +21,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--qa", type=Path, default=FIXTURES / "router_qa.jsonl",
-                            help='JSON lines: {"question", "gold": [...], "check": "exact"|"numeric"|"contains", "course"}')
-        parser.add_argument("--content", type=Path, default=FIXTURES / "content",
-                            help="course notes; fractions.md holds the notes of the course fractions")
+        add_question_file_arguments(parser, default_qa=FIXTURES / "router_qa.jsonl", content=FIXTURES / "content")
         parser.add_argument("--holdout", type=Path, metavar="FILE",
                             help="a second QA file: the router fitted on every answer of --qa is judged on its answers")
-        parser.add_argument("--course", help="the course of questions whose line names none")
         parser.add_argument("--out", type=Path, help="also write the JSON report, with every graded answer, here")
         parser.add_argument("--regrade", type=Path, metavar="REPORT",
                             help="skip the model: grade and score again the answers of an earlier --out report")
@@ -35,11 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=10, help="verdicts per batch in the active simulation")
 
     def handle(self, *args, **opts):
-        for option in ("qa", "holdout", "regrade"):
-            if opts[option] and not opts[option].is_file():
-                raise CommandError(f"no such file: {opts[option]}")
-        if not opts["content"].is_dir():
-            raise CommandError(f"no such folder: {opts['content']}")
+        paths_check(opts, files=("qa", "holdout", "regrade"))
         if opts["repeats"] < 1 or opts["batch"] < 1:
             raise CommandError("--repeats and --batch must be at least 1")
         try:

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from bench.commands import add_question_file_arguments, paths_check
 from bench.reports import report_save
 from bench.router.benchmark import BenchInputError
 from bench.tutor_eval.benchmark import ARMS, report_summary, run_tutor_eval
@@ -21,11 +22,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--qa", type=Path, default=FIXTURES / "tutor_eval.jsonl",
-                            help='JSON lines: {"question", "gold": [...], "check", "course", "category"}')
-        parser.add_argument("--content", type=Path, default=FIXTURES / "content",
-                            help="course notes; fractions.md holds the notes of the course fractions")
-        parser.add_argument("--course", help="the course of questions whose line names none")
+        add_question_file_arguments(parser, default_qa=FIXTURES / "tutor_eval.jsonl", content=FIXTURES / "content")
         parser.add_argument("--compare", default="off,on",
                             help=f"comma-separated arms to run, of {', '.join(ARMS)} (default off,on)")
         parser.add_argument("--concurrency", type=int, default=8, help="questions answered at once (default 8)")
@@ -38,10 +35,7 @@ class Command(BaseCommand):
         unknown = sorted(set(arms) - set(ARMS))
         if not arms or unknown:
             raise CommandError(f"--compare takes arms from {', '.join(ARMS)}; found {', '.join(unknown) or 'none'}")
-        if not opts["qa"].is_file():
-            raise CommandError(f"no such file: {opts['qa']}")
-        if not opts["content"].is_dir():
-            raise CommandError(f"no such folder: {opts['content']}")
+        paths_check(opts, files=("qa",))
         if opts["concurrency"] < 1:
             raise CommandError("--concurrency must be at least 1")
         threshold = opts["abstain_below"]
