@@ -25,10 +25,14 @@ def student_log_in(page, expect, *, username: str, password: str) -> None:
 
 
 def student_ask(page, expect, question: str):
-    """Send ``question``; returns the tutor's answer once it is complete."""
+    """Send ``question``; returns the tutor's answer to it once it is complete (not an earlier answer that was
+    the last one shown before the ack arrived)."""
+    answers = page.locator("#messages li.tutor")
+    before = answers.count()
     page.get_by_label("Your question").fill(question)
     page.get_by_role("button", name="Send").click()
-    answer = page.locator("#messages li.tutor").last
+    expect(answers).to_have_count(before + 1)
+    answer = answers.nth(before)
     expect(answer).to_have_class("tutor complete")
     return answer
 
