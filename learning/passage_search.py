@@ -93,3 +93,17 @@ def shared_encoder() -> MiniLMEncoder | None:
                 logger.warning("passage retrieval falls back to TF-IDF: %s", exc)
                 _encoder.append(None)
         return _encoder[0]
+
+
+def sentence_similarity():
+    """The cosine of a question and each of some sentences, by the shared encoder, when retrieval uses it
+    (``tutor.grounding`` ranks supporting sentences with it); None under TF-IDF or without the encoder."""
+    encoder = shared_encoder() if settings.LEARNING_RETRIEVAL == "hybrid" else None
+    if encoder is None:
+        return None
+
+    def similarity(question: str, texts) -> list[float]:
+        vectors = encoder.encode([question, *texts])
+        return [float(score) for score in vectors[1:] @ vectors[0]]
+
+    return similarity

@@ -75,6 +75,11 @@ def context_block_of(turn: str) -> str:
     return _QUOTED.sub(" ", instructions)
 
 
+def question_of(turn: str) -> str:
+    """The student's question in a last user turn (the whole turn when it has no context block)."""
+    return turn.rsplit(QUESTION_HEADER, 1)[1] if turn.startswith(CONTEXT_HEADER) and QUESTION_HEADER in turn else turn
+
+
 class EchoStripper:
     """Feed an answer's text chunks to ``feed``; each call returns the text that is safe to show now."""
 

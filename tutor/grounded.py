@@ -10,8 +10,11 @@ the request, the question's grounding and an ``emit`` callback for visible text,
   shown ever has to be taken back.
 - Style "hints": the working lines that do not state the result, then the model's hint, checked the same way
   and redacted with every form of the result added to what the stream must not reveal.
-- A question backed by a course-note sentence streams live, as the notes keep a small model on track; the
-  answer carries that sentence as its source.
+- A question backed by course-note sentences: those sentences are emitted first, quoted (the first token
+  comes at once), then the model's short answer is generated hidden and checked against them
+  (``learning.support``): an answer that adds a number or more than a few words the quotes do not hold is
+  regenerated once under a stronger instruction, then left out, so the student reads the notes' own words
+  rather than an invented fact. The answer carries the sentences as its sources.
 - A question nothing can check streams live, unless the course abstains: then the answer is generated hidden,
   scored by ``judge``, and shown only when the score clears ``abstain_below``; below it the student reads an
   honest "not sure" and the question goes to the teachers.
@@ -23,7 +26,8 @@ from typing import Awaitable, Callable
 
 from learning.answer_guard import StreamRedactor
 from learning.solving import Solution, check_answer
-from tutor.echo import EchoStripper, context_block_of
+from learning.support import answer_support, quote_text
+from tutor.echo import EchoStripper, context_block_of, question_of
 from tutor.engine.types import ChatTurn, Completion, EngineError, GenerationRequest, TokenDelta
 from tutor.grounding import Grounding, result_forms, steps_without_result
 
@@ -38,6 +42,9 @@ STRONGER_HINTS = ("Important: do not calculate anything and do not state any res
                   "student should do next, using the numbers of the verified steps above.")
 TEMPLATE_EXPLAIN = "Each line of the working follows from the one before it, so {final}"
 TEMPLATE_HINTS = "Follow the steps above, then try the last step yourself and check your result."
+STRONGER_SOURCE = ("Important: answer in one short sentence that uses only what the sentences from the course "
+                   "notes above say, in their words. Do not add any fact or number of your own.")
+TEMPLATE_SOURCE = "That is the part of your notes that answers this."
 WORKING_BREAK = "\n\n"
 
 
@@ -65,6 +72,9 @@ async def grounded_answer(engine, request: GenerationRequest, grounding: Groundi
     if grounding.solution is not None:
         completion, check = await _solver_answer(engine, request, grounding.solution, hints, shown)
         return shown.result(completion, check, [])
+    if grounding.quotes:
+        completion, check = await _sourced_answer(engine, request, grounding, shown)
+        return shown.result(completion, check, grounding.sources)
     record = {"kind": grounding.kind, "status": "unchecked", "regenerated": False, "fallback": False}
     if grounding.kind == "none" and judge is not None and abstain_below is not None:
         return await _held_answer(engine, request, shown, judge, abstain_below, record)
@@ -125,8 +135,41 @@ async def _checked_explanation(engine, request: GenerationRequest, solution: Sol
 def stronger_request(request: GenerationRequest, solution: Solution, hints: bool) -> GenerationRequest:
     """The same request with an instruction the model gets after it contradicted the working."""
     instruction = STRONGER_HINTS if hints else STRONGER_EXPLAIN.format(result=solution.result_text)
+    return _with_instruction(request, instruction)
+
+
+def _with_instruction(request: GenerationRequest, instruction: str) -> GenerationRequest:
     *earlier, last = request.history
     return replace(request, history=[*earlier, ChatTurn(last.role, f"{last.content}\n\n{instruction}")])
+
+
+async def _sourced_answer(engine, request: GenerationRequest, grounding: Grounding,
+                          shown: "_Shown") -> tuple[Completion, dict]:
+    await shown.send(quote_text([quote.sentence for quote in grounding.quotes]))
+    completion, check = await _supported_answer(engine, request, grounding)
+    await shown.send(completion.text)
+    await shown.finish()
+    return completion, check
+
+
+async def _supported_answer(engine, request: GenerationRequest, grounding: Grounding) -> tuple[Completion, dict]:
+    """The model's answer, hidden until the quoted sentences support it: regenerated once when they do not,
+    then replaced by a plain pointer to the quotes."""
+    question = question_of(request.history[-1].content if request.history else "")
+    evidence = [quote.sentence for quote in grounding.quotes]
+    record = {"kind": "source", "status": "", "regenerated": False, "fallback": False}
+    completion = await generate(engine, request)
+    support = answer_support(question, completion.text, evidence)
+    record["status"] = support.status
+    if support.supported:
+        return completion, record
+    completion = await generate(engine, _with_instruction(request, STRONGER_SOURCE))
+    support = answer_support(question, completion.text, evidence)
+    record.update(status=support.status, regenerated=True)
+    if support.supported:
+        return completion, record
+    record.update(fallback=True, unsupported=list(support.unsupported))
+    return replace(completion, text=TEMPLATE_SOURCE), record
 
 
 async def _held_answer(engine, request: GenerationRequest, shown: "_Shown", judge: Judge, abstain_below: float,

@@ -14,12 +14,12 @@ from django.conf import settings
 
 from learning.answer_guard import answer_forms
 from learning.models import AnswerStyle, Course, Item
-from learning.passage_search import PassageHit, passages_for_question
+from learning.passage_search import PassageHit, passages_for_question, sentence_similarity
 from learning.practice import open_item_for_hints
 from learning.selectors import student_weak_skills
 from tutor.echo import CONTEXT_HEADER, QUESTION_HEADER
 from tutor.engine.types import AdapterRef, ChatTurn, GenerationRequest
-from tutor.grounding import NO_GROUNDING, Grounding, grounding_for, steps_without_result
+from tutor.grounding import NO_GROUNDING, Grounding, Similarity, grounding_for, steps_without_result
 from tutor.model_registry import active_adapter_for
 from tutor.teacher_answers import TeacherAnswer, teacher_answer_for
 from tutor.models import AskResult, Message
@@ -64,7 +64,8 @@ def answer_plan_for(ask: AskResult) -> AnswerPlan:
     style = AnswerStyle.HINTS if item is not None else course.answer_style
     request, grounding = question_request(
         system_prompt=system_prompt_for(course), question=question, passages=passages, style=style, weak=weak,
-        item=item, teacher=teacher, earlier=[_turn(turn) for turn in earlier], adapter=adapter)
+        item=item, teacher=teacher, earlier=[_turn(turn) for turn in earlier], adapter=adapter,
+        similarity=sentence_similarity() if passages else None)
     forbidden = answer_forms(item.answer_spec, item.choices) if item else []
     context = {**_context_record(passages, weak, item), "teacher_answer": teacher.question if teacher else None,
                "grounding": grounding.kind}
@@ -81,10 +82,10 @@ def question_request(*, system_prompt: str, question: str, passages: Sequence[Pa
                      style: str = AnswerStyle.EXPLAIN, weak: Sequence[tuple[str, float]] = (),
                      item: Item | None = None, teacher: TeacherAnswer | None = None,
                      earlier: Sequence[ChatTurn] = (), adapter: AdapterRef | None = None,
-                     ) -> tuple[GenerationRequest, Grounding]:
+                     similarity: Similarity | None = None) -> tuple[GenerationRequest, Grounding]:
     """The request for one question and what grounds it (``grounded=False``: nothing, as before grounding
     existed). Reads no database: the tutor and the benchmarks build their requests here alike."""
-    grounding = grounding_for(question, passages) if grounded else NO_GROUNDING
+    grounding = grounding_for(question, passages, similarity) if grounded else NO_GROUNDING
     last = ChatTurn("user", question_with_context(question, list(passages), list(weak), item, teacher,
                                                   grounding, style))
     return GenerationRequest(system_prompt=system_prompt, history=[*earlier, last], adapter=adapter), grounding
@@ -117,10 +118,11 @@ def question_with_context(question: str, passages: list[PassageHit], weak: list[
 
 def grounding_block(grounding: Grounding, style: str) -> str:
     """What the tutor is told to build its answer on: the exact working, or the supporting sentence."""
-    if grounding.source is not None:
-        source = grounding.source
-        title = f" ({source.title})" if source.title else ""
-        return f'Source from the course notes{title}: "{source.sentence}". Answer from this source.'
+    if grounding.quotes:
+        quoted = "\n".join(f'- ({quote.title}) "{quote.sentence}"' if quote.title else f'- "{quote.sentence}"'
+                           for quote in grounding.quotes)
+        return (f"Sentences from the course notes that answer the question:\n{quoted}\n"
+                "Answer the question in one short sentence, using only what these sentences say.")
     solution = grounding.solution
     if style == AnswerStyle.HINTS:
         steps = "\n".join(steps_without_result(solution)) or "(none: the student starts from the question)"

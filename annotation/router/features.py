@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from annotation.router.arithmetic import agreement, solver_status, solver_verdict
 from annotation.router.qa import numbers_in
 from learning.sentences import content_words, sentences
+from learning.support import answer_after_quote
 
 FEATURE_NAMES = (
     "mean_logprob",  # engine: mean log-probability of the chosen tokens
@@ -115,8 +116,9 @@ SOURCE_OVERLAP = 0.5  # of the first sentence's new words, the share its source 
 
 
 def _claim(answer: str, question_words: set[str]) -> set[str]:
-    """What the answer's first sentence adds to the question: its claim."""
-    answer_sentences = sentences(answer)
+    """What the answer's first sentence adds to the question: its claim (the tutor's own first sentence, after
+    any quote of the notes it opens with)."""
+    answer_sentences = sentences(answer_after_quote(answer))
     return content_words(answer_sentences[0]) - question_words if answer_sentences else set()
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from learning.grading import parse_number
+from learning.support import answer_after_quote
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,15 @@ def _exact_form(text: str) -> str:
 
 
 def _exact_correct(question: QAQuestion, answer: str) -> bool:
-    first_sentence = re.split(r"(?<=[.!?])\s|\n", answer.strip(), maxsplit=1)[0]
-    candidates = {_exact_form(answer), _exact_form(first_sentence)}
+    """The whole answer, or its first sentence, is the gold; in an answer that quotes the notes first, the
+    tutor's own first sentence after the quote is read as its first sentence."""
+    own = answer_after_quote(answer)
+    candidates = {_exact_form(answer)} | {_exact_form(_first_sentence(text)) for text in (answer, own)}
     return any(_exact_form(gold) in candidates for gold in question.gold)
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s|\n", text.strip(), maxsplit=1)[0]
 
 
 # --- contains ----------------------------------------------------------------------------------------------

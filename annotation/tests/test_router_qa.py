@@ -42,6 +42,9 @@ def test_contains_needs_the_phrase_as_whole_words_not_negated(answer, right):
     ("Proper. Because 3 is less than 4.", True),
     ("The answer is: proper!", True),
     ("It is proper", False),
+    ("Your course notes say: “A fraction less than 1 is proper.”\n\nProper. Its top is smaller.", True),
+    ("Your course notes say: “A fraction less than 1 is proper.”\n\nIt is improper.", False),
+    ("Your course notes say: “Proper.”\n\nImproper.", False),  # the tutor's own words, not the quote's
 ])
 def test_exact_matches_the_answer_or_its_first_sentence(answer, right):
     question = QAQuestion("Is 3/4 proper or improper? One word.", ("proper",), "exact")

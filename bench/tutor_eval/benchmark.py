@@ -30,6 +30,7 @@ from annotation.router.model import PRIOR
 from annotation.router.qa import QAQuestion, answer_is_correct
 from bench.router.benchmark import CourseNotes, close_engine, load_notes, passages_for, questions_from
 from learning.answer_guard import StreamRedactor
+from learning.passage_search import sentence_similarity
 from learning.models import AnswerStyle, Course
 from learning.solving import check_answer, solve
 from tutor.engine import get_engine
@@ -57,7 +58,8 @@ class ArmAnswer:
     abstained: bool
     solvable: bool
     contradicts: bool  # the answer shown states a result or equation the solver contradicts
-    caught: bool  # a contradicting explanation was held back, regenerated or replaced
+    caught: bool  # an explanation that contradicted the solver was held back, regenerated or replaced
+    unsupported_caught: bool  # an answer the quoted notes did not support was held back, regenerated or replaced
     reveals: bool  # the answer states the calculation's result
     record: dict
     ttft_s: float | None
@@ -97,7 +99,8 @@ async def answer_one(arm: str, question: QAQuestion, notes: CourseNotes, abstain
     passages = passages_for(question.question, notes)
     style = AnswerStyle.HINTS if arm == "hints" else AnswerStyle.EXPLAIN
     request, grounding = question_request(system_prompt=system_prompt_for(notes.course), question=question.question,
-                                          passages=passages, grounded=arm != "off", style=style)
+                                          passages=passages, grounded=arm != "off", style=style,
+                                          similarity=sentence_similarity())
     engine, started, first = _CountingEngine(get_engine()), time.perf_counter(), []
 
     async def emit(text: str) -> None:
@@ -128,8 +131,13 @@ def _graded(arm: str, q: QAQuestion, text: str, record: dict, abstained: bool, t
     return ArmAnswer(arm, q.course, q.category or "uncategorised", q.check, q.question, text,
                      correct=not abstained and answer_is_correct(q, text), failed=None, abstained=abstained,
                      solvable=solution is not None, contradicts=contradicts,
-                     caught=bool(record.get("regenerated") or record.get("fallback")), reveals=reveals,
+                     caught=_replaced(record, "solver"), unsupported_caught=_replaced(record, "source"),
+                     reveals=reveals,
                      record=record, ttft_s=ttft, answer_s=elapsed, tokens=tokens, truncated=truncated)
+
+
+def _replaced(record: dict, kind: str) -> bool:
+    return record.get("kind") == kind and bool(record.get("regenerated") or record.get("fallback"))
 
 
 def _contradicts(solution, text: str, *, hints: bool) -> bool:
@@ -144,8 +152,8 @@ def _contradicts(solution, text: str, *, hints: bool) -> bool:
 def _failed(arm: str, q: QAQuestion, error: str, elapsed: float) -> ArmAnswer:
     return ArmAnswer(arm, q.course, q.category or "uncategorised", q.check, q.question, "", correct=False,
                      failed=error, abstained=False, solvable=solve(q.question) is not None, contradicts=False,
-                     caught=False, reveals=False, record={}, ttft_s=None, answer_s=elapsed, tokens=0,
-                     truncated=False)
+                     caught=False, unsupported_caught=False, reveals=False, record={}, ttft_s=None,
+                     answer_s=elapsed, tokens=0, truncated=False)
 
 
 async def run_arm(arm: str, questions: list[QAQuestion], notes: dict[str, CourseNotes], concurrency: int,
@@ -175,6 +183,8 @@ def arm_report(answers: list[ArmAnswer], wall_s: float) -> dict:
         "accuracy_by_course": _grouped(graded, "course"),
         "contradictions_shown": sum(a.contradicts for a in graded),
         "contradictions_caught": sum(a.caught for a in graded),
+        "quoted_answers": sum(a.record.get("kind") == "source" for a in graded),
+        "unsupported_caught": sum(a.unsupported_caught for a in graded),
         "solvable_questions": len(solvable),
         "reveals_answer": _share(a.reveals for a in solvable),
         "abstained": sum(a.abstained for a in graded),

@@ -8,7 +8,7 @@ import pytest
 
 from learning.answer_guard import StreamRedactor
 from learning.solving import check_answer
-from tutor.grounded import ABSTAIN_TEXT, STRONGER_EXPLAIN, grounded_answer
+from tutor.grounded import ABSTAIN_TEXT, STRONGER_EXPLAIN, STRONGER_SOURCE, TEMPLATE_SOURCE, grounded_answer
 from tutor.grounding import grounding_for, result_forms
 from tutor.prompting import question_request
 from tutor.tests.scripted import Reply, ScriptedEngine
@@ -99,15 +99,57 @@ async def test_a_wrong_hint_falls_back_to_a_template_that_states_nothing():
     assert StreamRedactor(result_forms(grounding.solution)).redact(result.text) == result.text
 
 
-async def test_a_question_backed_by_the_notes_streams_live_and_carries_its_source():
+QUOTE = "Your course notes say: “Plants take in carbon dioxide from the air through their leaves.”\n\n"
+
+
+async def test_a_question_backed_by_the_notes_quotes_them_first_then_the_supported_answer():
     engine = ScriptedEngine("Plants take in carbon dioxide through their leaves.")
     result, emitted, grounding = await answer(engine, "What gas do plants take in through their leaves?",
                                               passages=NOTES, judge=_never_called, abstain_below=0.9)
-    assert grounding.kind == "source" and len(emitted) > 3
+    assert grounding.kind == "source" and emitted == [QUOTE, "Plants take in carbon dioxide through their leaves."]
     assert result.sources == [{"passage": 7, "title": "Plants",
                                "text": "Plants take in carbon dioxide from the air through their leaves."}]
-    assert result.check["kind"] == "source" and not result.abstained
-    assert 'Source from the course notes (Plants): "Plants take in' in engine.requests[0].history[-1].content
+    assert result.check == {"kind": "source", "status": "supported", "regenerated": False, "fallback": False}
+    assert not result.abstained
+    assert '- (Plants) "Plants take in carbon dioxide' in engine.requests[0].history[-1].content
+
+
+async def test_an_answer_the_notes_do_not_support_is_regenerated_then_left_out():
+    engine = ScriptedEngine("They take in oxygen at night, about 12 litres.", "Nitrogen, mostly, from the soil.")
+    result, emitted, _ = await answer(engine, "What gas do plants take in through their leaves?", passages=NOTES)
+    assert emitted == [QUOTE, TEMPLATE_SOURCE] and "oxygen" not in result.text and "Nitrogen" not in result.text
+    assert result.check["regenerated"] and result.check["fallback"] and result.check["status"] == "unsupported"
+    assert "nitrogen" in result.check["unsupported"]
+    assert STRONGER_SOURCE in engine.requests[1].history[-1].content
+
+
+async def test_a_regenerated_answer_the_notes_support_is_shown():
+    engine = ScriptedEngine("About 12 litres of oxygen.", "Carbon dioxide, from the air.")
+    result, emitted, _ = await answer(engine, "What gas do plants take in through their leaves?", passages=NOTES)
+    assert emitted == [QUOTE, "Carbon dioxide, from the air."]
+    assert result.check == {"kind": "source", "status": "supported", "regenerated": True, "fallback": False}
+
+
+def test_the_runner_up_sentence_is_quoted_when_it_supports_the_question_nearly_as_well():
+    notes = [Hit(3, "Light", "The action spectrum shows the rate at each colour. It has a dip in the green."),
+             Hit(4, "Leaves", "Leaves look green.")]
+    cosines = {"Light: It has a dip in the green.": 0.72, "Light: The action spectrum shows the rate at each colour.":
+               0.45, "Leaves: Leaves look green.": 0.3}
+
+    def similarity(question, texts):
+        return [cosines[text] for text in texts]
+
+    quotes = grounding_for("Where does the action spectrum have a dip?", notes, similarity).quotes
+    # words: 2/3 and 1/3 of the question's; blended: 0.5 * 2/3 + 0.45 = 0.78 and 0.5 * 1/3 + 0.72 = 0.89
+    assert [quote.sentence for quote in quotes] == ["It has a dip in the green.",
+                                                    "The action spectrum shows the rate at each colour."]
+    assert grounding_for("Where does the action spectrum have a dip?", notes, lambda q, texts: [0.1] * len(texts)).kind == "none"
+
+
+def test_a_quoted_sentence_is_read_without_markdown():
+    notes = [Hit(5, "Leaf", "- The lower surface has **stomata** (singular: stoma), pores that let gases in.")]
+    assert grounding_for("What is the singular of stomata?", notes).source.sentence == (
+        "The lower surface has stomata (singular: stoma), pores that let gases in.")
 
 
 async def test_an_unchecked_answer_below_the_threshold_abstains():
@@ -156,9 +198,9 @@ async def _never_called(completion) -> float:
 
 
 async def test_an_echo_of_the_context_block_is_never_shown_or_stored():
-    echo = "Answer from this source.\n"
+    echo = "Answer the question in one short sentence, using only what these sentences say.\n"
     engine = ScriptedEngine(echo + "They take in carbon dioxide.")
     result, emitted, grounding = await answer(engine, "What gas do plants take in from the air?", passages=NOTES,
                                               abstain_below=None)
     assert grounding.kind == "source"
-    assert result.text == "They take in carbon dioxide." == "".join(emitted)
+    assert result.text == QUOTE + "They take in carbon dioxide." == "".join(emitted)

@@ -46,7 +46,8 @@ async def test_an_answer_backed_by_the_notes_carries_its_source(personas, use_en
     passage_id = answer["sources"][0]["passage"]
     assert answer["sources"] == [{**SOURCE, "passage": passage_id}] and isinstance(passage_id, int)
     assert (answer["abstained"], answer["truncated"]) == (False, False)
-    assert answer["text"] == "They take in carbon dioxide through their leaves."
+    assert answer["text"] == ("Your course notes say: “Plants take in carbon dioxide from the air through their "
+                              "leaves.”\n\nThey take in carbon dioxide through their leaves.")
     assert (shown["sources"], shown["abstained"], shown["truncated"]) == (answer["sources"], False, False)
     await socket.disconnect()
 

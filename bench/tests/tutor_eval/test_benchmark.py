@@ -34,8 +34,8 @@ class WrongArithmeticEngine:
         self.prompts.append(prompt)
         if self.fail_on and self.fail_on in prompt:
             raise EngineError("scripted failure")
-        if "Source from the course notes" in prompt:
-            text = prompt.split('Source from the course notes', 1)[1].split('"')[1]
+        if "Sentences from the course notes" in prompt:
+            text = prompt.split("Sentences from the course notes", 1)[1].split('"')[1]
         elif "on top of a fraction" in prompt.rsplit("[Student's question]", 1)[-1]:
             text = "It is called the denominator."
         else:
