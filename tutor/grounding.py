@@ -3,7 +3,8 @@
 A calculation the exact solver can do is grounded in its solution; otherwise a question is grounded in the
 sentences of the retrieved course notes that best support it, when one is close enough to the question;
 otherwise nothing can check the answer. The solver comes first: a calculation's notes describe the method,
-never this question's result.
+never this question's result, so a question stating two numbers or more that the solver declined is not
+grounded in the notes either.
 
 A sentence's support (``support_score``) is the share of the question's content words it holds, plus, where
 the sentence encoder runs, the cosine of the two (the sentence read with its passage's title) with the word
@@ -21,6 +22,7 @@ from typing import Callable, Literal, Protocol, Sequence
 from learning.answer_guard import StreamRedactor
 from learning.sentences import sentences, word_stems
 from learning.solving import Solution, solve
+from learning.support import numbers_of
 
 # The cosine of a question and each sentence, in [-1, 1] (None: words alone).
 Similarity = Callable[[str, Sequence[str]], Sequence[float]]
@@ -38,6 +40,7 @@ MIN_BLENDED_SUPPORT = 0.7
 # best sentence answered, 0.06 where it did not).
 RUNNER_UP_GAP = 0.12
 SOURCE_CHARS = 400
+MAX_NUMBERS_TO_QUOTE = 2  # a question that states this many numbers or more asks for a calculation
 _MARKUP = re.compile(r"\*\*|(?<!\w)\*|\*(?!\w)|^[-*•]\s+|^#+\s+")
 
 
@@ -82,6 +85,10 @@ def grounding_for(question: str, passages: Sequence[PassageLike], similarity: Si
     solution = solve(question)
     if solution is not None:
         return Grounding("solver", solution=solution)
+    if len(numbers_of(question)) >= MAX_NUMBERS_TO_QUOTE:
+        # A calculation the solver declined: the notes can only show a method or a worked example with other
+        # numbers, and a quote of it would read as the answer.
+        return NO_GROUNDING
     quotes = supporting_sentences(question, passages, similarity)
     return Grounding("source", quotes=quotes) if quotes else NO_GROUNDING
 

@@ -185,6 +185,10 @@ def test_grounding_prefers_the_solver_and_needs_real_support_from_the_notes():
     assert grounding_for("Why is the sky blue?", NOTES).kind == "none"
     assert grounding_for("Are leaves green?", NOTES).source.sentence == "Leaves are green."
     assert grounding_for("What do plants eat at night?", NOTES).kind == "none"  # one word of three: no support
+    # a question with two numbers or more, which the solver declined, is never answered with a quote (of a
+    # method or a worked example with other numbers, read as the answer)
+    assert grounding_for("Did the 1772 and 1779 experiments show that plants take in carbon dioxide?",
+                         NOTES).kind == "none"
 
 
 def _confidence(value: float):
