@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from learning.solving.numbers import decimal_text, fraction_text, mixed_text, percent_text, terminates
+from learning.solving.numbers import (decimal_text, fraction_text, mixed_text, percent_forms, percent_text,
+                                      terminates)
 from learning.solving.solution import Solution
 from learning.solving.wording import Instructions
 
@@ -47,8 +48,9 @@ def _restated(solution: Solution, form: str) -> Solution | None:
     if solution.kind == "convert":
         return None  # the question names one form and its instructions another
     result = f"{solution.variable} = {shown}" if solution.kind == "equation" else shown
-    extra = (result, shown[:-1]) if form == "percent" else (result,)
-    return replace(solution, result_text=result, accepted_forms=tuple(dict.fromkeys((*extra, *solution.accepted_forms))),
+    extra = (result, *percent_forms(value)) if form == "percent" else (result,)
+    forms = tuple(dict.fromkeys((*extra, *solution.accepted_forms)))
+    return replace(solution, result_text=result, accepted_forms=forms,
                    steps=(*solution.steps, *_form_steps(value, form, solution.steps)),
                    final_answer=f"{solution.final_answer} As a {_FORM_NAMES[form]}, that is {shown}.")
 

@@ -12,8 +12,10 @@ from learning.solving.algebra import solve_derivative, solve_equation
 from learning.solving.answer_form import honoured
 from learning.solving.conversions import solve_compare, solve_convert, solve_order, solve_simplify
 from learning.solving.divisibility import solve_gcd_lcm
+from learning.solving.equivalent_fractions import solve_missing_number
 from learning.solving.expression import NotACalculation, Operation, Root, Token, evaluate, leaves, parse, tokenize
 from learning.solving.numbers import OutOfBounds
+from learning.solving.percentages import solve_percent_change, solve_percentage_of
 from learning.solving.solution import Solution, numeric_solution
 from learning.solving.units import solve_units
 from learning.solving.word_problems import solve_parts_of_a_whole
@@ -23,7 +25,8 @@ from learning.solving.working import calculation_steps, prefers_decimals, render
 MAX_QUESTION_CHARS = 500
 _MATH_KINDS = ("number", "operator", "open", "close", "root")
 _RECOGNISERS = (solve_equation, solve_derivative, solve_gcd_lcm, solve_units, solve_convert, solve_simplify,
-                solve_compare, solve_order, solve_parts_of_a_whole)
+                solve_compare, solve_order, solve_percentage_of, solve_percent_change, solve_missing_number,
+                solve_parts_of_a_whole)
 
 
 def solve(question: str) -> Solution | None:

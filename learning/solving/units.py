@@ -42,7 +42,8 @@ _EXTRA_WORDS = frozenset({"how", "many", "there", "convert", "change", "express"
 
 def solve_units(text: str) -> Solution | None:
     """"how many cm in 2.5 m", "convert 2.5 m to cm", "how many minutes are there in 3 hours"."""
-    match = match_phrase(rf"\bhow many {_UNIT} (?:are )?(?:there )?in {_AMOUNT} ?{_UNIT}", text, _EXTRA_WORDS)
+    match = match_phrase(rf"\bhow many {_UNIT} (?:(?:are |is )?(?:there )?in|is|are|make|makes|equals?) "
+                         rf"{_AMOUNT} ?{_UNIT}", text, _EXTRA_WORDS)
     if match is not None:
         target, amount, source = match.groups()
     else:

@@ -18,6 +18,7 @@ _NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | _TENS
 _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
                  "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "twelfth": 12, "hundredth": 100}
 _FRACTION_WORD = "(" + "|".join(sorted(_DENOMINATORS, key=len, reverse=True)) + ")s?"
+MONEY = r"[£$€]"  # a currency sign before an amount
 NUMBER = r"-?(?:\d+ \d+/\d+|\d+/\d+|\d+(?:\.\d+)?%?|\.\d+%?)"  # a literal after normalising
 
 _PHRASES = [
@@ -113,16 +114,17 @@ _ANSWER_FORM = (r"(?:(?:as|in|in the form of|using) )?(?:an? )?(?:improper fract
                 r"decimal|%|whole number|integer|number)s?(?: form)?")
 _FORM_WORD = re.compile(r"improper fraction|mixed number|fraction|decimal|%|whole number|integer")
 _SIZE_WORD = re.compile(r"\b(?:bigger|larger|greater|smaller)\b")
-_LOWEST_TERMS = r"(?:(?:in|to) (?:its |their |the )?(?:lowest terms|simplest form)|fully simplified|simplified)"
-_OBJECT = (r"(?:(?:just|only) )?(?:the |a |an |your |one )?(?:final )?(?:(?:bigger|larger|greater|smaller) )?(?:answer|result|number|value|fraction|decimal|one)s?(?: only)?")
+LOWEST_TERMS = r"(?:(?:in|to) (?:its |their |the )?(?:lowest terms|simplest form)|fully simplified|simplified)"
+_OBJECT = (r"(?:(?:just|only) )?(?:the |a |an |your |one )?(?:final )?(?:(?:bigger|larger|greater|smaller) )?"
+           r"(?:answer|result|number|value|fraction|decimal|one)s?(?: only)?")
 _INSTRUCTION = "|".join([
     rf"(?:reply|respond|answer)(?: (?:only|just))?(?: with| using)? {_OBJECT}",
-    rf"(?:reply|respond|answer)(?: (?:only|just))? (?:with|using|in) {_ANSWER_FORM}(?: {_LOWEST_TERMS})?",
+    rf"(?:reply|respond|answer)(?: (?:only|just))? (?:with|using|in) {_ANSWER_FORM}(?: {LOWEST_TERMS})?",
     rf"(?:give|write|state|leave|express|present|put|enter|type|provide|giving|writing|leaving|expressing)"
     rf"(?: (?:it|them|your answers?|the answers?|your final answer|the result))?(?: only)?"
-    rf"(?: {_ANSWER_FORM})?(?: {_LOWEST_TERMS})?",
+    rf"(?: {_ANSWER_FORM})?(?: {LOWEST_TERMS})?",
     rf"(?:just )?(?:give|write|state|tell me) {_OBJECT}",
-    rf"(?:answer|reply) (?:{_LOWEST_TERMS}|{_ANSWER_FORM})",
+    rf"(?:answer|reply) (?:{LOWEST_TERMS}|{_ANSWER_FORM})",
     rf"simplify(?: your answer| the answer| it)?(?: fully| completely| if possible| where possible)?",
     r"(?:show|explain|include)(?: all)?(?: of)?(?: your| the)?(?: full)? (?:working|workings|work|steps|method|"
     r"reasoning)(?: out)?(?: clearly)?",
