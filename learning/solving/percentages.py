@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from fractions import Fraction
 
 from learning.solving.conversions import simplify_steps
 from learning.solving.expression import evaluate, parse, tokenize

@@ -18,7 +18,7 @@ from learning.solving.numbers import OutOfBounds
 from learning.solving.percentages import solve_percent_change, solve_percentage_of
 from learning.solving.solution import Solution, numeric_solution
 from learning.solving.units import solve_units
-from learning.solving.word_problems import solve_parts_of_a_whole
+from learning.solving.word_problems import solve_parts_of_a_whole, solve_word_problem
 from learning.solving.wording import normalise, only_filler, strip_instructions
 from learning.solving.working import calculation_steps, prefers_decimals, render
 
@@ -26,7 +26,7 @@ MAX_QUESTION_CHARS = 500
 _MATH_KINDS = ("number", "operator", "open", "close", "root")
 _RECOGNISERS = (solve_equation, solve_derivative, solve_gcd_lcm, solve_units, solve_convert, solve_simplify,
                 solve_compare, solve_order, solve_percentage_of, solve_percent_change, solve_missing_number,
-                solve_parts_of_a_whole)
+                solve_parts_of_a_whole, solve_word_problem)
 
 
 def solve(question: str) -> Solution | None:

@@ -35,6 +35,7 @@ for _names, _dimension, _size in [
     for _name in _names.split():
         _UNITS[_name] = (_dimension, _size, _names.split()[0])
 
+UNIT_NAMES = tuple(_UNITS)
 _UNIT = "(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?![a-z])"
 _AMOUNT = rf"({NUMBER}|an?|one)"
 _EXTRA_WORDS = frozenset({"how", "many", "there", "convert", "change", "express", "write", "much"})
