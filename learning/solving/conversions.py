@@ -5,15 +5,16 @@ import re
 from fractions import Fraction
 from math import gcd, lcm
 
-from learning.solving.numbers import (decimal_text, fraction_text, literal_value, mixed_text, percent_text,
-                                      terminates)
+from learning.solving.numbers import (decimal_text, fraction_text, literal_value, mixed_text, percent_forms,
+                                      percent_text, terminates)
 from learning.solving.solution import Solution, numeric_solution
-from learning.solving.wording import NUMBER, match_phrase
+from learning.solving.wording import LOWEST_TERMS, NUMBER, match_phrase
 
 _FRACTION = r"\d+/\d+"
 _BIGGER = {"bigger", "larger", "greater", "more", "higher", "biggest", "largest", "greatest", "highest"}
 _SMALLER = {"smaller", "less", "lesser", "lower", "smallest", "least", "lowest"}
 _SIZE_WORD = "(" + "|".join(sorted(_BIGGER | _SMALLER, key=len, reverse=True)) + ")"
+_OPTION_NOUN = r"(?:number|fraction|decimal|one|value)s?"
 _TARGETS = {"fraction": "fraction", "improper fraction": "fraction", "mixed number": "mixed",
             "decimal": "decimal", "%": "percent"}
 _TARGET_WORD = "(improper fraction|mixed number|fraction|decimal|%)"
@@ -56,8 +57,9 @@ def simplify_steps(numerator: int, denominator: int) -> list[str]:
 
 def solve_convert(text: str) -> Solution | None:
     """"write 0.375 as a fraction", "3/8 as a percent", "convert 19/12 to a mixed number"."""
-    match = match_phrase(rf"(?<![\d/.])({NUMBER}) (?:as|to|into|in) (?:an? )?{_TARGET_WORD}(?: form)?(?!\w)",
-                         text, frozenset({"write", "convert", "change", "express", "turn", "written", "put"}))
+    match = match_phrase(rf"(?<![\d/.])({NUMBER}) (?:as|to|into|in) (?:an? )?{_TARGET_WORD}(?: form)?(?!\w)"
+                         rf"(?: {LOWEST_TERMS})?", text,
+                         frozenset({"write", "convert", "change", "express", "turn", "written", "put"}))
     if match is None:
         return None
     literal, target = match.group(1), _TARGETS[match.group(2)]
@@ -67,7 +69,7 @@ def solve_convert(text: str) -> Solution | None:
         return None
     if target == "percent":
         shown = percent_text(value)
-        return Solution("convert", value, shown, (shown, shown[:-1]), tuple(steps), f"{literal} = {shown}.",
+        return Solution("convert", value, shown, percent_forms(value), tuple(steps), f"{literal} = {shown}.",
                         (value,))
     if target == "mixed":
         shown = mixed_text(value)
@@ -132,15 +134,21 @@ def _comparison_steps(literals: list[str], values: list[Fraction]) -> list[str]:
 
 def solve_compare(text: str) -> Solution | None:
     """"which is bigger, 3/5 or 5/8?"."""
-    match = match_phrase(rf"\bwhich (?:\w+ )?(?:is|one is) (?:the )?{_SIZE_WORD}[:,]? ({NUMBER}),? or ({NUMBER})",
-                         text, frozenset({"number", "fraction", "decimal"}))
+    words = frozenset({"number", "fraction", "decimal"})
+    match = match_phrase(rf"\bwhich (?:\w+ )?(?:is|one is) (?:the )?{_SIZE_WORD}(?: {_OPTION_NOUN})?[:,]? "
+                         rf"({NUMBER}),? or ({NUMBER})", text, words)
     if match is None:
-        return None
-    literals = [match.group(2), match.group(3)]
+        match = match_phrase(rf"\bwhich (?:{_OPTION_NOUN} )?(?:of|out of) ({NUMBER}) (?:and|or) ({NUMBER}),? "
+                             rf"(?:is|is the) {_SIZE_WORD}", text, words)
+        if match is None:
+            return None
+        literals, size = [match.group(1), match.group(2)], match.group(3)
+    else:
+        literals, size = [match.group(2), match.group(3)], match.group(1)
     values = [literal_value(literal) for literal in literals]
     if values[0] == values[1]:
         return None
-    bigger = match.group(1) in _BIGGER
+    bigger = size in _BIGGER
     chosen = max(range(2), key=lambda i: values[i] if bigger else -values[i])
     other = 1 - chosen
     relation = ">" if bigger else "<"

@@ -87,6 +87,14 @@ def percent_text(value: Fraction) -> str:
     return decimal_text(value * 100) + "%"
 
 
+def percent_forms(value: Fraction) -> tuple[str, ...]:
+    """"37.5%" and "37.5" for 3/8; a recurring percentage also as the exact fraction of a hundred ("100/3"),
+    so "33.3...%" can be judged against it."""
+    shown = percent_text(value)
+    exact = () if terminates(value) else (fraction_text(value * 100),)
+    return (shown, shown[:-1], *exact)
+
+
 def number_text(value: Fraction, prefer_decimal: bool = False) -> str:
     """How a working step writes ``value``: as a decimal when the question was in decimals and the
     decimal ends, otherwise as a fraction (or whole number)."""

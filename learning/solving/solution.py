@@ -17,7 +17,8 @@ class Solution:
     ``ordered`` is the expected order for an ordering question.
     """
 
-    kind: str  # arithmetic, simplify, convert, compare, order, gcd, lcm, power, root, units, equation, derivative
+    kind: str  # arithmetic, simplify, convert, compare, order, gcd, lcm, power, root, units, equation, derivative,
+    # percentage, missing_number (word problems are arithmetic)
     value: Fraction | None
     result_text: str
     accepted_forms: tuple[str, ...]

@@ -9,20 +9,24 @@ from __future__ import annotations
 import re
 
 from learning.solving.algebra import solve_derivative, solve_equation
+from learning.solving.answer_form import honoured
 from learning.solving.conversions import solve_compare, solve_convert, solve_order, solve_simplify
 from learning.solving.divisibility import solve_gcd_lcm
+from learning.solving.equivalent_fractions import solve_missing_number
 from learning.solving.expression import NotACalculation, Operation, Root, Token, evaluate, leaves, parse, tokenize
 from learning.solving.numbers import OutOfBounds
+from learning.solving.percentages import solve_percent_change, solve_percentage_of
 from learning.solving.solution import Solution, numeric_solution
 from learning.solving.units import solve_units
-from learning.solving.word_problems import solve_parts_of_a_whole
-from learning.solving.wording import normalise, only_filler
+from learning.solving.word_problems import solve_parts_of_a_whole, solve_word_problem
+from learning.solving.wording import normalise, only_filler, strip_instructions
 from learning.solving.working import calculation_steps, prefers_decimals, render
 
 MAX_QUESTION_CHARS = 500
 _MATH_KINDS = ("number", "operator", "open", "close", "root")
 _RECOGNISERS = (solve_equation, solve_derivative, solve_gcd_lcm, solve_units, solve_convert, solve_simplify,
-                solve_compare, solve_order, solve_parts_of_a_whole)
+                solve_compare, solve_order, solve_percentage_of, solve_percent_change, solve_missing_number,
+                solve_parts_of_a_whole, solve_word_problem)
 
 
 def solve(question: str) -> Solution | None:
@@ -30,11 +34,11 @@ def solve(question: str) -> Solution | None:
     one too large to be worth solving)."""
     if len(question) > MAX_QUESTION_CHARS or re.search(r"\d{13,}", question.replace(",", "")):
         return None
-    text = normalise(question)
+    text, instructions = strip_instructions(normalise(question))
     try:
         for recognise in (*_RECOGNISERS, solve_arithmetic):
             if (solution := recognise(text)) is not None:
-                return solution
+                return honoured(solution, instructions)
     except (NotACalculation, OutOfBounds, ZeroDivisionError):
         return None
     return None

@@ -35,6 +35,7 @@ for _names, _dimension, _size in [
     for _name in _names.split():
         _UNITS[_name] = (_dimension, _size, _names.split()[0])
 
+UNIT_NAMES = tuple(_UNITS)
 _UNIT = "(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?![a-z])"
 _AMOUNT = rf"({NUMBER}|an?|one)"
 _EXTRA_WORDS = frozenset({"how", "many", "there", "convert", "change", "express", "write", "much"})
@@ -42,7 +43,8 @@ _EXTRA_WORDS = frozenset({"how", "many", "there", "convert", "change", "express"
 
 def solve_units(text: str) -> Solution | None:
     """"how many cm in 2.5 m", "convert 2.5 m to cm", "how many minutes are there in 3 hours"."""
-    match = match_phrase(rf"\bhow many {_UNIT} (?:are )?(?:there )?in {_AMOUNT} ?{_UNIT}", text, _EXTRA_WORDS)
+    match = match_phrase(rf"\bhow many {_UNIT} (?:(?:are |is )?(?:there )?in|is|are|make|makes|equals?) "
+                         rf"{_AMOUNT} ?{_UNIT}", text, _EXTRA_WORDS)
     if match is not None:
         target, amount, source = match.groups()
     else:

@@ -7,6 +7,7 @@ declines the question rather than guess.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
           "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
@@ -17,6 +18,7 @@ _NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | _TENS
 _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
                  "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "twelfth": 12, "hundredth": 100}
 _FRACTION_WORD = "(" + "|".join(sorted(_DENOMINATORS, key=len, reverse=True)) + ")s?"
+MONEY = r"[£$€]"  # a currency sign before an amount
 NUMBER = r"-?(?:\d+ \d+/\d+|\d+/\d+|\d+(?:\.\d+)?%?|\.\d+%?)"  # a literal after normalising
 
 _PHRASES = [
@@ -102,6 +104,63 @@ thanks thank ok okay exactly equal equals make makes be in as mixed number fract
 its simplest hmm um and of just really actually let's lets us my our homework problem maths math sum
 """.split())
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+# Instructions about how to answer, which say nothing about what to calculate: "Reply with just the answer.",
+# "Show your working.", "Give your answer as a decimal." Each must be a whole sentence or clause on its own,
+# with no digit, so "write 5 3/8 as an improper fraction" is never taken for one. The form it asks for (if
+# any) is returned, so the solution can be stated in it.
+_ANSWER_FORM = (r"(?:(?:as|in|in the form of|using) )?(?:an? )?(?:improper fraction|mixed number|fraction|"
+                r"decimal|%|whole number|integer|number)s?(?: form)?")
+_FORM_WORD = re.compile(r"improper fraction|mixed number|fraction|decimal|%|whole number|integer")
+_SIZE_WORD = re.compile(r"\b(?:bigger|larger|greater|smaller)\b")
+LOWEST_TERMS = r"(?:(?:in|to) (?:its |their |the )?(?:lowest terms|simplest form)|fully simplified|simplified)"
+_OBJECT = (r"(?:(?:just|only) )?(?:the |a |an |your |one )?(?:final )?(?:(?:bigger|larger|greater|smaller) )?"
+           r"(?:answer|result|number|value|fraction|decimal|one)s?(?: only)?")
+_INSTRUCTION = "|".join([
+    rf"(?:reply|respond|answer)(?: (?:only|just))?(?: with| using)? {_OBJECT}",
+    rf"(?:reply|respond|answer)(?: (?:only|just))? (?:with|using|in) {_ANSWER_FORM}(?: {LOWEST_TERMS})?",
+    rf"(?:give|write|state|leave|express|present|put|enter|type|provide|giving|writing|leaving|expressing)"
+    rf"(?: (?:it|them|your answers?|the answers?|your final answer|the result))?(?: only)?"
+    rf"(?: {_ANSWER_FORM})?(?: {LOWEST_TERMS})?",
+    rf"(?:just )?(?:give|write|state|tell me) {_OBJECT}",
+    rf"(?:answer|reply) (?:{LOWEST_TERMS}|{_ANSWER_FORM})",
+    rf"simplify(?: your answer| the answer| it)?(?: fully| completely| if possible| where possible)?",
+    r"(?:show|explain|include)(?: all)?(?: of)?(?: your| the)?(?: full)? (?:working|workings|work|steps|method|"
+    r"reasoning)(?: out)?(?: clearly)?",
+    r"(?:no|without)(?: need (?:for|to show))?(?: any)? (?:explanation|working|workings|steps)(?: needed| required)?",
+    r"thanks|thank you|please",
+])
+_INSTRUCTION_CLAUSE = re.compile(rf"(?:^|(?<=[.?!,;:]))\s*(?:and |then |please |but )?(?:please )?"
+                                 rf"(?:{_INSTRUCTION})(?: please)?\s*(?:[.!]+|(?=[,;:?])|$)")
+
+
+@dataclass(frozen=True)
+class Instructions:
+    """What the instructions stripped from a question ask of the answer."""
+
+    form: str | None = None  # fraction, mixed, decimal, percent, whole
+    size: str | None = None  # "bigger" or "smaller": the question must be a comparison
+
+
+_FORMS = {"improper fraction": "fraction", "fraction": "fraction", "mixed number": "mixed", "decimal": "decimal",
+          "%": "percent", "whole number": "whole", "integer": "whole"}
+
+
+def strip_instructions(text: str) -> tuple[str, Instructions]:
+    """``text`` (normalised) without its instructions about the answer, and what they ask for; a question
+    whose instructions ask for two different forms keeps them, so it is declined."""
+    forms, sizes = set(), set()
+
+    def remove(match: re.Match) -> str:
+        forms.update(_FORMS[word] for word in _FORM_WORD.findall(match.group()))
+        sizes.update("smaller" if word == "smaller" else "bigger" for word in _SIZE_WORD.findall(match.group()))
+        return " "
+
+    stripped = _INSTRUCTION_CLAUSE.sub(remove, text).strip(" ,;:")
+    if len(forms) > 1 or len(sizes) > 1 or not stripped:
+        return text, Instructions()
+    return stripped, Instructions(next(iter(forms), None), next(iter(sizes), None))
 
 
 def only_filler(text: str, extra: frozenset[str] = frozenset()) -> bool:

@@ -130,3 +130,34 @@ def test_any_text_is_solved_or_declined_and_checked_without_error(text):
     solve(text)
     for solution in SOLVED:
         assert check_answer(solution, text).status in ("agrees", "contradicts", "no_result")
+
+
+@FAST
+@given(st.integers(1, 40), st.integers(1, 40), st.integers(1, 12), st.integers(0, 3))
+def test_the_missing_number_makes_the_fractions_equal(top, bottom, factor, blank):
+    parts = [str(top), str(bottom), str(top * factor), str(bottom * factor)]
+    answer = parts[blank]
+    parts[blank] = "?"
+    solution = solve(f"{parts[0]}/{parts[1]} = {parts[2]}/{parts[3]}")
+    assert solution is not None and solution.value == int(answer) * Fraction(1) or (
+        Fraction(top, bottom) != Fraction(int(answer), 1))  # a blank may have more than one filling: never here
+    filled = [Fraction(int(p)) if p != "?" else solution.value for p in parts]
+    assert filled[0] / filled[1] == filled[2] / filled[3]
+
+
+@FAST
+@given(written_numbers(), st.integers(1, 100), st.sampled_from([("Increase", 1), ("Decrease", -1)]))
+def test_a_percentage_change_matches_fraction_arithmetic(amount, percent, change):
+    assume("/" not in amount[1])  # amounts are whole numbers or decimals
+    verb, sign = change
+    solution = solve(f"{verb} {amount[1]} by {percent}%")
+    assert solution is not None
+    assert solution.value == amount[0] * (1 + sign * Fraction(percent, 100))
+
+
+@FAST
+@given(st.integers(0, 999), st.integers(1, 999))
+def test_a_percentage_of_a_whole_is_the_ratio(part, whole):
+    solution = solve(f"What percentage is {part} out of {whole}?")
+    assert solution.value == Fraction(part, whole)
+    assert check_answer(solution, f"It is {solution.result_text}").status == "agrees"

@@ -1,0 +1,82 @@
+"""Stating a solution in the form a question's instructions ask for: "give your answer as a decimal" (pure).
+
+The value never changes, only how the result is written; the extra form joins the accepted forms and one
+working step shows the conversion. A request that does not fit the solution (a decimal for "which is
+bigger", a whole number for 3/4, a percentage for "write 0.5 as a fraction") declines the question.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+from learning.solving.numbers import (decimal_text, fraction_text, mixed_text, percent_forms, percent_text,
+                                      terminates)
+from learning.solving.solution import Solution
+from learning.solving.wording import Instructions
+
+_FORM_NAMES = {"fraction": "fraction", "mixed": "mixed number", "decimal": "decimal", "percent": "percentage"}
+
+
+def honoured(solution: Solution | None, instructions: Instructions) -> Solution | None:
+    """``solution`` restated as ``instructions`` ask, or None when they ask for something it cannot give."""
+    if solution is None:
+        return None
+    if instructions.size is not None and not _names_the(instructions.size, solution):
+        return None
+    if instructions.form is None:
+        return solution
+    if solution.value is None or solution.kind in ("compare", "order"):
+        return None
+    if instructions.form == "whole":
+        return solution if solution.value.denominator == 1 else None
+    return _restated(solution, instructions.form)
+
+
+def _names_the(size: str, solution: Solution) -> bool:
+    """Whether the comparison's answer is the ``size`` ("bigger" or "smaller") of its options."""
+    if solution.kind != "compare":
+        return False
+    return solution.value == (max(solution.given) if size == "bigger" else min(solution.given))
+
+
+def _restated(solution: Solution, form: str) -> Solution | None:
+    value = solution.value
+    shown = shown_in(value, form)
+    bare_result = solution.result_text.removeprefix(f"{solution.variable} = ")
+    if shown == bare_result:
+        return solution
+    if solution.kind == "convert":
+        return None  # the question names one form and its instructions another
+    result = f"{solution.variable} = {shown}" if solution.kind == "equation" else shown
+    extra = (result, *percent_forms(value)) if form == "percent" else (result,)
+    forms = tuple(dict.fromkeys((*extra, *solution.accepted_forms)))
+    return replace(solution, result_text=result, accepted_forms=forms,
+                   steps=(*solution.steps, *_form_steps(value, form, solution.steps)),
+                   final_answer=f"{solution.final_answer} As a {_FORM_NAMES[form]}, that is {shown}.")
+
+
+def shown_in(value: Fraction, form: str) -> str:
+    """``value`` written as a fraction, mixed number, decimal or percentage (a whole number stays whole)."""
+    if form == "mixed":
+        return mixed_text(value) or fraction_text(value)
+    if form == "decimal":
+        return decimal_text(value)
+    if form == "percent":
+        return percent_text(value)
+    return fraction_text(value)
+
+
+def _form_steps(value: Fraction, form: str, steps: tuple[str, ...]) -> list[str]:
+    fraction = fraction_text(value)
+    if form == "fraction":
+        return [f"{decimal_text(value)} = {fraction}"] if terminates(value) else []
+    if form == "mixed":
+        step = f"{fraction} = {mixed_text(value)}"
+        return [] if step in steps else [step]
+    about = "" if terminates(value) else "about "
+    division = [f"{fraction} = {value.numerator} ÷ {value.denominator} = {about}{decimal_text(value)}"]
+    if value.denominator == 1:
+        division = []
+    if form == "decimal":
+        return division
+    return division + [f"{decimal_text(value)} × 100 = {percent_text(value)}"]

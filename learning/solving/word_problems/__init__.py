@@ -1,0 +1,33 @@
+"""Word problems of a few common families, each recognised only when its whole story is understood (pure).
+
+Every family matches the whole statement and the whole question with slots that take only ordinary words,
+so a story with a clause it does not expect ("twice as much", "the rest", a second whole) is declined; and
+every number in the story must be one the solution uses, so no quantity is left over.
+"""
+from __future__ import annotations
+
+from learning.solving.solution import Solution
+from learning.solving.word_problems.parts import solve_parts_of_a_whole
+from learning.solving.word_problems.portions import (solve_complement_fraction, solve_fraction_of_rest,
+                                                     solve_part_of_amount, solve_price_change)
+from learning.solving.word_problems.rates import solve_rate, solve_scale
+from learning.solving.word_problems.sharing import solve_groups, solve_sharing
+from learning.solving.word_problems.story import numbers_in, split_story
+from learning.solving.word_problems.totals import solve_total_or_difference
+
+_FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_change, solve_part_of_amount,
+             solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference)
+
+__all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
+
+
+def solve_word_problem(text: str) -> Solution | None:
+    """The solution of a story in one of the families, or None."""
+    story = split_story(text)
+    if story is None:
+        return None
+    for family in _FAMILIES:
+        solution = family(*story)
+        if solution is not None:
+            return solution if len(solution.given) == numbers_in(text) else None
+    return None

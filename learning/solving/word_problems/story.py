@@ -1,0 +1,110 @@
+"""What every word-problem recogniser shares: a story split into its statement and its question, slots for
+the names and things a story mentions, quantities with their units, and the worked solution (pure).
+
+A slot matches only ordinary words: never a number, and never a word that changes what is calculated
+("and", "than", "twice", "each", "left", "more", ...). Each family fully matches its statement and its
+question, so a clause it does not understand ("but Tom gets twice as much") leaves the story unmatched.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from learning.solving.expression import evaluate, parse, tokenize
+from learning.solving.numbers import literal_value
+from learning.solving.solution import Solution, numeric_solution
+from learning.solving.units import UNIT_NAMES
+from learning.solving.working import calculation_steps, prefers_decimals, render
+
+_STOP = """and but or then than twice double half more less fewer each every per of is are was were be has have had
+get gets got left rest remaining remainder what how many much times another also extra share shares shared cut
+into equal equally by in on at for from to with sells sold spends spent gives gave uses used costs cost reduced
+increased sale apart altogether total together if when who which where why does do did can will would its his
+her their them it they he she we you i this that these those all some none no not long""".split()
+WORD = rf"(?!(?:{'|'.join(_STOP)})\b)[a-z]+(?:'s)?"
+NOUN = rf"{WORD}(?: {WORD}){{0,2}}"
+SUBJECT = rf"(?:(?:a|an|the|my|his|her|their|our) )?{NOUN}"
+PRONOUN = r"(?:he|she|they|it|we|you|i)"
+AMOUNT = r"(?<![\d/.])(?:\d+ \d+/\d+|\d+/\d+|\d+(?:\.\d+)?)(?![\d/%]|\.\d)"
+_UNIT = "(?:" + "|".join(sorted([*UNIT_NAMES, "p", "pence"], key=len, reverse=True)) + r")(?![a-z])"
+ALTOGETHER = r"(?: (?:altogether|in total|in all|all together|together))"
+
+
+def quantity(name: str) -> str:
+    """A number with an optional currency sign before it and unit after it, in groups named after ``name``."""
+    return rf"(?P<{name}_money>[£$€])?(?P<{name}>{AMOUNT})(?: ?(?P<{name}_unit>{_UNIT}))?"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    text: str  # the number as written
+    value: Fraction
+    unit: str  # "£", "kg", or "" for a bare number
+
+    def shown(self, text: str | None = None) -> str:
+        number = self.text if text is None else text
+        if self.unit in ("£", "$", "€"):
+            return f"{self.unit}{number}"
+        return f"{number} {self.unit}" if self.unit else number
+
+
+def quantity_in(match: re.Match, name: str) -> Quantity:
+    unit = match[f"{name}_money"] or match[f"{name}_unit"] or ""
+    return Quantity(match[name], literal_value(match[name]), unit)
+
+
+def split_story(text: str) -> tuple[str, str] | None:
+    """The statement (its sentences joined by ". ") and the question, without end punctuation; None unless
+    the story has a statement and ends with one question."""
+    text = without_pronoun_one(text)
+    sentences = [part.strip() for part in re.split(r"(?<=[.!?])\s+(?=\S)", text.strip()) if part.strip()]
+    if len(sentences) < 2 or not sentences[-1].endswith("?") or any("?" in part for part in sentences[:-1]):
+        return None
+    statement = ". ".join(part.rstrip(".!").strip() for part in sentences[:-1])
+    return statement, sentences[-1].rstrip("?").strip()
+
+
+def numbers_in(text: str) -> int:
+    """How many numbers the text states ("2 1/4" and "25%" are one each)."""
+    return sum(token.kind == "number" for token in tokenize(without_pronoun_one(text)))
+
+
+def without_pronoun_one(text: str) -> str:
+    """"each 1 get" back to "each one get": normalising made a number of a pronoun."""
+    return re.sub(r"\b(each|every|which) 1(?= (?:get|gets|have|has|receive|receives)\b)", r"\1 one", text)
+
+
+def singular(noun: str) -> str:
+    """"pupils" -> "pupil", "children" -> "child", "boxes" -> "box": enough to tell a story's items apart."""
+    irregular = {"children": "child", "people": "person", "men": "man", "women": "woman", "sheep": "sheep",
+                 "fish": "fish", "geese": "goose", "mice": "mouse", "teeth": "tooth", "feet": "foot"}
+    last = noun.split()[-1]
+    if last in irregular:
+        word = irregular[last]
+    elif re.search(r"(?:ch|sh|x|ss)es$", last):
+        word = last[:-2]
+    elif last.endswith("ves"):
+        word = last[:-3] + "f"
+    elif last.endswith("ies"):
+        word = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith("ss"):
+        word = last[:-1]
+    else:
+        word = last
+    return " ".join([*noun.split()[:-1], word])
+
+
+def worked(calculation: str, setup: list[str], answer: str, given: tuple[Fraction, ...],
+           unit: str = "") -> Solution:
+    """The solution of ``calculation`` ("2 1/4 ÷ 3"), after ``setup`` (the story as a calculation, in
+    words); ``answer`` ends the final line ("each friend's share"); ``unit`` is the result's unit."""
+    node = parse(tokenize(calculation))
+    value = evaluate(node)
+    decimal = prefers_decimals(node)
+    solution = numeric_solution("arithmetic", value, [*setup, *calculation_steps(node)], render(node, decimal),
+                                given, decimal)
+    result = Quantity(solution.result_text, value, unit).shown()
+    extra = (result,) if result != solution.result_text else ()
+    return replace(solution, accepted_forms=(*solution.accepted_forms, *extra),
+                   final_answer=f"{solution.final_answer[:-1]}, so {answer} is {result}.")

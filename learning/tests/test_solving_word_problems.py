@@ -1,0 +1,134 @@
+"""Word-problem families: each solved when its whole story is understood, declined otherwise."""
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from learning.solving import check_answer, solve
+
+FAST = settings(derandomize=True, max_examples=40, deadline=None)
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    # sharing equally and cutting into equal pieces
+    ("Four children share 3 1/3 cakes equally. How much does each child get?", Fraction(5, 6)),
+    ("£45 is shared equally between 5 grandchildren. How much does each one get?", Fraction(9)),
+    ("Eight pupils share 20 sweets equally. How many sweets does each pupil get?", Fraction(5, 2)),
+    ("Mum shares 2/3 of a pie equally among six people. How much will each person get?", Fraction(1, 9)),
+    ("a ribbon 3.6 m long is cut into 8 equal pieces. how long is each piece?", Fraction(9, 20)),
+    ("A 5 1/4 metres rope is cut into 7 equal lengths. What is the length of each length?", Fraction(3, 4)),
+    # how many groups
+    ("A baker has 6 kg of flour and uses 3/4 kg for each loaf. How many loaves can he make?", Fraction(8)),
+    ("Priya has 5 litres of juice. Each glass holds 0.3 litres. How many glasses can she fill?", Fraction(16)),
+    # rate × count
+    ("A cinema ticket costs £7.20 per person. How much for 15 people?", Fraction(108)),
+    ("Each bag weighs 2 1/2 kg. How much do 12 bags weigh altogether?", Fraction(30)),
+    ("One jar holds 3/8 litres. What is the total cost of 4 jars?", None),  # cost is not what a jar holds
+    # percentage change of a price
+    ("A bike costs £240 and is reduced by 15% in a sale. What is the sale price?", Fraction(204)),
+    ("A ticket costs $50. The price is increased by 8%. What is the new price?", Fraction(54)),
+    # a fraction of an amount, and what is left
+    ("A shop has 120 apples and sells 3/8 of them. How many apples does it have left?", Fraction(75)),
+    ("Leo had 90 stickers and gave away 2/5 of them. How many did he give away?", Fraction(36)),
+    ("Sara has 40 marbles and loses 15% of them. How many marbles are left?", Fraction(34)),
+    # the fraction the rest of a group makes
+    ("A team of 15 players has 6 girls. What fraction of the team are boys?", Fraction(3, 5)),
+    ("There are 32 animals in a barn. 12 of them are cows and the rest are sheep. What fraction of the animals "
+     "are sheep?", Fraction(5, 8)),
+    ("A club of 40 members has 18 adults. What fraction of the club are adults?", Fraction(9, 20)),
+    # totals and differences
+    ("Ben cycled 4 1/2 km on Monday and 3 2/5 km on Tuesday. How far did he cycle altogether?",
+     Fraction(79, 10)),
+    ("Mia ran 2.75 km in the morning and 1.8 km in the evening. How much further did she run in the morning?",
+     Fraction(19, 20)),
+    ("Tom drank 3/4 litres and Ana drank 2/3 litres. How much more did Tom drink?", Fraction(1, 12)),
+    # a fraction of what is left
+    ("Zoe spends 1/4 of her pocket money on a book and 2/3 of what is left on sweets. What fraction of her "
+     "pocket money does she have left?", Fraction(1, 4)),
+    # map scales
+    ("1 cm on the map represents 4 km. The 2 villages are 3.5 cm apart on the map. What is the real distance "
+     "in km?", Fraction(14)),
+])
+def test_word_problem_families(question, value):
+    solution = solve(question)
+    if value is None:
+        assert solution is None
+    else:
+        assert solution is not None and solution.value == value, question
+
+
+def test_the_setup_is_explained_in_words_before_the_calculation():
+    solution = solve("Three friends share 2 1/4 pizzas equally. How much does each get?")
+    assert solution.steps[0] == "Each friend gets 2 1/4 ÷ 3"
+    assert solution.steps[1] == "2 1/4 = 9/4"
+    assert solution.final_answer == "2 1/4 ÷ 3 = 3/4, so each friend's share is 3/4."
+    assert check_answer(solution, "So each friend gets 3/4.").status == "agrees"
+    assert check_answer(solution, "So each friend gets 2/3.").status == "contradicts"
+
+
+def test_groups_count_whole_groups_and_say_what_is_left_over():
+    solution = solve("A gardener has 10 kg of seed and puts 3/8 kg in each pot. How many pots can she fill?")
+    assert solution.value == 26
+    assert solution.steps[-1] == "Only whole pots count: 80/3 is 26 whole pots, with 1/4 kg left over"
+
+
+def test_money_and_units_are_kept_in_the_answer():
+    solution = solve("A school trip costs £12.50 per pupil. How much for 24 pupils?")
+    assert "£300" in solution.accepted_forms
+    assert solve("A plank 2.4 m long is cut into 6 equal pieces. How long is each piece?").final_answer.endswith(
+        "is 0.4 m.")
+
+
+@pytest.mark.parametrize("question", [
+    "Three friends share 2 1/4 pizzas equally, but Tom gets twice as much. How much does each get?",
+    "3 friends share 2 pizzas and 4 cakes equally. How much does each get?",  # a leftover quantity
+    "A plank 2.4 m long is cut into 6 pieces. How long is each piece?",  # not equal pieces
+    "A gardener has 9 kg of seed and puts 300 g in each pot. How many pots can she fill?",  # two units
+    "A baker has 6 kg of flour and uses 3/4 kg for each loaf. How many cakes can he make?",  # other groups
+    "A cinema ticket costs £7.20 per adult. How much for 15 children?",  # other items
+    "A bike costs £240 and is reduced by 15% in a sale. How much is saved?",
+    "A bike costs £240 and is reduced by £15. What is the sale price?",  # not a percentage
+    "A shop has 120 apples and sells 3/8 of them and 10 pears. How many apples does it have left?",
+    "A shop has 121 apples and sells 3/8 of them. How many apples does it have left?",  # not a whole number
+    "A shop has 120 apples and sells 3/8 of them. How many did it buy?",
+    "A team of 15 players has 6 girls. What fraction of the team are goalkeepers?",  # not the rest
+    "Ben cycled 4 km on Monday and 3 miles on Tuesday. How far did he cycle altogether?",  # two units
+    "Mia ran 1.8 km in the morning and 2.75 km in the evening. How much further did she run in the morning?",
+    "Mia ran 2.75 km in the morning and 1.8 km in the evening. How much further did she run?",  # which one?
+    "Zoe spends 1/4 of her money on a book and 2/3 of her money on sweets. What fraction of her money does "
+    "she have left?",  # two fractions of the same whole: not this family
+    "1 cm on the map is 2.5 km. Two towns are 7.4 mm apart on the map. How far apart are they in km?",
+    "1 cm on the map is 2.5 km. Two towns are 7.4 cm apart on the map. How far apart are they in miles?",
+    "A class of 28 pupils has 16 girls and 3 teachers. What fraction of the class are boys?",
+])
+def test_near_misses_are_declined(question):
+    assert solve(question) is None
+
+
+@FAST
+@given(st.sampled_from(["friends", "pupils", "children", "people"]), st.integers(2, 12),
+       st.integers(1, 20), st.integers(0, 11), st.integers(2, 12))
+def test_a_share_matches_fraction_division(people, count, whole, numerator, denominator):
+    amount = whole + Fraction(numerator % denominator, denominator)
+    written = f"{whole} {numerator % denominator}/{denominator}" if numerator % denominator else str(whole)
+    solution = solve(f"{count} {people} share {written} pizzas equally. How much does each get?")
+    assert solution is not None and solution.value == amount / count
+
+
+@FAST
+@given(st.integers(1, 999), st.integers(1, 99), st.booleans())
+def test_a_sale_price_matches_fraction_arithmetic(price, percent, increased):
+    verb = "increased" if increased else "reduced"
+    solution = solve(f"A lamp costs £{price} and is {verb} by {percent}%. What is the new price?")
+    assert solution.value == price * (1 + (1 if increased else -1) * Fraction(percent, 100))
+
+
+@FAST
+@given(st.integers(1, 40), st.integers(2, 12), st.integers(1, 11))
+def test_what_is_left_matches_fraction_arithmetic(groups, denominator, numerator):
+    numerator = numerator % (denominator - 1) + 1
+    whole = groups * denominator
+    solution = solve(f"A farmer has {whole} hens and sells {numerator}/{denominator} of them. "
+                     f"How many hens does he have left?")
+    assert solution.value == whole - Fraction(numerator, denominator) * whole
