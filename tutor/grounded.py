@@ -8,6 +8,8 @@ the request, the question's grounding and an ``emit`` callback for visible text,
   that contradicts it is regenerated once under a stronger instruction; a second contradiction is replaced by
   a plain template. Only then is the explanation emitted, so no contradicted number is ever shown and nothing
   shown ever has to be taken back.
+- A calculation whose student asked for the result alone ("Reply with just the answer."), style "explain":
+  the verified result and nothing else; nothing is generated.
 - Style "hints": the working lines that do not state the result, then the model's hint, checked the same way
   and redacted with every form of the result added to what the stream must not reveal.
 - A question backed by course-note sentences: those sentences are emitted first, quoted (the first token
@@ -28,7 +30,7 @@ from learning.answer_guard import StreamRedactor
 from learning.solving import Solution, check_answer
 from learning.support import answer_support, quote_text
 from tutor.echo import EchoStripper, context_block_of, question_of
-from tutor.engine.types import ChatTurn, Completion, EngineError, GenerationRequest, TokenDelta
+from tutor.engine.types import ChatTurn, Completion, ConfidenceFeatures, EngineError, GenerationRequest, TokenDelta
 from tutor.grounding import Grounding, result_forms, steps_without_result
 
 Emit = Callable[[str], Awaitable[None]]
@@ -106,6 +108,11 @@ async def _pass_on(text: str, on_text: Emit | None) -> None:
 
 async def _solver_answer(engine, request: GenerationRequest, solution: Solution, hints: bool,
                          shown: "_Shown") -> tuple[Completion, dict]:
+    if solution.result_only and not hints:
+        await shown.send(solution.result_text)
+        await shown.finish()
+        return _result_only_completion(solution), {"kind": "solver", "status": "result_only", "regenerated": False,
+                                                   "fallback": False}
     working = steps_without_result(solution) if hints else [*solution.steps, solution.final_answer]
     if working:
         await shown.send("\n".join(working) + WORKING_BREAK)
@@ -113,6 +120,12 @@ async def _solver_answer(engine, request: GenerationRequest, solution: Solution,
     await shown.send(completion.text)
     await shown.finish()
     return completion, check
+
+
+def _result_only_completion(solution: Solution) -> Completion:
+    """What stands for a generation when the student asked for the verified result alone: nothing generated."""
+    return Completion(text=solution.result_text, features=ConfidenceFeatures(0.0, 0.0, 0.0, 0), confidence=1.0,
+                      prompt_tokens=0, dropped_turns=0, finish_reason="stop", model_name="solver")
 
 
 async def _checked_explanation(engine, request: GenerationRequest, solution: Solution,

@@ -3,8 +3,8 @@
 A calculation the exact solver can do is grounded in its solution; otherwise a question is grounded in the
 sentences of the retrieved course notes that best support it, when one is close enough to the question;
 otherwise nothing can check the answer. The solver comes first: a calculation's notes describe the method,
-never this question's result, so a question stating two numbers or more that the solver declined is not
-grounded in the notes either.
+never this question's result, so a calculation the solver declined (two numbers or more, and it asks for an
+amount) is not grounded in the notes either.
 
 A sentence's support (``support_score``) is the share of the question's content words it holds, plus, where
 the sentence encoder runs, the cosine of the two (the sentence read with its passage's title) with the word
@@ -40,7 +40,12 @@ MIN_BLENDED_SUPPORT = 0.7
 # best sentence answered, 0.06 where it did not).
 RUNNER_UP_GAP = 0.12
 SOURCE_CHARS = 400
-MAX_NUMBERS_TO_QUOTE = 2  # a question that states this many numbers or more asks for a calculation
+# A question that states two numbers or more and asks for an amount is a calculation (a word problem).
+MIN_NUMBERS_OF_A_CALCULATION = 2
+_ASKS_FOR_AN_AMOUNT = re.compile(
+    r"\b(?:how (?:many|much|far|long|tall|heavy|old|fast)|what (?:fraction|percentage|percent|part)|work out|"
+    r"calculate|find|what is the (?:\w+ )?(?:price|cost|total|amount|area|perimeter|distance|answer))\b",
+    re.IGNORECASE)
 _MARKUP = re.compile(r"\*\*|(?<!\w)\*|\*(?!\w)|^[-*•]\s+|^#+\s+")
 
 
@@ -85,12 +90,17 @@ def grounding_for(question: str, passages: Sequence[PassageLike], similarity: Si
     solution = solve(question)
     if solution is not None:
         return Grounding("solver", solution=solution)
-    if len(numbers_of(question)) >= MAX_NUMBERS_TO_QUOTE:
+    if asks_for_a_calculation(question):
         # A calculation the solver declined: the notes can only show a method or a worked example with other
         # numbers, and a quote of it would read as the answer.
         return NO_GROUNDING
     quotes = supporting_sentences(question, passages, similarity)
     return Grounding("source", quotes=quotes) if quotes else NO_GROUNDING
+
+
+def asks_for_a_calculation(question: str) -> bool:
+    return (len(numbers_of(question)) >= MIN_NUMBERS_OF_A_CALCULATION
+            and _ASKS_FOR_AN_AMOUNT.search(question) is not None)
 
 
 def supporting_sentences(question: str, passages: Sequence[PassageLike],

@@ -21,6 +21,8 @@ def honoured(solution: Solution | None, instructions: Instructions) -> Solution 
     """``solution`` restated as ``instructions`` ask, or None when they ask for something it cannot give."""
     if solution is None:
         return None
+    if instructions.result_only:
+        solution = replace(solution, result_only=True)
     if instructions.size is not None and not _names_the(instructions.size, solution):
         return None
     if instructions.form is None:

@@ -5,7 +5,7 @@ import re
 from fractions import Fraction
 from math import gcd, lcm
 
-from learning.solving.numbers import (decimal_text, fraction_text, literal_value, mixed_text, percent_forms,
+from learning.solving.numbers import (accepted_forms, decimal_text, fraction_text, literal_value, mixed_text, percent_forms,
                                       percent_text, terminates)
 from learning.solving.solution import Solution, numeric_solution
 from learning.solving.wording import LOWEST_TERMS, NUMBER, match_phrase
@@ -75,7 +75,15 @@ def solve_convert(text: str) -> Solution | None:
         shown = mixed_text(value)
         return Solution("convert", value, shown, (shown, fraction_text(value)), tuple(steps),
                         f"{literal} = {shown}.", (value,))
+    if target == "fraction":  # "5 3/8 as an improper fraction" ends at 43/8, not back at 5 3/8
+        shown = fraction_text(value)
+        return Solution("convert", value, shown, (shown, *_other_forms(value, shown)),
+                        tuple(steps), f"{literal} = {shown}.", (value,))
     return numeric_solution("convert", value, steps, literal, (value,), decimal=target == "decimal")
+
+
+def _other_forms(value: Fraction, shown: str) -> tuple[str, ...]:
+    return tuple(form for form in accepted_forms(value) if form != shown)
 
 
 def _conversion_steps(literal: str, form: str, value: Fraction, target: str) -> list[str] | None:

@@ -27,6 +27,7 @@ class Solution:
     given: tuple[Fraction, ...] = ()
     ordered: tuple[Fraction, ...] = ()
     variable: str = "x"
+    result_only: bool = False  # the student asked for the result alone ("reply with just the answer")
 
     def prompt_text(self) -> str:
         """The verified working as lines for a tutor's prompt."""

@@ -114,6 +114,7 @@ _ANSWER_FORM = (r"(?:(?:as|in|in the form of|using) )?(?:an? )?(?:improper fract
                 r"decimal|%|whole number|integer|number)s?(?: form)?")
 _FORM_WORD = re.compile(r"improper fraction|mixed number|fraction|decimal|%|whole number|integer")
 _SIZE_WORD = re.compile(r"\b(?:bigger|larger|greater|smaller)\b")
+_RESULT_ONLY = re.compile(r"\b(?:just|only)\b|\b(?:no|without)\b")
 LOWEST_TERMS = r"(?:(?:in|to) (?:its |their |the )?(?:lowest terms|simplest form)|fully simplified|simplified)"
 _OBJECT = (r"(?:(?:just|only) )?(?:the |a |an |your |one )?(?:final )?(?:(?:bigger|larger|greater|smaller) )?"
            r"(?:answer|result|number|value|fraction|decimal|one)s?(?: only)?")
@@ -141,6 +142,7 @@ class Instructions:
 
     form: str | None = None  # fraction, mixed, decimal, percent, whole
     size: str | None = None  # "bigger" or "smaller": the question must be a comparison
+    result_only: bool = False  # "reply with just the answer", "no working needed": the result and nothing else
 
 
 _FORMS = {"improper fraction": "fraction", "fraction": "fraction", "mixed number": "mixed", "decimal": "decimal",
@@ -150,17 +152,18 @@ _FORMS = {"improper fraction": "fraction", "fraction": "fraction", "mixed number
 def strip_instructions(text: str) -> tuple[str, Instructions]:
     """``text`` (normalised) without its instructions about the answer, and what they ask for; a question
     whose instructions ask for two different forms keeps them, so it is declined."""
-    forms, sizes = set(), set()
+    forms, sizes, result_only = set(), set(), []
 
     def remove(match: re.Match) -> str:
         forms.update(_FORMS[word] for word in _FORM_WORD.findall(match.group()))
         sizes.update("smaller" if word == "smaller" else "bigger" for word in _SIZE_WORD.findall(match.group()))
+        result_only.extend(_RESULT_ONLY.findall(match.group()))
         return " "
 
     stripped = _INSTRUCTION_CLAUSE.sub(remove, text).strip(" ,;:")
     if len(forms) > 1 or len(sizes) > 1 or not stripped:
         return text, Instructions()
-    return stripped, Instructions(next(iter(forms), None), next(iter(sizes), None))
+    return stripped, Instructions(next(iter(forms), None), next(iter(sizes), None), bool(result_only))
 
 
 def only_filler(text: str, extra: frozenset[str] = frozenset()) -> bool:

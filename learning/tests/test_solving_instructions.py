@@ -61,10 +61,29 @@ def test_instructions_that_do_not_fit_are_declined(question):
 
 @pytest.mark.parametrize(("question", "kept", "instructions"), [
     ("Which is bigger, 4/5 or 5/7? Reply with only the bigger number.", "which is bigger, 4/5 or 5/7?",
-     Instructions(size="bigger")),
+     Instructions(size="bigger", result_only=True)),
     ("Write 5 3/8 as an improper fraction", "write 5 3/8 as an improper fraction", Instructions()),
     ("Express 3/8 as a percentage.", "express 3/8 as a %.", Instructions()),
     ("Show your working", "show your working", Instructions()),  # nothing else left: kept, and declined
 ])
 def test_only_whole_instruction_clauses_are_stripped(question, kept, instructions):
     assert strip_instructions(normalise(question)) == (kept, instructions)
+
+
+@pytest.mark.parametrize(("question", "result_only"), [
+    ("What is 2/3 + 1/5? Reply with just the answer.", True),
+    ("What is 0.3 × 0.4? Just give the answer, no explanation needed.", True),
+    ("Calculate 12 ÷ 1/3. Respond with only the number.", True),
+    ("What is 2/3 + 1/6? No working needed.", True),
+    ("What is 2/3 + 1/6? Show your working.", False),
+    ("Simplify 35/49. Give your answer as a fraction in its lowest terms.", False),
+    ("What is 2/3 + 1/6?", False),
+])
+def test_a_request_for_the_result_alone_is_remembered(question, result_only):
+    assert solve(question).result_only is result_only
+
+
+def test_a_conversion_to_an_improper_fraction_ends_at_the_improper_fraction():
+    solution = solve("Write 5 3/8 as an improper fraction.")
+    assert (solution.result_text, solution.final_answer) == ("43/8", "5 3/8 = 43/8.")
+    assert "5 3/8" in solution.accepted_forms and check_answer(solution, "It is 43/8.").status == "agrees"

@@ -185,10 +185,12 @@ def test_grounding_prefers_the_solver_and_needs_real_support_from_the_notes():
     assert grounding_for("Why is the sky blue?", NOTES).kind == "none"
     assert grounding_for("Are leaves green?", NOTES).source.sentence == "Leaves are green."
     assert grounding_for("What do plants eat at night?", NOTES).kind == "none"  # one word of three: no support
-    # a question with two numbers or more, which the solver declined, is never answered with a quote (of a
-    # method or a worked example with other numbers, read as the answer)
-    assert grounding_for("Did the 1772 and 1779 experiments show that plants take in carbon dioxide?",
-                         NOTES).kind == "none"
+    # a calculation the solver declined is never answered with a quote (of a method or a worked example with
+    # other numbers, read as the answer); a question that only mentions numbers may be
+    assert grounding_for("Plants take in 3 litres of carbon dioxide in 12 hours: how much do the leaves take in "
+                         "each hour?", NOTES).kind == "none"
+    assert grounding_for("Did the 1772 and 1779 experiments show that plants take in carbon dioxide through "
+                         "their leaves?", NOTES).kind == "source"
 
 
 def _confidence(value: float):
@@ -208,3 +210,16 @@ async def test_an_echo_of_the_context_block_is_never_shown_or_stored():
                                               abstain_below=None)
     assert grounding.kind == "source"
     assert result.text == QUOTE + "They take in carbon dioxide." == "".join(emitted)
+
+
+async def test_a_student_who_asks_for_just_the_answer_gets_the_verified_result_alone():
+    engine = ScriptedEngine()  # nothing is generated
+    result, emitted, grounding = await answer(engine, "What is 3/4 + 5/6? Reply with just the answer.")
+    assert grounding.solution.result_only and emitted == ["19/12"] and result.text == "19/12"
+    assert result.check["status"] == "result_only" and engine.requests == []
+
+
+async def test_a_hints_course_never_gives_the_result_alone_even_when_asked():
+    engine = ScriptedEngine("Write both fractions over twelfths first.")
+    result, _, grounding = await answer(engine, "What is 3/4 + 5/6? Reply with just the answer.", style="hints")
+    assert StreamRedactor(result_forms(grounding.solution)).redact(result.text) == result.text
