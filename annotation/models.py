@@ -197,6 +197,7 @@ class TrainingRun(models.Model):
         RUNNING = "running", "Running"
         PROMOTED = "promoted", "Promoted (serving)"
         REJECTED = "rejected", "Rejected by the gate"
+        NOT_JUDGED = "not_judged", "Not judged (answers failed to generate)"
         FAILED = "failed", "Failed"
 
     class Trigger(models.TextChoices):

@@ -26,8 +26,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.models import TrainingExample, TrainingRun
-from annotation.training.evaluation import answer_all, grade, scores_by_kind
-from annotation.training.gate import answer_key_conflicts, conflict_refusal, gate_decide
+from annotation.training.evaluation import (
+    Answer, RetryPolicy, answer_all, evaluation_budget_s, grade_all, scores_by_kind,
+)
+from annotation.training.gate import GateDecision, GatePolicy, answer_key_conflicts, conflict_refusal, gate_decide
 from annotation.training.config import LoraHyperparameters, Progress, TrainingAborted
 from annotation.training_data import RunData, eval_request, run_data_collect
 from learning.models import Course
@@ -284,21 +286,24 @@ def _judge(run: TrainingRun, data: RunData, owner: str, conflicts: list) -> Trai
     candidate = run.model_version
     active = active_adapter_for(course_id=run.course_id)
     started = time.monotonic()
-    before = _ask(run.course, data, active)
-    after = _ask(run.course, data, adapter_ref(candidate))
-    decision = gate_decide(
-        scores_by_kind(data.cases, before), scores_by_kind(data.cases, after), conflicts=len(conflicts),
-        corrections=len(data.corrections), max_conflict_share=settings.ANNOTATION_GATE_MAX_CONFLICT_SHARE,
-        golden_tolerance_points=settings.ANNOTATION_GATE_GOLDEN_TOLERANCE_POINTS,
-    )
+    before = _ask(run, data, active, owner)
+    after = _ask(run, data, adapter_ref(candidate), owner)
+    verdicts_before, verdicts_after = grade_all(data.cases, before), grade_all(data.cases, after)
+    decision = gate_decide(data.cases, verdicts_before, verdicts_after, conflicts=len(conflicts),
+                           corrections=len(data.corrections), policy=gate_policy_from_settings())
     report = {**run.report, "evaluation": {
         "seconds": round(time.monotonic() - started, 1),
-        "active": {"version": active.name if active else "base model", **_scores(data, before)},
-        "candidate": {"version": candidate.name, **_scores(data, after)},
+        "active": {"version": active.name if active else "base model", **_scores(data, verdicts_before, before)},
+        "candidate": {"version": candidate.name, **_scores(data, verdicts_after, after)},
         "conflicts": [asdict(c) for c in conflicts], "gate": decision.as_dict(),
-        "changed": _changed_cases(data, before, after),
+        "changed": _changed_cases(data, verdicts_before, verdicts_after),
     }}
-    return _decide(run, owner, candidate, decision.promote, report)
+    return _decide(run, owner, candidate, decision, report)
+
+
+def gate_policy_from_settings() -> GatePolicy:
+    return GatePolicy(max_conflict_share=settings.ANNOTATION_GATE_MAX_CONFLICT_SHARE,
+                      alpha=settings.ANNOTATION_GATE_ALPHA, min_golden=settings.ANNOTATION_GATE_MIN_GOLDEN)
 
 
 def _refuse_untrained(run: TrainingRun, owner: str, refusal: str, conflicts: list) -> TrainingRun:
@@ -310,31 +315,53 @@ def _refuse_untrained(run: TrainingRun, owner: str, refusal: str, conflicts: lis
     return _finish(run, owner, Status.REJECTED, report)
 
 
-def _ask(course: Course, data: RunData, adapter) -> list[bool]:
+def _ask(run: TrainingRun, data: RunData, adapter, owner: str) -> list[Answer]:
+    """Every case's answer from one version, within its own budget; the run's heartbeat goes on meanwhile."""
     from tutor.engine import get_engine
 
-    requests = [eval_request(course=course, question=case.question, adapter=adapter) for case in data.cases]
-    answers = asyncio.run(answer_all(get_engine(), requests))
-    return [grade(case, answer) for case, answer in zip(data.cases, answers)]
+    requests = [eval_request(course=run.course, question=case.question, adapter=adapter) for case in data.cases]
+    deadline = time.monotonic() + evaluation_budget_s(len(requests), base_s=settings.ANNOTATION_EVAL_TIMEOUT_BASE_S,
+                                                      per_case_s=settings.ANNOTATION_EVAL_TIMEOUT_PER_CASE_S)
+    retry = RetryPolicy(tries=settings.ANNOTATION_EVAL_TRIES, first_delay_s=settings.ANNOTATION_EVAL_RETRY_DELAY_S)
+    answers: list[Answer] = []
+    for start in range(0, len(requests), EVAL_CHUNK):
+        chunk = requests[start:start + EVAL_CHUNK]
+        answers += asyncio.run(answer_all(get_engine(), chunk, EVAL_CONCURRENCY, deadline=deadline, retry=retry))
+        _still_mine(run.id, owner)  # a long evaluation must not look like a dead worker
+    return answers
 
 
-def _scores(data: RunData, verdicts: list[bool]) -> dict:
-    return {"scores": {kind: score.as_dict() for kind, score in scores_by_kind(data.cases, verdicts).items()}}
+EVAL_CONCURRENCY = 16
+EVAL_CHUNK = 4 * EVAL_CONCURRENCY
 
 
-def _changed_cases(data: RunData, before: list[bool], after: list[bool], limit: int = 40) -> list[dict]:
+def _scores(data: RunData, verdicts: list[bool | None], answers: list[Answer]) -> dict:
+    return {
+        "scores": {kind: score.as_dict() for kind, score in scores_by_kind(data.cases, verdicts).items()},
+        "failed": [{"kind": case.kind, "ref": case.ref, "question": case.question[:200], "error": answer.error,
+                    "tries": answer.tries} for case, answer in zip(data.cases, answers) if answer.failed],
+        "retried": sum(1 for answer in answers if answer.tries > 1),
+    }
+
+
+def _changed_cases(data: RunData, before: list, after: list, limit: int = 40) -> list[dict]:
     changed = [{"kind": c.kind, "question": c.question[:200], "now_right": a}
-               for c, b, a in zip(data.cases, before, after) if a != b]
+               for c, b, a in zip(data.cases, before, after) if a != b and a is not None and b is not None]
     return changed[:limit]
 
 
-def _decide(run: TrainingRun, owner: str, candidate: ModelVersion, promote: bool, report: dict) -> TrainingRun:
+def _decide(run: TrainingRun, owner: str, candidate: ModelVersion, decision: GateDecision,
+            report: dict) -> TrainingRun:
     with transaction.atomic():
-        if promote:
+        if decision.promote:
             model_version_activate(version_id=candidate.id)
-        else:
+            status = Status.PROMOTED
+        elif decision.judged:
             model_version_reject(version_id=candidate.id)
-        run = _finish(run, owner, Status.PROMOTED if promote else Status.REJECTED, report)
+            status = Status.REJECTED
+        else:  # neither better nor worse as far as anyone knows: the version stays a candidate
+            status = Status.NOT_JUDGED
+        run = _finish(run, owner, status, report)
     shutil.rmtree(checkpoint_dir(run), ignore_errors=True)  # the adapter is published; checkpoints are spent
     logger.info("Training run %s: %s", run.id, run.status)
     return run

@@ -283,9 +283,17 @@ ANNOTATION_LORA_SEED = env_int("ANNOTATION_LORA_SEED", 0, minimum=0)
 ANNOTATION_REPLAY_MAX = env_int("ANNOTATION_REPLAY_MAX", 20, minimum=0)  # approved answers + reference questions
 ANNOTATION_GOLDEN_SHARE = env_float("ANNOTATION_GOLDEN_SHARE", 0.25, minimum=0.05, maximum=0.9)
 ANNOTATION_GOLDEN_MAX = env_int("ANNOTATION_GOLDEN_MAX", 60, minimum=1)
-ANNOTATION_GATE_GOLDEN_TOLERANCE_POINTS = env_float("ANNOTATION_GATE_GOLDEN_TOLERANCE_POINTS", 1.0, minimum=0.0)
+# The gate's paired test (one-sided exact McNemar) promotes a gain, and refuses a loss, significant at this level.
+ANNOTATION_GATE_ALPHA = env_float("ANNOTATION_GATE_ALPHA", 0.05, minimum=0.001, maximum=0.5)
+ANNOTATION_GATE_MIN_GOLDEN = env_int("ANNOTATION_GATE_MIN_GOLDEN", 30, minimum=1)  # fewer: a warning with the run
 ANNOTATION_GATE_MAX_CONFLICT_SHARE = env_float("ANNOTATION_GATE_MAX_CONFLICT_SHARE", 0.1, minimum=0.0, maximum=1.0)
 ANNOTATION_EVAL_MAX_NEW_TOKENS = env_int("ANNOTATION_EVAL_MAX_NEW_TOKENS", 64, minimum=1)
+# The gate's questions share one time budget per version, base + per case: a busy tutor delays them, and a
+# timed-out or refused one is asked again (ANNOTATION_EVAL_TRIES in all, waiting 2x longer each time).
+ANNOTATION_EVAL_TIMEOUT_BASE_S = env_float("ANNOTATION_EVAL_TIMEOUT_BASE_S", 120.0, minimum=1.0)
+ANNOTATION_EVAL_TIMEOUT_PER_CASE_S = env_float("ANNOTATION_EVAL_TIMEOUT_PER_CASE_S", 10.0, minimum=0.0)
+ANNOTATION_EVAL_TRIES = env_int("ANNOTATION_EVAL_TRIES", 4, minimum=1, maximum=20)
+ANNOTATION_EVAL_RETRY_DELAY_S = env_float("ANNOTATION_EVAL_RETRY_DELAY_S", 2.0, minimum=0.0)
 
 LOGGING = {
     "version": 1,

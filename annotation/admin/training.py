@@ -80,7 +80,8 @@ class TrainingRunAdmin(OperatorOnlyMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "title": str(run), "run": run,
             "training": run.report.get("training", {}), "evaluation": evaluation,
-            "score_rows": _score_rows(evaluation), "loss_url": self._url("loss_svg", run.pk),
+            "score_rows": _score_rows(evaluation), "verdict": _verdict(evaluation),
+            "loss_url": self._url("loss_svg", run.pk),
         }
         return TemplateResponse(request, "admin/annotation/trainingrun/detail.html", context)
 
@@ -99,14 +100,24 @@ class TrainingRunAdmin(OperatorOnlyMixin, admin.ModelAdmin):
 
 
 def _score_rows(evaluation: dict) -> list[dict]:
+    """One row per question set: each version's score (failures apart) and the paired difference, if judged."""
     active = evaluation.get("active", {}).get("scores", {})
     candidate = evaluation.get("candidate", {}).get("scores", {})
+    differences = evaluation.get("gate", {}).get("differences", {})
     rows = []
     for kind, label in (("corrected", "Corrected questions (trained on)"),
                         ("reworded", "Rewordings of them (held out)"), ("golden", "Golden set (held out)")):
         if kind in active or kind in candidate:
-            rows.append({"label": label, "active": active.get(kind), "candidate": candidate.get(kind)})
+            rows.append({"label": label, "active": active.get(kind), "candidate": candidate.get(kind),
+                         "difference": differences.get(kind)})
     return rows
+
+
+def _verdict(evaluation: dict) -> str:
+    gate = evaluation.get("gate", {})
+    if gate.get("promote"):
+        return "promoted"
+    return "rejected" if gate.get("judged", True) else "not judged"
 
 
 @admin.register(ModelVersion)

@@ -5,48 +5,101 @@ import pytest
 
 from annotation.loss_svg import loss_svg, moving_average
 from annotation.training.evaluation import EvalCase, SetScore, grade, reference_match, scores_by_kind
-from annotation.training.gate import answer_key_conflicts, correction_set_kind, gate_decide
+from annotation.training.gate import GatePolicy, answer_key_conflicts, correction_set_kind, gate_decide
 
 
-def scores(corrected=(0, 10), reworded=(0, 20), golden=(10, 20)) -> dict[str, SetScore]:
-    return {"corrected": SetScore(*corrected), "reworded": SetScore(*reworded), "golden": SetScore(*golden)}
+def cases_and_verdicts(**sets) -> tuple[list[EvalCase], list, list]:
+    """``kind=(before, after)`` as strings of 1 (right), 0 (wrong) and x (failed), one character per case."""
+    cases, active, candidate = [], [], []
+    verdict = {"1": True, "0": False, "x": None}
+    for kind, (before, after) in sets.items():
+        assert len(before) == len(after)
+        cases += [EvalCase(kind, f"{kind} question {i}", ("gold",), "contains", f"{kind}:{i}")
+                  for i in range(len(before))]
+        active += [verdict[v] for v in before]
+        candidate += [verdict[v] for v in after]
+    return cases, active, candidate
 
 
-def decide(active, candidate, conflicts=0, corrections=10):
-    return gate_decide(active, candidate, conflicts=conflicts, corrections=corrections, max_conflict_share=0.1,
-                       golden_tolerance_points=1.0)
+GOLDEN_30 = "1" * 15 + "0" * 15
 
 
-def test_a_candidate_better_on_rewordings_that_keeps_the_golden_set_is_promoted():
-    decision = decide(scores(), scores(corrected=(10, 10), reworded=(15, 20)))
-    assert decision.promote and decision.reasons == []
+def decide(conflicts=0, corrections=10, alpha=0.05, **sets):
+    sets.setdefault("golden", (GOLDEN_30, GOLDEN_30))
+    cases, active, candidate = cases_and_verdicts(**sets)
+    return gate_decide(cases, active, candidate, conflicts=conflicts, corrections=corrections,
+                       policy=GatePolicy(max_conflict_share=0.1, alpha=alpha))
 
 
-def test_losing_more_than_one_point_on_the_golden_set_is_refused():
-    decision = decide(scores(golden=(50, 100)), scores(reworded=(15, 20), golden=(48, 100)))
-    assert not decision.promote and "loses 2.0 points on the golden set" in decision.reasons[0]
-    assert decide(scores(golden=(50, 100)), scores(reworded=(15, 20), golden=(49, 100))).promote  # 1 point is allowed
+def test_a_significant_gain_on_the_rewordings_that_keeps_the_golden_set_is_promoted():
+    decision = decide(corrected=("0" * 10, "1" * 10), reworded=("0" * 20, "0" * 14 + "1" * 6))
+    assert decision.promote and decision.judged and decision.reasons == [] and decision.warnings == []
+    reworded = decision.differences["reworded"]
+    assert (reworded.gains, reworded.losses, reworded.p_gain) == (6, 0, 0.015625)
+    assert reworded.ci_low_points > 0 and decision.as_dict()["differences"]["golden"]["n"] == 30
 
 
-def test_no_gain_on_the_held_out_rewordings_is_refused_even_if_the_trained_questions_improve():
-    decision = decide(scores(reworded=(5, 20)), scores(corrected=(10, 10), reworded=(5, 20)))
-    assert not decision.promote and "does not improve on the reworded questions" in decision.reasons[0]
+def test_a_gain_that_is_not_significant_is_refused_whatever_its_points():
+    decision = decide(corrected=("0" * 10, "1" * 10), reworded=("0" * 20, "0" * 16 + "1" * 4))  # +20 points
+    assert not decision.promote and decision.judged
+    assert "does not improve significantly on the reworded questions" in decision.reasons[0]
+    assert "p = 0.0625 for a gain" in decision.reasons[0]
+
+
+def test_a_significant_loss_on_the_golden_set_is_refused_and_a_small_one_is_not():
+    lost = "0" * 6 + GOLDEN_30[6:]
+    decision = decide(reworded=("0" * 10, "1" * 10), golden=(GOLDEN_30, lost))
+    assert not decision.promote and "significantly worse on the golden set" in decision.reasons[0]
+    one_lost = "0" + GOLDEN_30[1:]  # 3 points lower, but one question is no evidence
+    assert decide(reworded=("0" * 10, "1" * 10), golden=(GOLDEN_30, one_lost)).promote
+
+
+def test_losses_balanced_by_gains_on_the_golden_set_are_not_a_loss():
+    swapped = GOLDEN_30[15:] + GOLDEN_30[:15]  # 15 lost and 15 gained
+    decision = decide(reworded=("0" * 10, "1" * 10), golden=(GOLDEN_30, swapped))
+    assert decision.promote and decision.differences["golden"].p_two_sided == 1.0
 
 
 def test_without_rewordings_the_corrected_questions_are_the_measure():
-    active, candidate = scores(reworded=(0, 0)), scores(corrected=(9, 10), reworded=(0, 0))
-    assert correction_set_kind(candidate) == "corrected" and decide(active, candidate).promote
+    assert decide(corrected=("0" * 10, "1" * 9 + "0")).promote
+    assert correction_set_kind(decide(corrected=("0" * 10, "1" * 10)).differences) == "corrected"
+
+
+def test_a_failed_case_of_either_version_means_not_judged_with_the_cases_named():
+    for before, after in (("0" * 9 + "x", "1" * 10), ("0" * 10, "1" * 9 + "x")):
+        decision = decide(reworded=(before, after))
+        assert not decision.promote and not decision.judged and decision.differences == {}
+        assert "Not judged" in decision.reasons[0] and "reworded reworded:9" in decision.reasons[0]
+    decision = decide(reworded=("0" * 10, "1" * 10), golden=("x" + GOLDEN_30[1:], "x" + GOLDEN_30[1:]))
+    assert decision.failed == {"active": ["golden golden:0"], "candidate": ["golden golden:0"]}
 
 
 def test_too_many_corrections_against_the_answer_key_are_refused():
-    decision = decide(scores(), scores(corrected=(10, 10), reworded=(20, 20)), conflicts=2, corrections=10)
+    decision = decide(conflicts=2, corrections=10, reworded=("0" * 10, "1" * 10))
     assert not decision.promote and "2 of 10 corrections contradict" in decision.reasons[0]
-    assert decide(scores(), scores(corrected=(10, 10), reworded=(20, 20)), conflicts=1, corrections=10).promote
+    assert decide(conflicts=1, corrections=10, reworded=("0" * 10, "1" * 10)).promote
 
 
 def test_an_empty_golden_set_is_refused():
-    decision = decide(scores(golden=(0, 0)), scores(reworded=(15, 20), golden=(0, 0)))
+    decision = decide(reworded=("0" * 10, "1" * 10), golden=("", ""))
     assert not decision.promote and "no golden questions" in decision.reasons[0]
+
+
+def test_a_small_golden_set_is_judged_with_a_warning_of_what_it_cannot_detect():
+    decision = decide(reworded=("0" * 10, "1" * 10), golden=("1100", "1100"))
+    assert decision.promote
+    assert decision.warnings == ["The golden set has only 4 questions (at least 30 wanted): at p ≤ 0.05 it cannot "
+                                 "detect a loss at all, even of every question."]
+    decision = decide(reworded=("0" * 10, "1" * 10), golden=("1" * 20, "1" * 20))
+    assert "cannot detect a loss smaller than 5 questions (25 points)" in decision.warnings[0]
+
+
+def test_verdicts_must_match_the_cases_and_the_policy_its_ranges():
+    cases, active, candidate = cases_and_verdicts(golden=("11", "11"))
+    with pytest.raises(ValueError, match="one verdict per case"):
+        gate_decide(cases, active, candidate[:1], conflicts=0, corrections=1, policy=GatePolicy(max_conflict_share=0.1))
+    with pytest.raises(ValueError, match="alpha"):
+        GatePolicy(max_conflict_share=0.1, alpha=1.5)
 
 
 def test_a_correction_contradicting_a_similar_reference_question_is_a_conflict():
@@ -78,7 +131,13 @@ def test_cases_are_graded_and_scored_by_kind():
     verdicts = [grade(cases[0], "It is 4."), grade(cases[1], "No idea.")]
     assert verdicts == [True, False]
     assert scores_by_kind(cases, verdicts) == {"golden": SetScore(1, 1), "corrected": SetScore(0, 1)}
-    assert SetScore(1, 3).as_dict() == {"right": 1, "total": 3, "accuracy": 33.33}
+    assert SetScore(1, 3).as_dict() == {"right": 1, "total": 3, "failed": 0, "accuracy": 33.33}
+
+
+def test_a_failed_case_is_counted_as_failed_not_graded():
+    cases = [EvalCase("golden", f"Q{i}", ("4",), "numeric") for i in range(3)]
+    assert scores_by_kind(cases, [True, None, False]) == {"golden": SetScore(1, 2, failed=1)}
+    assert SetScore(1, 2, failed=1).accuracy == 50.0
 
 
 def test_the_loss_curve_draws_every_step_and_a_moving_average():

@@ -13,6 +13,7 @@ from annotation.training_runs import (
     RunBusy, training_run_claim, training_run_execute, training_run_request, training_start_if_due,
 )
 from tutor.engine.artifacts import folder_sha256
+from tutor.engine.types import GenerationTimeout
 from tutor.model_registry import active_adapter_for, adapter_path
 from tutor.models import ModelVersion
 
@@ -190,4 +191,36 @@ def test_a_version_whose_files_changed_is_refused_at_activation(personas, traini
     ModelVersion.objects.filter(pk=version.pk).update(status=ModelVersion.Status.RETIRED)
     with pytest.raises(ModelVersionError, match="refused"):
         model_version_activate(version_id=version.pk)
+    assert active_adapter_for(course_id=personas.course_a.id) is None
+
+
+class _CandidateTimesOut:
+    """The serving engine, except that every answer of an adapter times out (a loaded machine, say)."""
+
+    def __init__(self, engine):
+        self.engine, self.name = engine, engine.name
+
+    def stream(self, request):
+        if request.adapter is not None:
+            raise GenerationTimeout()
+        return self.engine.stream(request)
+
+
+def test_a_run_whose_candidate_failed_to_answer_is_not_judged(personas, training_settings, use_engine):
+    from tutor.engine import get_engine
+
+    training_settings.ANNOTATION_EVAL_TRIES, training_settings.ANNOTATION_EVAL_RETRY_DELAY_S = 2, 0.0
+    use_engine(_CandidateTimesOut(get_engine()))
+    fact_corrections(personas.course_a)
+    reference_items(personas.course_a)
+    run = training_run_execute(run_id=run_for(personas.course_a).pk)
+    assert run.status == Status.NOT_JUDGED
+    evaluation = run.report["evaluation"]
+    assert not evaluation["gate"]["judged"] and "Not judged" in evaluation["gate"]["reasons"][0]
+    assert evaluation["active"]["failed"] == []
+    assert len(evaluation["candidate"]["failed"]) == run.data["corrections"] + run.data["golden"]
+    assert {f["error"] for f in evaluation["candidate"]["failed"]} == {"generation_timeout"}
+    assert evaluation["candidate"]["failed"][0]["tries"] == 2
+    assert evaluation["candidate"]["scores"]["corrected"] == {"right": 0, "total": 0, "failed": 4, "accuracy": 0.0}
+    assert run.model_version.status == ModelVersion.Status.CANDIDATE  # neither served nor rejected
     assert active_adapter_for(course_id=personas.course_a.id) is None

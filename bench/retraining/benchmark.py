@@ -26,7 +26,7 @@ from annotation.models import TrainingExample, TrainingRun
 from bench.jsonl import read_jsonl
 from bench.router.questions import read_qa
 
-TARGETS = {"corrected_after": 90.0, "corrected_before_below": 30.0, "reworded_after": 70.0, "golden_drop_max": 1.0,
+TARGETS = {"corrected_after": 90.0, "corrected_before_below": 30.0, "reworded_after": 70.0,
            "train_minutes_max": 10.0, "chat_p95_ratio_max": 1.5}
 CHAT_MAX_NEW_TOKENS = 48
 IDLE_CHAT_SAMPLES = 12
@@ -253,22 +253,30 @@ def summarise(run_ids: list[int], chat: ChatProbe, wrong: dict | None, rows: lis
 
 def _run_summary(run: TrainingRun) -> dict:
     evaluation = run.report.get("evaluation", {})
+    gate = evaluation.get("gate") or {}
     return {
-        "run": run.id, "status": run.status, "gate": evaluation.get("gate"), "error": run.error or None,
+        "run": run.id, "status": run.status, "gate": gate, "error": run.error or None,
         "before": evaluation.get("active", {}).get("scores"), "after": evaluation.get("candidate", {}).get("scores"),
+        # the paired test of each set: difference in points, its 95% interval, gains, losses and p-values
+        "differences": gate.get("differences", {}),
+        "failed": {side: evaluation.get(side, {}).get("failed", []) for side in ("active", "candidate")},
         "training": run.report.get("training"), "evaluation_seconds": evaluation.get("seconds"), "data": run.data,
     }
 
 
 def _pooled(runs: list[TrainingRun], kind: str) -> dict:
-    def pooled(side: str) -> float | None:
-        scores = [run.report.get("evaluation", {}).get(side, {}).get("scores", {}).get(kind) for run in runs]
-        scores = [s for s in scores if s]
-        total = sum(s["total"] for s in scores)
-        return round(100.0 * sum(s["right"] for s in scores) / total, 2) if total else None
+    """Pooled accuracy of the graded cases; failed generations are counted apart, never as wrong."""
+    def scores(side: str) -> list[dict]:
+        found = [run.report.get("evaluation", {}).get(side, {}).get("scores", {}).get(kind) for run in runs]
+        return [s for s in found if s]
 
-    before, after = pooled("active"), pooled("candidate")
-    return {"before": before, "after": after}
+    def pooled(side: str) -> float | None:
+        total = sum(s["total"] for s in scores(side))
+        return round(100.0 * sum(s["right"] for s in scores(side)) / total, 2) if total else None
+
+    return {"before": pooled("active"), "after": pooled("candidate"),
+            "failed_before": sum(s.get("failed", 0) for s in scores("active")),
+            "failed_after": sum(s.get("failed", 0) for s in scores("candidate"))}
 
 
 def _wall_seconds(run: TrainingRun) -> float | None:
@@ -282,15 +290,20 @@ def _percentiles(values: list[float]) -> dict:
 
 
 def _targets(report: dict) -> dict:
-    accuracy, golden = report["accuracy"], report["accuracy"]["golden"]
-    drop = (golden["before"] - golden["after"]) if golden["before"] is not None and golden["after"] is not None else None
+    accuracy = report["accuracy"]
+    gates = [course["gate"] for course in report["courses"].values()]
     ratio = report["chat_latency"]["p95_training_vs_idle"]
     wrong = report["wrong_corrections"]
     return {
         "corrected_after_at_least_90": _at_least(accuracy["corrected"]["after"], TARGETS["corrected_after"]),
         "corrected_before_under_30": (accuracy["corrected"]["before"] or 100) < TARGETS["corrected_before_below"],
         "reworded_after_at_least_70": _at_least(accuracy["reworded"]["after"], TARGETS["reworded_after"]),
-        "golden_down_at_most_1_point": drop is not None and drop <= TARGETS["golden_drop_max"],
+        "no_significant_golden_loss": bool(gates) and all(
+            gate.get("judged", False) and not any("worse on the golden set" in r for r in gate.get("reasons", []))
+            for gate in gates),
+        "no_verdict_on_failed_generations": all(
+            not (course["failed"]["active"] or course["failed"]["candidate"]) or not course["gate"].get("judged", True)
+            for course in report["courses"].values()),
         "training_under_10_minutes": report["training"]["minutes"] < TARGETS["train_minutes_max"],
         "chat_p95_within_1_5x_idle": ratio is not None and ratio <= TARGETS["chat_p95_ratio_max"],
         "wrong_corrections_refused": bool(wrong and wrong["refused"]),

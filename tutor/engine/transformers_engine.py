@@ -107,7 +107,7 @@ class TransformersEngine:
         prompt = await asyncio.to_thread(self._build_prompt, request)
         adapter = await asyncio.to_thread(self._trusted_adapter, request.adapter)
         handle = self._batcher.submit(
-            prompt.token_ids, self._max_new_tokens(request, prompt), self._remaining_timeout(started),
+            prompt.token_ids, self._max_new_tokens(request, prompt), self._remaining_timeout(request, started),
             EventSink(asyncio.get_running_loop()), adapter=adapter,
             shared_prefix_len=self._shareable_prefix(request, prompt),
         )
@@ -154,8 +154,9 @@ class TransformersEngine:
             raise PromptTooLong("The conversation is too long for this model; start a new one.")
         return max(1, min(wanted, self.config.max_new_tokens, room))
 
-    def _remaining_timeout(self, started: float) -> float:
-        return max(0.0, self.config.generation_timeout_s - (time.monotonic() - started))
+    def _remaining_timeout(self, request: GenerationRequest, started: float) -> float:
+        limit = request.timeout_s if request.timeout_s is not None else self.config.generation_timeout_s
+        return max(0.0, limit - (time.monotonic() - started))
 
     def _completion(self, finished: FinishedSequence, prompt: BuiltPrompt, started: float,
                     submitted_at: float, adapter: AdapterRef | None) -> Completion:

@@ -42,6 +42,9 @@ class GenerationRequest:
     history: Sequence[ChatTurn]
     max_new_tokens: int | None = None  # None: the engine's configured limit
     adapter: AdapterRef | None = None  # None: the base model
+    # None: the engine's configured limit. A batch job (the retraining gate) gives its own, longer budget, so
+    # that a busy tutor delays its questions rather than failing them.
+    timeout_s: float | None = None
 
 
 @dataclass(frozen=True)

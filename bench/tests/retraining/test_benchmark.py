@@ -1,9 +1,11 @@
 """The retraining benchmark's input file and its report (the run itself needs the real model: see README)."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from bench.retraining.benchmark import BenchInputError, _percentiles, read_corrections
+from bench.retraining.benchmark import BenchInputError, _percentiles, _pooled, read_corrections
 from django.conf import settings
 
 
@@ -36,3 +38,13 @@ def test_an_empty_file_is_refused(tmp_path):
 
 def test_latency_percentiles():
     assert _percentiles([1.0, 2.0, 3.0, 4.0, 10.0]) == {"n": 5, "p50_s": 3.0, "p95_s": 10.0}
+
+
+def test_pooled_accuracy_counts_failed_generations_apart():
+    def run(active, candidate):
+        return SimpleNamespace(report={"evaluation": {"active": {"scores": {"golden": active}},
+                                                      "candidate": {"scores": {"golden": candidate}}}})
+
+    runs = [run({"right": 3, "total": 4, "failed": 0}, {"right": 1, "total": 2, "failed": 2}),
+            run({"right": 1, "total": 4, "failed": 0}, {"right": 4, "total": 4, "failed": 0})]
+    assert _pooled(runs, "golden") == {"before": 50.0, "after": 83.33, "failed_before": 0, "failed_after": 2}
