@@ -52,10 +52,19 @@ def solve_units(text: str) -> Solution | None:
         if match is None:
             return None
         amount, source, target = match.groups()
-    return _convert(Fraction(1) if amount in ("a", "an", "one") else literal_value(amount), source, target)
+    return convert_amount(Fraction(1) if amount in ("a", "an", "one") else literal_value(amount), source, target)
 
 
-def _convert(amount: Fraction, source: str, target: str) -> Solution | None:
+def unit_ratio(source: str, target: str) -> Fraction | None:
+    """How many ``target`` make one ``source`` ("km", "m" -> 1000); None when either is no unit or they
+    measure different things."""
+    if source not in _UNITS or target not in _UNITS or _UNITS[source][0] != _UNITS[target][0]:
+        return None
+    return _UNITS[source][1] / _UNITS[target][1]
+
+
+def convert_amount(amount: Fraction, source: str, target: str) -> Solution | None:
+    """``amount`` ``source`` in ``target``, with the working; None when no conversion applies."""
     (source_dimension, source_size, source_name), (target_dimension, target_size, target_name) = (
         _UNITS[source], _UNITS[target])
     if source_dimension != target_dimension or source_size == target_size:

@@ -132,3 +132,53 @@ def test_what_is_left_matches_fraction_arithmetic(groups, denominator, numerator
     solution = solve(f"A farmer has {whole} hens and sells {numerator}/{denominator} of them. "
                      f"How many hens does he have left?")
     assert solution.value == whole - Fraction(numerator, denominator) * whole
+
+
+@pytest.mark.parametrize(("question", "value", "shown"), [
+    ("A coat costs £64 and is reduced by 25% in a sale. What is the sale price in pounds?", Fraction(48), "£48"),
+    ("A rope 4.5 m long is cut into 9 equal lengths. How long is each piece in metres?", Fraction(1, 2), "0.5 m"),
+    ("Five pupils share 4 kg of clay equally. How much does each get, in kg?", Fraction(4, 5), "4/5 kg"),
+    ("A museum ticket costs $6.40 per child. How many dollars does it cost for 15 children?", Fraction(96), "$96"),
+    ("Each crate weighs 12 1/2 kg. How many kilograms do 6 crates weigh?", Fraction(75), "75 kg"),
+    ("1 cm on the plan is 3 m. The 2 sheds are 4.5 cm apart on the plan. How far apart are they, in metres?",
+     Fraction(27, 2), "13.5 m"),
+])
+def test_a_unit_the_question_names_is_the_story_unit(question, value, shown):
+    solution = solve(question)
+    assert solution is not None and solution.value == value, question
+    assert shown in solution.accepted_forms
+
+
+@pytest.mark.parametrize(("question", "value", "shown"), [
+    ("A plank 1.8 m long is cut into 4 equal pieces. How long is each piece in cm?", Fraction(45), "45 cm"),
+    ("1 cm on the map is 2.5 km. Two towns are 3.2 cm apart on the map. How far apart are they in m?",
+     Fraction(8000), "8000 m"),
+    ("Each lap takes 3/4 minutes. How many seconds do 6 laps take?", Fraction(270), "270 s"),
+])
+def test_a_unit_of_the_same_measure_is_converted_exactly(question, value, shown):
+    solution = solve(question)
+    assert solution is not None and solution.value == value, question
+    assert shown in solution.accepted_forms
+    assert check_answer(solution, f"So the answer is {shown}.").status == "agrees"
+
+
+@pytest.mark.parametrize("question", [
+    "A coat costs £64 and is reduced by 25% in a sale. What is the sale price in dollars?",  # another currency
+    "A coat costs £64 and is reduced by 25% in a sale. What is the sale price in pence?",
+    "A rope 4.5 m long is cut into 9 equal lengths. How long is each piece in kg?",  # another measure
+    "Five pupils share 4 kg of clay equally. How much does each get, in litres?",
+    "Three friends share 2 1/4 pizzas equally. How much does each get in kg?",  # a bare amount has no unit
+    "1 cm on the map is 2.5 km. Two towns are 7.4 cm apart on the map. How far apart are they in miles?",
+    "A museum ticket costs $6.40 per child. How many pounds does it cost for 15 children, in dollars?",
+])
+def test_a_unit_that_disagrees_with_the_story_is_declined(question):
+    assert solve(question) is None
+
+
+@FAST
+@given(st.integers(1, 99), st.integers(1, 9), st.integers(2, 12))
+def test_a_length_asked_in_centimetres_matches_fraction_arithmetic(metres, tenths, pieces):
+    length = Fraction(metres) + Fraction(tenths, 10)
+    solution = solve(f"A pole {metres}.{tenths} m long is cut into {pieces} equal pieces. "
+                     f"How long is each piece in cm?")
+    assert solution is not None and solution.value == length / pieces * 100

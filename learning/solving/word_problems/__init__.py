@@ -12,7 +12,7 @@ from learning.solving.word_problems.portions import (solve_complement_fraction, 
                                                      solve_part_of_amount, solve_price_change)
 from learning.solving.word_problems.rates import solve_rate, solve_scale
 from learning.solving.word_problems.sharing import solve_groups, solve_sharing
-from learning.solving.word_problems.story import numbers_in, split_story
+from learning.solving.word_problems.story import in_asked_unit, numbers_in, split_story, without_asked_unit
 from learning.solving.word_problems.totals import solve_total_or_difference
 
 _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_change, solve_part_of_amount,
@@ -24,10 +24,12 @@ __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 def solve_word_problem(text: str) -> Solution | None:
     """The solution of a story in one of the families, or None."""
     story = split_story(text)
-    if story is None:
+    asked = story and without_asked_unit(story[1])
+    if not asked:
         return None
+    (statement, _), (question, unit) = story, asked
     for family in _FAMILIES:
-        solution = family(*story)
+        solution = family(statement, question)
         if solution is not None:
-            return solution if len(solution.given) == numbers_in(text) else None
+            return in_asked_unit(solution, unit) if len(solution.given) == numbers_in(text) else None
     return None

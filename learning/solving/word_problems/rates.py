@@ -3,7 +3,7 @@
 "A school trip costs £12.50 per pupil. How much for 24 pupils?" -> 12.50 × 24;
 "Each box holds 3/4 kg. How much do 8 boxes hold?" -> 3/4 × 8;
 "1 cm on the map is 2.5 km. Two towns are 7.4 cm apart on the map. How far apart are they in km?" -> 7.4 × 2.5.
-The items counted must be the items the rate is for, and the scale's units must be the ones measured and asked.
+The items counted must be the items the rate is for, and the scale's map unit the one measured.
 """
 from __future__ import annotations
 
@@ -47,9 +47,8 @@ _MEASURED = (rf"(?:(?:the )?(?P<pair>2 )|(?:a|an|the) )?(?P<places>{NOUN}) (?:ar
              rf"(?: apart)? (?:on|from) {_MAP}(?: apart)?|on {_MAP},? (?:the )?(?P<pair2>2 )?(?P<places2>{NOUN}) "
              rf"(?:are|is) {quantity('measured2')}(?: apart)?")
 _SCALE_QUESTION = (rf"how (?:far|long)(?: apart)? (?:are|is) (?:they|it|the (?:real )?{NOUN})(?: apart)?"
-                   rf"(?: in real life| really)?(?: in (?P<asked_unit>{WORD}))?"
-                   rf"|what is the (?:real|actual|real-life) (?:distance|length)(?: between them)?"
-                   rf"(?: in (?P<asked_unit2>{WORD}))?")
+                   rf"(?: in real life| really)?"
+                   rf"|what is the (?:real|actual|real-life) (?:distance|length)(?: between them)?")
 
 
 def solve_scale(statement: str, question: str) -> Solution | None:
@@ -60,8 +59,7 @@ def solve_scale(statement: str, question: str) -> Solution | None:
         return None
     real = quantity_in(match, "real")
     measured = quantity_in(match, "measured" if match["measured"] else "measured2")
-    asked_unit = asked["asked_unit"] or asked["asked_unit2"]
-    if measured.unit != match["map_unit"] or not real.unit or asked_unit not in (None, real.unit):
+    if measured.unit != match["map_unit"] or not real.unit:
         return None
     pair = (Fraction(2),) if match["pair"] or match["pair2"] else ()  # "two towns": a number, not a quantity
     given = (Fraction(1), real.value, measured.value, *pair)

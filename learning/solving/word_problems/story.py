@@ -14,7 +14,7 @@ from fractions import Fraction
 from learning.solving.expression import evaluate, parse, tokenize
 from learning.solving.numbers import literal_value
 from learning.solving.solution import Solution, numeric_solution
-from learning.solving.units import UNIT_NAMES
+from learning.solving.units import UNIT_NAMES, convert_amount, unit_ratio
 from learning.solving.working import calculation_steps, prefers_decimals, render
 
 _STOP = """and but or then than twice double half more less fewer each every per of is are was were be has have had
@@ -28,6 +28,9 @@ SUBJECT = rf"(?:(?:a|an|the|my|his|her|their|our) )?{NOUN}"
 PRONOUN = r"(?:he|she|they|it|we|you|i)"
 AMOUNT = r"(?<![\d/.])(?:\d+ \d+/\d+|\d+/\d+|\d+(?:\.\d+)?)(?![\d/%]|\.\d)"
 _UNIT = "(?:" + "|".join(sorted([*UNIT_NAMES, "p", "pence"], key=len, reverse=True)) + r")(?![a-z])"
+# Money named in words, as the sign or unit a story writes it with.
+_MONEY_NAMES = {"pound": "£", "pounds": "£", "dollar": "$", "dollars": "$", "euro": "€", "euros": "€", "pence": "p"}
+_ASKED_UNIT = "(?:" + "|".join(sorted([*UNIT_NAMES, *_MONEY_NAMES, "p"], key=len, reverse=True)) + r")(?![a-z])"
 ALTOGETHER = r"(?: (?:altogether|in total|in all|all together|together))"
 
 
@@ -98,7 +101,8 @@ def singular(noun: str) -> str:
 def worked(calculation: str, setup: list[str], answer: str, given: tuple[Fraction, ...],
            unit: str = "") -> Solution:
     """The solution of ``calculation`` ("2 1/4 ÷ 3"), after ``setup`` (the story as a calculation, in
-    words); ``answer`` ends the final line ("each friend's share"); ``unit`` is the result's unit."""
+    words); ``answer`` ends the final line ("each friend's share"); ``unit`` is the result's unit, and the
+    result written with it ("£300", "0.4 m") joins the accepted forms, where ``result_unit`` finds it."""
     node = parse(tokenize(calculation))
     value = evaluate(node)
     decimal = prefers_decimals(node)
@@ -108,3 +112,62 @@ def worked(calculation: str, setup: list[str], answer: str, given: tuple[Fractio
     extra = (result,) if result != solution.result_text else ()
     return replace(solution, accepted_forms=(*solution.accepted_forms, *extra),
                    final_answer=f"{solution.final_answer[:-1]}, so {answer} is {result}.")
+
+
+def same_thing(first: str, second: str) -> bool:
+    """Whether two nouns name one thing: "pizzas" and "pizza", or "pocket money" and its head "money" (but
+    not "pocket money" and "birthday money")."""
+    first_words, second_words = singular(first).split(), singular(second).split()
+    shorter, longer = sorted((first_words, second_words), key=len)
+    return longer[len(longer) - len(shorter):] == shorter
+
+
+def without_asked_unit(question: str) -> tuple[str, str | None] | None:
+    """The question without the unit it asks for, and that unit (None when it names none): "how long is each
+    piece in metres" -> ("how long is each piece", "metres"); "how many metres of ribbon are left" ->
+    ("how much ribbon are left", "metres"). None when it names two different units."""
+    units: list[str] = []
+
+    def counted(match: re.Match) -> str:
+        units.append(match["unit"])
+        return f"how much {match['thing']}" if match["thing"] else "how much"
+
+    def named_last(match: re.Match) -> str:
+        units.append(match["unit"])
+        return ""
+
+    question = re.sub(rf"^how many (?P<unit>{_ASKED_UNIT})(?: of (?:(?:the|his|her|their|its) )?(?P<thing>{NOUN}))?"
+                      rf"(?= )", counted, question)
+    question = re.sub(rf",? in (?P<unit>{_ASKED_UNIT})$", named_last, question)
+    if len({_MONEY_NAMES.get(unit, unit) for unit in units}) > 1:
+        return None
+    return question, units[0] if units else None
+
+
+def in_asked_unit(solution: Solution, asked: str | None) -> Solution | None:
+    """``solution`` in the unit its question asks for: as it is when that is the unit of its result, converted
+    exactly when one unit is a whole number of the other (m and cm, hours and minutes, not km and miles,
+    whose result no student would write exactly), and None otherwise."""
+    if asked is None:
+        return solution
+    unit, wanted = result_unit(solution), _MONEY_NAMES.get(asked, asked)
+    ratio = unit_ratio(unit, wanted) if unit != wanted else Fraction(1)
+    if ratio is None or 1 not in (ratio.denominator, ratio.numerator):
+        return None
+    if ratio == 1:
+        return solution
+    conversion = convert_amount(solution.value, unit, wanted)
+    return replace(solution, value=conversion.value, result_text=conversion.result_text,
+                   accepted_forms=conversion.accepted_forms, steps=(*solution.steps, *conversion.steps),
+                   final_answer=f"{solution.final_answer} In {asked}: {conversion.final_answer}")
+
+
+def result_unit(solution: Solution) -> str:
+    """The unit ``worked`` states the result in ("£", "kg"), or "" for a bare number."""
+    for form in solution.accepted_forms:
+        if form[:1] in ("£", "$", "€") and form[1:] == solution.result_text:
+            return form[0]
+        number, _, unit = form.partition(" ")
+        if number == solution.result_text and re.fullmatch(_UNIT, unit):
+            return _MONEY_NAMES.get(unit, unit)
+    return ""
