@@ -182,3 +182,32 @@ def test_a_length_asked_in_centimetres_matches_fraction_arithmetic(metres, tenth
     solution = solve(f"A pole {metres}.{tenths} m long is cut into {pieces} equal pieces. "
                      f"How long is each piece in cm?")
     assert solution is not None and solution.value == length / pieces * 100
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("Kai spends 1/3 of his pocket money on snacks and 1/2 of what is left on a game. What fraction of his money "
+     "does he have left?", Fraction(1, 3)),
+    ("Lena spends 3/8 of her birthday money on shoes and 2/5 of what is left on a scarf. What fraction of her "
+     "birthday money is left?", Fraction(3, 8)),
+    ("The head spends 2/5 of the school's budget on books and 1/3 of what is left on trips. What fraction of "
+     "the budget is left?", Fraction(2, 5)),
+    ("Omar has 6 m of rope and uses 2/3 of it. How many metres of rope are left?", Fraction(2)),
+    ("Nia has 3 kg of flour and uses 3/4 of it. How many kilograms does she use?", Fraction(9, 4)),
+    ("A stall has 60 red apples and sells 5/6 of them. How many apples does it have left?", Fraction(10)),
+    ("Each cheese sandwich costs £2.40. How much do 5 sandwiches cost?", Fraction(12)),
+])
+def test_a_noun_with_a_word_before_it_is_still_the_same_whole(question, value):
+    solution = solve(question)
+    assert solution is not None and solution.value == value, question
+
+
+@pytest.mark.parametrize("question", [
+    "Kai spends 1/3 of his birthday money on snacks and 1/2 of what is left on a game. What fraction of his "
+    "pocket money does he have left?",  # two different wholes
+    "A stall has 60 red apples and sells 5/6 of them. How many green apples does it have left?",
+    "Each cheese sandwich costs £2.40. How much do 5 ham sandwiches cost?",
+    "Omar has 6 m of rope and uses 2/3 of it. How many metres of string are left?",
+    "Omar has 6 m of rope and uses 2/3 of his wire. How much rope is left?",
+])
+def test_a_noun_with_a_different_word_before_it_is_another_whole(question):
+    assert solve(question) is None

@@ -17,7 +17,7 @@ from learning.solving.numbers import fraction_text, literal_value
 from learning.solving.percentages import changed_amount
 from learning.solving.solution import Solution
 from learning.solving.word_problems.story import (NOUN, PRONOUN, SUBJECT, WORD, Quantity, quantity, quantity_in,
-                                                  singular, worked)
+                                                  same_thing, singular, worked)
 
 _PART = r"(?P<part>\d+(?:\.\d+)?%|\d+/\d+)"
 _POSSESSIVE = r"(?:his|her|their|its|the|my|our|your)"
@@ -48,7 +48,7 @@ def solve_price_change(statement: str, question: str) -> Solution | None:
 
 _TAKES = r"(?P<verb>sells|gives away|eats|uses|spends|loses|gives|sold|gave away|ate|used|spent|lost|gave)"
 _AMOUNT_PART = (rf"{SUBJECT} (?:has|had|buys|bought|picks|picked|bakes|baked|collects|collected) "
-                rf"{quantity('whole')}(?: (?P<things>{NOUN}))? and {_TAKES} {_PART}(?: of (?:them|it|these|"
+                rf"{quantity('whole')}(?: (?:of )?(?P<things>{NOUN}))? and {_TAKES} {_PART}(?: of (?:them|it|these|"
                 rf"{_POSSESSIVE} (?P<things2>{NOUN})))?")
 _STEMS = {"sell": "sold", "give away": "gave away", "give": "gave", "eat": "ate", "use": "used", "spend": "spent",
           "lose": "lost"}
@@ -65,8 +65,8 @@ def solve_part_of_amount(statement: str, question: str) -> Solution | None:
         return None
     if asked["taken"] and _STEMS[asked["taken"]] != _past(match["verb"]):
         return None
-    things = {singular(n) for n in (match["things"], match["things2"], asked["asked"], asked["asked2"]) if n}
-    if len(things) > 1:
+    things = [n for n in (match["things"], match["things2"], asked["asked"], asked["asked2"]) if n]
+    if not all(same_thing(first, other) for other in things for first in things):
         return None
     whole, part = quantity_in(match, "whole"), match["part"]
     rate = literal_value(part)
@@ -74,7 +74,7 @@ def solve_part_of_amount(statement: str, question: str) -> Solution | None:
     counted = question.startswith("how many")
     if not 0 < rate < 1 or counted and taken.denominator != 1:
         return None
-    what = next(iter(things), "")
+    what = min(things, key=len, default="")
     setup = [f"{part} of {whole.shown()} is {_past(match['verb'])}"]
     given = (whole.value, rate)
     if asked["taken"]:
@@ -111,7 +111,7 @@ def solve_complement_fraction(statement: str, question: str) -> Solution | None:
     if match is None or asked is None:
         return None
     named = asked["asked_group"] or asked["asked_members"]
-    if singular(named) not in (singular(match["group"]), singular(match["members"])):
+    if not (same_thing(named, match["group"]) or same_thing(named, match["members"])):
         return None
     whole, part = quantity_in(match, "whole"), quantity_in(match, "part")
     kind, wanted = match["kind"], asked["asked"] or asked["asked2"]
@@ -143,7 +143,7 @@ def solve_fraction_of_rest(statement: str, question: str) -> Solution | None:
     """One fraction of a whole, then a fraction of what is left: the fraction of the whole still left."""
     match = re.fullmatch(rf"{SUBJECT} {_FIRST}(?:,| and|\.)(?: {PRONOUN})? {_SECOND}", statement)
     asked = re.fullmatch(_LEFT_QUESTION, question)
-    if match is None or asked is None or asked["asked"] not in (None, match["whole"]):
+    if match is None or asked is None or asked["asked"] and not same_thing(asked["asked"], match["whole"]):
         return None
     first, second = match["first"], match["second"]
     if not (0 < literal_value(first) < 1 and 0 < literal_value(second) < 1):

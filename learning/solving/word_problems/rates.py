@@ -11,8 +11,8 @@ import re
 from fractions import Fraction
 
 from learning.solving.solution import Solution
-from learning.solving.word_problems.story import (ALTOGETHER, NOUN, SUBJECT, WORD, quantity, quantity_in, singular,
-                                                  worked)
+from learning.solving.word_problems.story import (ALTOGETHER, NOUN, SUBJECT, WORD, quantity, quantity_in, same_thing,
+                                                  singular, worked)
 
 _VERB = r"(?:costs?|weighs?|holds?|contains?|uses?|needs?|takes?|is|are)"
 _RATE_STATEMENTS = [
@@ -33,7 +33,7 @@ def solve_rate(statement: str, question: str) -> Solution | None:
     """A rate for one item, asked for a number of items."""
     match = next((m for p in _RATE_STATEMENTS if (m := re.fullmatch(p, statement))), None)
     asked = next((m for p in _RATE_QUESTIONS if (m := re.fullmatch(p, question))), None)
-    if match is None or asked is None or singular(asked["items"]) != singular(match["item"]):
+    if match is None or asked is None or not same_thing(asked["items"], match["item"]):
         return None
     rate, count, item = quantity_in(match, "rate"), asked["count"], singular(match["item"])
     return worked(f"{rate.text} × {count}", [f"{count} {item}s at {rate.shown()} each: {rate.shown()} × {count}"],

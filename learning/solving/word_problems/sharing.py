@@ -15,7 +15,7 @@ from math import floor
 from learning.solving.numbers import fraction_text, number_text
 from learning.solving.solution import Solution
 from learning.solving.word_problems.story import (NOUN, PRONOUN, SUBJECT, WORD, Quantity, quantity, quantity_in,
-                                                  singular, worked)
+                                                  same_thing, singular, worked)
 
 _COUNT = r"(?P<count>\d+)"
 _EQUALLY = r"(?: (?:equally|evenly|fairly))"
@@ -77,7 +77,7 @@ def solve_groups(statement: str, question: str) -> Solution | None:
         return None
     group = asked["asked"] or asked["asked_passive"]
     total, each = quantity_in(match, "total"), quantity_in(match, "each")
-    if singular(group) != singular(match["group"]) or total.unit != each.unit or each.value <= 0:
+    if not same_thing(group, match["group"]) or total.unit != each.unit or each.value <= 0:
         return None
     return _groups(total, each, singular(group))
 
