@@ -211,3 +211,47 @@ def test_a_noun_with_a_word_before_it_is_still_the_same_whole(question, value):
 ])
 def test_a_noun_with_a_different_word_before_it_is_another_whole(question):
     assert solve(question) is None
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("Jo walked 2 1/4 km to school and 3 1/3 km to the park. How far is it in total?", Fraction(67, 12)),
+    ("Raj ran 1.5 km on Saturday and 2.25 km on Sunday. What is the total distance?", Fraction(15, 4)),
+    ("Raj ran 1.5 km on Saturday and 2.25 km on Sunday. What is the total distance in m?", Fraction(3750)),
+    ("A lamp costs £40 and is reduced by 30% in a sale. How much does Eve pay?", Fraction(28)),
+    ("A lamp costs £40 and is reduced by 30% in a sale. What was the sale price?", Fraction(28)),
+    ("A swim costs £3.60 per child. How much does she pay for 4 children?", Fraction(72, 5)),
+    ("A lamp costs £40 and is reduced by 30% in a sale. How much change does she get from £50?", Fraction(22)),
+    ("A swim costs £3.60 per child. How much change does he get from £20 for 4 children?", Fraction(28, 5)),
+])
+def test_common_ways_to_ask_for_a_total_a_price_or_change(question, value):
+    solution = solve(question)
+    assert solution is not None and solution.value == value, question
+
+
+def test_change_shows_the_cost_first_and_money_to_the_penny():
+    solution = solve("A swim costs £3.60 per pupil. How much change does he get from £20 for 4 pupils?")
+    assert solution.steps[:2] == ("4 pupils at £3.60 each: £3.60 × 4", "3.6 × 4 = 14.4")
+    assert solution.final_answer == "20 - 14.4 = 5.6, so the change is £5.60."
+    assert check_answer(solution, "He gets £5.60 change.").status == "agrees"
+
+
+@pytest.mark.parametrize("question", [
+    "A lamp costs £40 and is reduced by 30% in a sale. How much change does she get from £20?",  # too little
+    "A lamp costs £40 and is reduced by 30% in a sale. How much change does she get from $50?",  # other money
+    "A lamp costs £40 and is reduced by 30% in a sale. How much change does she get from 50?",
+    "Raj ran 1.5 km on Saturday and 2.25 km on Sunday. How much change does he get from £5?",  # no cost
+    "Raj ran 1.5 km on Saturday and 2.25 km on Sunday. How far is it?",  # neither total nor difference
+    "A lamp costs £40 and is reduced by 30% in a sale. How much does Eve pay for 2 lamps?",  # a number unused
+])
+def test_a_total_price_or_change_that_does_not_fit_is_declined(question):
+    assert solve(question) is None
+
+
+@FAST
+@given(st.integers(1, 99), st.integers(0, 99), st.integers(1, 9), st.integers(0, 60))
+def test_change_matches_fraction_arithmetic(pounds, pence, count, spare):
+    price = Fraction(pounds) + Fraction(pence, 100)
+    paid = int(price * count) + spare + 1
+    solution = solve(f"A ticket costs £{pounds}.{pence:02d} per person. How much change does she get from "
+                     f"£{paid} for {count} people?")
+    assert solution is not None and solution.value == paid - price * count

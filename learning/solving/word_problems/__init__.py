@@ -7,6 +7,7 @@ every number in the story must be one the solution uses, so no quantity is left 
 from __future__ import annotations
 
 from learning.solving.solution import Solution
+from learning.solving.word_problems.change import change_from, without_change_from
 from learning.solving.word_problems.parts import solve_parts_of_a_whole
 from learning.solving.word_problems.portions import (solve_complement_fraction, solve_fraction_of_rest,
                                                      solve_part_of_amount, solve_price_change)
@@ -28,8 +29,14 @@ def solve_word_problem(text: str) -> Solution | None:
     if not asked:
         return None
     (statement, _), (question, unit) = story, asked
-    for family in _FAMILIES:
-        solution = family(statement, question)
-        if solution is not None:
-            return in_asked_unit(solution, unit) if len(solution.given) == numbers_in(text) else None
-    return None
+    question, paid = without_change_from(question)
+    solution = _solved_by_a_family(statement, question)
+    if solution is not None and paid is not None:
+        solution = change_from(solution, paid)
+    if solution is None or len(solution.given) != numbers_in(text):
+        return None
+    return in_asked_unit(solution, unit)
+
+
+def _solved_by_a_family(statement: str, question: str) -> Solution | None:
+    return next((solution for family in _FAMILIES if (solution := family(statement, question)) is not None), None)

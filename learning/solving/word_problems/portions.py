@@ -24,9 +24,10 @@ _POSSESSIVE = r"(?:his|her|their|its|the|my|our|your)"
 _PRICE_CHANGE = (rf"{SUBJECT} (?:costs|is priced at|is|was) {quantity('price')}(?:,| and|\.)(?: (?:in|during) "
                  rf"(?:a|the) sale,?)?(?: (?:it|the price|its price))? (?:is|was|has been|gets) "
                  rf"(?P<verb>reduced|decreased|increased|raised|cut) by {_PART}(?: in (?:a|the) sale)?")
-_PRICE_QUESTION = (r"what is (?:the|its) (?:new|sale|reduced|increased|final) (?:price|cost)"
+_PRICE_QUESTION = (r"what (?:is|was) (?:the|its) (?:new|sale|reduced|increased|final) (?:price|cost)"
                    r"|how much (?:does|will|would) it cost (?:now|in the sale)|how much is it now"
-                   r"|what does it cost (?:now|in the sale)")
+                   r"|what does it cost (?:now|in the sale)"
+                   rf"|how much (?:does|will|would|did) (?:{PRONOUN}|{SUBJECT}) pay(?: for it)?(?: now| in the sale)?")
 
 
 def solve_price_change(statement: str, question: str) -> Solution | None:

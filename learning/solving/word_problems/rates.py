@@ -11,8 +11,8 @@ import re
 from fractions import Fraction
 
 from learning.solving.solution import Solution
-from learning.solving.word_problems.story import (ALTOGETHER, NOUN, SUBJECT, WORD, quantity, quantity_in, same_thing,
-                                                  singular, worked)
+from learning.solving.word_problems.story import (ALTOGETHER, NOUN, PRONOUN, SUBJECT, WORD, quantity, quantity_in,
+                                                  same_thing, singular, worked)
 
 _VERB = r"(?:costs?|weighs?|holds?|contains?|uses?|needs?|takes?|is|are)"
 _RATE_STATEMENTS = [
@@ -20,7 +20,7 @@ _RATE_STATEMENTS = [
     rf"(?:each|every|1|one) (?P<item>{NOUN}) {_VERB} {quantity('rate')}",
 ]
 _RATE_QUESTIONS = [
-    rf"how much(?: (?:does|do|will|would) it cost| is it| would it be| will it be| is that)? for "
+    rf"how much(?: (?:does|do|will|would) (?:it cost|{PRONOUN} pay)| is it| would it be| will it be| is that)? for "
     rf"(?P<count>\d+(?:\.\d+)?) (?P<items>{NOUN}){ALTOGETHER}?",
     rf"how much (?:do|would|will|does) (?P<count>\d+(?:\.\d+)?) (?P<items>{NOUN}) "
     rf"(?:cost|weigh|hold|contain|use|need|take){ALTOGETHER}?",

@@ -48,6 +48,7 @@ class Quantity:
     def shown(self, text: str | None = None) -> str:
         number = self.text if text is None else text
         if self.unit in ("£", "$", "€"):
+            number = re.sub(r"(?<=\.\d)$", "0", number)  # £28.4 is written £28.40
             return f"{self.unit}{number}"
         return f"{number} {self.unit}" if self.unit else number
 
@@ -165,7 +166,7 @@ def in_asked_unit(solution: Solution, asked: str | None) -> Solution | None:
 def result_unit(solution: Solution) -> str:
     """The unit ``worked`` states the result in ("£", "kg"), or "" for a bare number."""
     for form in solution.accepted_forms:
-        if form[:1] in ("£", "$", "€") and form[1:] == solution.result_text:
+        if form[:1] in ("£", "$", "€") and form == Quantity(solution.result_text, solution.value, form[0]).shown():
             return form[0]
         number, _, unit = form.partition(" ")
         if number == solution.result_text and re.fullmatch(_UNIT, unit):

@@ -18,7 +18,8 @@ _TWO_SUBJECTS = (rf"(?P<name1>{SUBJECT}) (?P<verb1>{WORD}) {quantity('first')}(?
                  rf" (?P<name2>{SUBJECT}) (?P<verb2>{WORD}) {quantity('second')}(?: (?P<where2>{_WHEN}))?")
 _HOW = rf"how (?:many (?:{WORD} )?|much (?:{WORD} )?|far |long )"
 _TOTAL_QUESTION = (rf"{_HOW}(?:did|does|do|has|have|will) (?:{PRONOUN}|{SUBJECT}|they|both|the 2 of them) "
-                   rf"{WORD}{ALTOGETHER}")
+                   rf"{WORD}{ALTOGETHER}|{_HOW}(?:is|was) (?:it|that){ALTOGETHER}"
+                   rf"|what (?:is|was) the total(?: (?:distance|length|time|mass|weight|amount|cost))?")
 _COMPARATIVE = r"(?:further|farther|more|longer|heavier|less|fewer|shorter|lighter)"
 _DIFFERENCE_QUESTION = (rf"how (?:much|many(?: {WORD})?) (?P<more>{_COMPARATIVE})(?: {WORD})? (?:did|does|do|has|will) "
                         rf"(?P<who>{PRONOUN}|{SUBJECT}) {WORD}(?: (?P<when>{_WHEN}))?(?: than (?P<than>.+))?")
