@@ -255,3 +255,34 @@ def test_change_matches_fraction_arithmetic(pounds, pence, count, spare):
     solution = solve(f"A ticket costs £{pounds}.{pence:02d} per person. How much change does she get from "
                      f"£{paid} for {count} people?")
     assert solution is not None and solution.value == paid - price * count
+
+
+@pytest.mark.parametrize(("question", "shown"), [
+    ("A battery at 80% loses 1/8 of its full charge every hour. What percentage is left after 3 hours?", "42.5%"),
+    ("A phone is at 90% and loses 15% of its full charge each hour. What percentage is left after 4 hours?", "30%"),
+    ("A tablet starts at 75% and uses 1/10 of its total charge per day. What fraction is left after 2 days?",
+     "11/20"),
+])
+def test_a_steady_loss_of_the_full_amount_is_taken_away_once_per_period(question, shown):
+    solution = solve(question)
+    assert solution is not None and solution.result_text == shown, question
+
+
+@pytest.mark.parametrize("question", [
+    "A battery at 80% loses 1/8 of what is left every hour. What percentage is left after 3 hours?",  # compounds
+    "A battery at 80% loses 1/8 of its charge every hour. What percentage is left after 3 hours?",  # of which?
+    "A battery at 80% loses 1/8 of its full charge every hour. What percentage is left after 7 hours?",  # < 0
+    "A battery at 80% loses 1/8 of its full charge every hour. What percentage is left after 3 days?",
+])
+def test_a_loss_that_is_not_steady_or_runs_out_is_declined(question):
+    assert solve(question) is None
+
+
+@FAST
+@given(st.integers(1, 100), st.integers(1, 12), st.integers(2, 12), st.integers(1, 12))
+def test_a_steady_loss_matches_fraction_arithmetic(start, numerator, denominator, hours):
+    numerator = numerator % (denominator - 1) + 1
+    left = Fraction(start, 100) - hours * Fraction(numerator, denominator)
+    solution = solve(f"A battery at {start}% loses {numerator}/{denominator} of its full charge every hour. "
+                     f"What fraction is left after {hours} hours?")
+    assert (solution is None) if left < 0 else (solution is not None and solution.value == left)

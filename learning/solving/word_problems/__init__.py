@@ -12,12 +12,13 @@ from learning.solving.word_problems.parts import solve_parts_of_a_whole
 from learning.solving.word_problems.portions import (solve_complement_fraction, solve_fraction_of_rest,
                                                      solve_part_of_amount, solve_price_change)
 from learning.solving.word_problems.rates import solve_rate, solve_scale
+from learning.solving.word_problems.repeated import solve_repeated_loss
 from learning.solving.word_problems.sharing import solve_groups, solve_sharing
 from learning.solving.word_problems.story import in_asked_unit, numbers_in, split_story, without_asked_unit
 from learning.solving.word_problems.totals import solve_total_or_difference
 
 _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_change, solve_part_of_amount,
-             solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference)
+             solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference, solve_repeated_loss)
 
 __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 
