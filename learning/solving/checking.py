@@ -188,13 +188,27 @@ def _result_candidates(tokens: list[Token], solution: Solution, text: str) -> li
                 continue  # an operand of a calculation
             value = -value
             token = Token("number", text[before.start:token.end], before.start, token.end, value, token.form)
-        if after is not None and after.kind in ("operator", "equals"):
+        if after is not None and after.kind in ("operator", "equals") and not _of_a_thing(tokens, index + 1):
             continue
         if before is not None and before.kind == "word" and before.text.lower() in _NOT_RESULTS:
             continue
         candidates.append((token, value))
     # Restating the question's numbers is not answering it, unless the result is one of them ("5 × 1").
     return [(token, value) for token, value in candidates if value not in solution.given or value == solution.value]
+
+
+def _of_a_thing(tokens: list[Token], of: int) -> bool:
+    """Whether tokens from ``of`` are "of a pizza." ending a sentence: the number before is a result stated as
+    a part of a thing ("each friend gets 3/4 of a pizza."), not an operand ("3/4 of 12 = 9")."""
+    rest = tokens[of + 1:of + 5]
+    if tokens[of].text != "of" or not rest or rest[0].kind != "word" or rest[0].text.lower() not in ("a", "an", "the"):
+        return False
+    words = 1
+    while words < len(rest) and rest[words].kind == "word":
+        words += 1
+    ends = words == len(rest) and of + 1 + words == len(tokens) or (
+        words < len(rest) and rest[words].kind == "other" and rest[words].text in ".!;")
+    return 2 <= words <= 3 and ends
 
 
 def _matches(solution: Solution, token: Token, value: Fraction, text: str) -> bool:

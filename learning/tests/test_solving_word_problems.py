@@ -286,3 +286,21 @@ def test_a_steady_loss_matches_fraction_arithmetic(start, numerator, denominator
     solution = solve(f"A battery at {start}% loses {numerator}/{denominator} of its full charge every hour. "
                      f"What fraction is left after {hours} hours?")
     assert (solution is None) if left < 0 else (solution is not None and solution.value == left)
+
+
+@pytest.mark.parametrize(("answer", "status"), [
+    ("So each friend gets 3/4 of a pizza.", "agrees"),
+    ("Each friend gets 3/4 of a pizza", "agrees"),
+    ("So each friend gets 2/3 of a pizza.", "contradicts"),
+    ("We know 3/4 of 12 = 9, so each friend gets 3/4.", "agrees"),
+])
+def test_a_result_stated_as_part_of_a_thing_is_read(answer, status):
+    solution = solve("Three friends share 2 1/4 pizzas equally. How much does each get?")
+    assert check_answer(solution, answer).status == status
+
+
+def test_a_number_of_a_number_is_still_a_calculation():
+    solution = solve("What is 3/4 of 12?")
+    check = check_answer(solution, "3/4 of 12 = 9")
+    assert check.status == "agrees" and [claim.text for claim in check.equations] == ["3/4 of 12 = 9"]
+    assert check_answer(solution, "3/4 of 12 = 8").status == "contradicts"
