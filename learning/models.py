@@ -37,6 +37,10 @@ class Course(models.Model):
                   "confidence is below this is not sent: the student is told the tutor is not sure and the "
                   "question goes to the teachers. Empty: never hold answers back.",
     )
+    safeguarding_help_text = models.TextField(
+        blank=True, help_text="What a student whose message raises a safeguarding alert is told: who to talk to and "
+                              "how to reach help. Empty: the school's TUTOR_SAFEGUARDING_HELP_TEXT.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,6 +55,8 @@ class Enrollment(models.Model):
         STUDENT = "student", "Student"
         TEACHER = "teacher", "Teacher"
         AUTHOR = "author", "Author"
+        # Gets every safeguarding alert of the course, with its teachers (tutor.SafeguardingAlert).
+        SAFEGUARDING = "safeguarding", "Safeguarding contact"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")

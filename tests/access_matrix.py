@@ -91,6 +91,7 @@ CONTENT = "/admin/learning/coursecontent"
 MASTERY = "/admin/learning/coursemastery"
 REVIEW = "/admin/annotation/reviewtask"
 RUNS = "/admin/annotation/trainingrun"
+ALERTS = "/admin/tutor/safeguardingalert"
 REVIEW_ACTIONS = ["claim", "release", "approve", "correct", "reject"]
 
 SITE_PAGES = {
@@ -111,7 +112,7 @@ SITE_PAGES = {
     "view on site, a conversation": AdminCase(
         lambda w: f"/admin/r/{w.conversation_type_id}/{w.conversation.pk}/", only(NOBODY, others=404)),
     "app index, auth": AdminCase(lambda w: "/admin/auth/", only(SUPERUSER, others=404)),
-    "app index, tutor": AdminCase(lambda w: "/admin/tutor/", only(SUPERUSER, others=404)),
+    "app index, tutor": AdminCase(lambda w: "/admin/tutor/", only(TEACHERS, others=404)),  # safeguarding alerts
     "app index, learning": AdminCase(lambda w: "/admin/learning/", only(STAFF, others=404)),
     "app index, annotation": AdminCase(lambda w: "/admin/annotation/", only(TEACHERS, others=404)),
     "no such admin page": AdminCase(lambda w: "/admin/no-such-page/", only(NOBODY, others=404)),
@@ -200,8 +201,28 @@ TRAINING_PAGES = {
     "model versions: list": AdminCase(lambda w: "/admin/tutor/modelversion/", only(SUPERUSER)),
 }
 
+# Safeguarding alerts: the course's teachers and safeguarding contacts (test_access_admin has a contact). Another
+# course's alert is outside the queryset: Django's "no such object", exactly as for a missing alert. Staff with no
+# course to be alerted about (the author) get 403 on an alert's page, whether it exists or not; its history page,
+# as Django looks the id up first, is "no such object" for them.
+ALERT_READERS = ("teacher1", "teacher2", "admin")
+
+
+def _alert_object(allowed: tuple[str, ...]) -> dict:
+    return {**only(allowed, others=NO_SUCH_OBJECT), "author1": 403}
+
+
+ALERT_PAGES = {
+    **model_pages("safeguarding alert", ALERTS, lambda w: w.alert.pk, changelist=only(ALERT_READERS),
+                  add=only(NOBODY), change=_alert_object(COURSE_A_TEACHERS),
+                  history=only(COURSE_A_TEACHERS, others=NO_SUCH_OBJECT), delete=only(NOBODY)),
+    "safeguarding alert: change, missing": AdminCase(lambda w: f"{ALERTS}/{MISSING_ID}/change/", _alert_object(NOBODY)),
+    "safeguarding alert: history, missing": AdminCase(lambda w: f"{ALERTS}/{MISSING_ID}/history/",
+                                                      only(NOBODY, others=NO_SUCH_OBJECT)),
+}
+
 ADMIN_MATRIX: dict[str, AdminCase] = {
-    **SITE_PAGES, **AUTH_PAGES, **CHAT_PAGES, **COURSE_PAGES, **REVIEW_PAGES, **TRAINING_PAGES,
+    **SITE_PAGES, **AUTH_PAGES, **CHAT_PAGES, **COURSE_PAGES, **REVIEW_PAGES, **TRAINING_PAGES, **ALERT_PAGES,
 }
 
 
@@ -235,8 +256,15 @@ def build_world(personas) -> SimpleNamespace:
                                                   random_share=0.1),
         training_run=TrainingRun.objects.create(course=personas.course_a, trigger=TrainingRun.Trigger.ADMIN,
                                                 losses=[2.0, 1.5]),
-        model_versions=versions,
+        model_versions=versions, alert=_alert(personas.course_a, task.answer.reply_to),
     )
+
+
+def _alert(course, question):
+    from tutor.models import SafeguardingAlert
+
+    return SafeguardingAlert.objects.create(student_id=question.sender_id, course=course, question=question,
+                                            kind="bullying", signal="phrase: bullied", text=question.text)
 
 
 # --- which admin routes exist ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ LAYERS = ("learning", "tutor", "annotation")  # each may import only the apps be
 BENCH = "bench"  # above every app: only the benchmark commands, thin wrappers, may import it
 # Pure algorithm modules: plain functions and dataclasses, no Django and no app's models or services.
 PURE = ("learning.knowledge", "learning.solving", "learning.answer_guard", "learning.grading", "learning.passages", "learning.sentences", "learning.support",
-        "learning.retrieval", "learning.heatmap", "annotation.router",
+        "learning.retrieval", "learning.heatmap", "annotation.router", "tutor.safeguarding",
         "annotation.training.lora", "annotation.training.config", "tutor.engine")
 PURE_EXCEPTIONS = {"tutor.engine"}  # the package's factory reads settings; its modules stay pure
 

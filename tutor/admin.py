@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.text import Truncator
 
 from learning.admin.superuser import SuperuserOnlyAdminMixin
-from tutor.models import ApiToken, Conversation, Message
+from tutor.alerts import safeguarding_alerts_acknowledge
+from tutor.models import ApiToken, Conversation, Message, SafeguardingAlert
+from tutor.selectors import courses_for_safeguarding, safeguarding_alerts_for_staff
 from tutor.services import api_tokens_revoke
 
 
@@ -52,3 +55,54 @@ class ApiTokenAdmin(SuperuserOnlyAdmin):
     def revoke(self, request, queryset):
         revoked = api_tokens_revoke(tokens=queryset)
         self.message_user(request, f"{revoked} token(s) revoked.")
+
+
+def safeguarding_access(request) -> bool:
+    """Staff who teach a course or are its safeguarding contact, and superusers; computed once per request."""
+    if not hasattr(request, "_tutor_safeguarding"):
+        request._tutor_safeguarding = courses_for_safeguarding(user=request.user).exists()
+    return request._tutor_safeguarding
+
+
+@admin.register(SafeguardingAlert)
+class SafeguardingAlertAdmin(admin.ModelAdmin):
+    """The alerts of the courses one teaches or is a safeguarding contact of, newest first. Another course's
+    alert is not in the queryset, so its pages answer as a missing alert's do. Nothing is edited here but the
+    acknowledgement."""
+
+    list_display = ["created_at", "course", "student", "kind", "message", "notified_at", "acknowledged_at",
+                    "acknowledged_by"]
+    list_filter = ["kind", ("acknowledged_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["created_at", "course", "student", "kind", "text", "signal", "notified_at", "notified_to",
+                       "notify_attempts", "last_error", "acknowledged_at", "acknowledged_by"]
+    fields = readonly_fields
+    actions = ["acknowledge"]
+
+    def get_queryset(self, request):
+        return safeguarding_alerts_for_staff(user=request.user)
+
+    @admin.display(description="Message")
+    def message(self, alert: SafeguardingAlert) -> str:
+        return Truncator(alert.text).chars(80)
+
+    @admin.action(description="Acknowledge the selected alerts (you have seen them and are acting on them)")
+    def acknowledge(self, request, queryset):
+        done = safeguarding_alerts_acknowledge(alerts=queryset, user=request.user)
+        self.message_user(request, f"{done} alert(s) acknowledged.", messages.SUCCESS)
+
+    def has_module_permission(self, request) -> bool:
+        return safeguarding_access(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return safeguarding_access(request)
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

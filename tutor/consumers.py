@@ -15,8 +15,8 @@ from tutor.errors import TutorError, database_unreachable
 from tutor.groups import answer_group, student_group
 from learning.practice import PracticeError, open_item_served, practice_answer_submit, practice_item_serve
 from tutor.protocol import (
-    AskFrame, HistoryFrame, Limits, NextItemFrame, OpenItemFrame, SubmitFrame, ack_frame, error_frame, graded_frame,
-    history_frame, history_message, item_frame, no_open_item_frame, parse_client_frame,
+    AskFrame, HistoryFrame, Limits, NextItemFrame, OpenItemFrame, SubmitFrame, ack_frame, answer_frame, error_frame,
+    graded_frame, history_frame, history_message, item_frame, no_open_item_frame, parse_client_frame, token_frame,
 )
 from tutor.selectors import conversation_get_for_student, messages_after
 from tutor.services import question_ask
@@ -94,9 +94,18 @@ class TutorConsumer(AsyncWebsocketConsumer):
             client_msg_id=client_msg_id, conversation_id=result.conversation.id, answer_id=result.answer.id,
             question_id=result.question.id, duplicate=not result.created,
         ))
-        if result.created:
+        if result.created and result.safeguarding:
+            await self._send_help_text(result.answer)
+        elif result.created:
             await self._follow([result.answer.id])
             answer_start(ask=result, client_msg_id=client_msg_id)
+
+    async def _send_help_text(self, answer) -> None:
+        """A question that raised a safeguarding alert: its answer, the school's help text, is stored already
+        and goes out in the answer frames a generated answer has; nothing is generated."""
+        await self._send_frame(token_frame(answer_id=answer.id, text=answer.text))
+        await self._send_frame(answer_frame(answer_id=answer.id, text=answer.text, confidence=answer.confidence,
+                                            safeguarding=True))
 
     async def _history(self, frame: HistoryFrame) -> None:
         messages = await db_sync_to_async(self._history_messages)(frame)

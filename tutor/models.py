@@ -127,6 +127,40 @@ class ModelVersion(models.Model):
         return f"{self.name} ({self.status})"
 
 
+class SafeguardingAlert(models.Model):
+    """A student's question that signalled risk (tutor.safeguarding). Stored with the question, before anyone
+    is notified; the notification is retried until ``notified_at`` is set."""
+
+    class Kind(models.TextChoices):
+        SELF_HARM = "self_harm", "Self-harm"
+        ABUSE = "abuse", "Abuse"
+        BULLYING = "bullying", "Bullying"
+        THREAT = "threat", "Threat to others"
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="safeguarding_alerts")
+    question = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="safeguarding_alert")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    signal = models.CharField(max_length=300, help_text="What raised it: the matched phrase or the closest example.")
+    text = models.TextField(help_text="The student's message.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    notify_attempts = models.PositiveIntegerField(default=0)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notified_to = models.TextField(blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["course", "-created_at"]), models.Index(fields=["notified_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} alert in {self.course}"
+
+
 @dataclass(frozen=True)
 class AskResult:
     """A question with its answer: what services write and selectors read back for the inference worker."""
@@ -136,3 +170,4 @@ class AskResult:
     answer: Message
     created: bool  # False: a repeated client_msg_id, nothing new was written
     new_conversation: bool = False
+    safeguarding: bool = False  # the answer is the supportive text, already stored: nothing to generate

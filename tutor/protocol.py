@@ -191,9 +191,11 @@ def token_frame(*, answer_id: int, text: str) -> dict[str, Any]:
 
 
 def answer_frame(*, answer_id: int, text: str, confidence: float, sources: list[dict] | None = None,
-                 truncated: bool = False, abstained: bool = False) -> dict[str, Any]:
+                 truncated: bool = False, abstained: bool = False, safeguarding: bool = False) -> dict[str, Any]:
+    """``safeguarding``: the question raised a safeguarding alert and ``text`` is the school's help text."""
     return {"type": "answer", "message_id": answer_id, "text": text, "confidence": round(confidence, 4),
-            "sources": _sources(sources), "truncated": truncated, "abstained": abstained}
+            "sources": _sources(sources), "truncated": truncated, "abstained": abstained,
+            "safeguarding": safeguarding}
 
 
 def _sources(sources: list[dict] | None) -> list[dict[str, Any]]:
@@ -222,6 +224,7 @@ def history_message(message) -> dict[str, Any]:
         "sources": _sources(message.sources),
         "truncated": (message.features or {}).get("finish_reason") == "length",
         "abstained": bool((message.context or {}).get("abstained")),
+        "safeguarding": bool((message.context or {}).get("safeguarding")),
         "reply_to": message.reply_to_id,
         "client_msg_id": str(message.client_msg_id) if message.client_msg_id else None,
         "created_at": message.created_at.isoformat(),

@@ -7,7 +7,27 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from tutor.models import ApiToken, AskResult, Conversation, Message
+from learning.models import Course, Enrollment
+from tutor.models import ApiToken, AskResult, Conversation, Message, SafeguardingAlert
+
+SAFEGUARDING_ROLES = (Enrollment.Role.TEACHER, Enrollment.Role.SAFEGUARDING)
+
+
+def courses_for_safeguarding(*, user) -> QuerySet[Course]:
+    """The courses whose alerts ``user`` receives: those they teach or are a safeguarding contact of (every
+    course for a superuser); none for an inactive or non-staff user."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return Course.objects.none()
+    if user.is_superuser:
+        return Course.objects.all()
+    return Course.objects.filter(enrollments__user=user, enrollments__role__in=SAFEGUARDING_ROLES).distinct()
+
+
+def safeguarding_alerts_for_staff(*, user) -> QuerySet[SafeguardingAlert]:
+    """The alerts of ``user``'s courses (``courses_for_safeguarding``), filtered inside the query: another
+    course's alert is as absent as a missing one."""
+    return SafeguardingAlert.objects.filter(course__in=courses_for_safeguarding(user=user)).select_related(
+        "course", "student", "acknowledged_by")
 
 
 def conversation_get_for_student(*, student: AbstractBaseUser, conversation_id: int) -> Conversation | None:

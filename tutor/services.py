@@ -17,10 +17,12 @@ from learning.models import Course
 from learning.selectors import course_get_for_student
 from tutor import errors
 from tutor.engine.types import Completion
+from tutor.alerts import help_text_for, safeguarding_alert_record, safeguarding_signal
 from tutor.errors import TutorError
 from tutor.groups import frame_event, student_group
 from tutor.models import ApiToken, AskResult, Conversation, Message
 from tutor.protocol import correction_frame
+from tutor.safeguarding.detector import Signal
 from tutor.scoring import FinishedAnswer, Scoring, answer_score, scoring_after_store
 from tutor.selectors import api_tokens_of, asks_in_window, conversation_exists_for, message_by_client_id
 
@@ -41,7 +43,7 @@ def question_ask(
     conversation = _conversation_for_ask(student, course, conversation_id)
     try:
         _check_rate(student)
-        return _write_question(student, conversation, text, client_msg_id)
+        return _write_question(student, conversation, text, client_msg_id, safeguarding_signal(text))
     except (IntegrityError, TutorError):
         existing = message_by_client_id(sender=student, client_msg_id=client_msg_id)
         if existing is None:
@@ -72,7 +74,10 @@ def _check_rate(student) -> None:
 
 
 @transaction.atomic
-def _write_question(student, conversation: Conversation, text: str, client_msg_id: uuid.UUID) -> AskResult:
+def _write_question(student, conversation: Conversation, text: str, client_msg_id: uuid.UUID,
+                    signal: Signal | None) -> AskResult:
+    """The question and its pending answer; or, when ``signal`` is a risk, the question, its safeguarding alert
+    and the school's help text as the complete answer, all in one transaction."""
     created_conversation = conversation.pk is None
     if created_conversation:
         conversation.title = text[:120]
@@ -80,10 +85,19 @@ def _write_question(student, conversation: Conversation, text: str, client_msg_i
     question = Message.objects.create(
         conversation=conversation, role=Message.Role.STUDENT, sender=student, client_msg_id=client_msg_id, text=text
     )
-    answer = Message.objects.create(
-        conversation=conversation, role=Message.Role.TUTOR, reply_to=question, status=Message.Status.PENDING
-    )
-    return AskResult(conversation, question, answer, created=True, new_conversation=created_conversation)
+    if signal is not None:
+        safeguarding_alert_record(question=question, course=conversation.course, signal=signal)
+        answer = Message.objects.create(
+            conversation=conversation, role=Message.Role.TUTOR, reply_to=question, status=Message.Status.COMPLETE,
+            text=help_text_for(conversation.course), confidence=1.0, context={"safeguarding": signal.kind},
+            completed_at=timezone.now(),
+        )
+    else:
+        answer = Message.objects.create(
+            conversation=conversation, role=Message.Role.TUTOR, reply_to=question, status=Message.Status.PENDING
+        )
+    return AskResult(conversation, question, answer, created=True, new_conversation=created_conversation,
+                     safeguarding=signal is not None)
 
 
 def answer_complete(*, ask: AskResult, completion: Completion, context: dict | None = None,

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from tutor.safeguarding.phrases import PHRASES as SAFEGUARDING_PHRASES
 from tutor.envconfig import (
     default_origins, env_bool, env_choice, env_float, env_int, env_list, env_origins, env_rate, env_str,
     insecure_settings,
@@ -185,6 +186,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learning.calibrate_due_courses", "schedule": env_float("LEARNING_CALIBRATION_SWEEP_S", 600.0),
     },
     "refit-router": {"task": "annotation.router_refit_if_due", "schedule": env_float("ANNOTATION_REFIT_SWEEP_S", 3600.0)},
+    "resend-safeguarding-alerts": {
+        "task": "tutor.safeguarding_alerts_resend", "schedule": env_float("TUTOR_SAFEGUARDING_SWEEP_S", 300.0),
+    },
     "retrain-courses": {
         "task": "annotation.training_start_scheduled", "schedule": env_float("ANNOTATION_TRAINING_SWEEP_S", 86400.0)
     },
@@ -211,6 +215,23 @@ TUTOR_REPETITION_PENALTY = env_float("TUTOR_REPETITION_PENALTY", 1.15, minimum=1
 TUTOR_MAX_ADAPTERS = env_int("TUTOR_MAX_ADAPTERS", 8, minimum=1, maximum=256)  # LoRA adapters kept loaded per engine
 # A version's teacher answers join the prompt of questions at least this similar (MiniLM cosine), same numbers.
 TUTOR_TEACHER_ANSWER_MIN_SIMILARITY = env_float("TUTOR_TEACHER_ANSWER_MIN_SIMILARITY", 0.65, minimum=0.0, maximum=1.0)
+
+# --- Safeguarding alerts (tutor/safeguarding, tutor/alerts.py) ------------------
+TUTOR_SAFEGUARDING_LANGUAGES = env_list("TUTOR_SAFEGUARDING_LANGUAGES", ["en"])  # phrase lists read
+if not TUTOR_SAFEGUARDING_LANGUAGES or set(TUTOR_SAFEGUARDING_LANGUAGES) - set(SAFEGUARDING_PHRASES):
+    raise ImproperlyConfigured(f"TUTOR_SAFEGUARDING_LANGUAGES={','.join(TUTOR_SAFEGUARDING_LANGUAGES)!r}: expected "
+                               f"a comma-separated list of {', '.join(sorted(SAFEGUARDING_PHRASES))}")
+TUTOR_SAFEGUARDING_HELP_TEXT = env_str(
+    "TUTOR_SAFEGUARDING_HELP_TEXT",
+    "Thank you for telling me. It sounds like things are really hard right now, and you don't have to deal with "
+    "this on your own. I've let your teacher and your school's safeguarding lead know, so that someone can talk "
+    "with you. If you are in danger right now, please tell an adult near you or call your local emergency number.",
+)
+TUTOR_SAFEGUARDING_NOTIFY_RETRIES = env_int("TUTOR_SAFEGUARDING_NOTIFY_RETRIES", 12, minimum=0)
+TUTOR_SAFEGUARDING_RESEND_AFTER_S = env_float("TUTOR_SAFEGUARDING_RESEND_AFTER_S", 600.0, minimum=60.0)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if TUTOR_EMBEDDED
+                        else "django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tutor@localhost")
 # Where courses' adapter versions live; every web and inference worker must see the same folder (shared disk).
 TUTOR_ADAPTER_DIR = Path(env_str("TUTOR_ADAPTER_DIR", str(RUN_DIR / "adapters")))
 TUTOR_FAKE_ENGINE_DELAY_S = env_float("TUTOR_FAKE_ENGINE_DELAY_S", 0.0)
