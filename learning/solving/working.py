@@ -72,13 +72,20 @@ def calculation_steps(node: Node) -> list[str]:
     return steps
 
 
+def _hundredths(value: Fraction) -> str:
+    """How many hundredths a percentage is, written so that "/100" cannot be misread: "12.5" for 12.5%,
+    "(100/3)" for 33 1/3%."""
+    hundredths = number_text(value * 100, prefer_decimal=True)
+    return f"({hundredths})" if "/" in hundredths else hundredths
+
+
 def _explain(node: Node, steps: list[str], decimal: bool) -> Fraction:
     if isinstance(node, Number):
         if node.form == "mixed":
             steps.append(f"{_literal_text(node)} = {fraction_text(node.value)}")
         elif node.form == "percent" and not decimal:
             reduced = "" if node.value.denominator == 100 else f" = {fraction_text(node.value)}"
-            steps.append(f"{_literal_text(node)} = {number_text(node.value * 100)}/100{reduced}")
+            steps.append(f"{_literal_text(node)} = {_hundredths(node.value)}/100{reduced}")
         elif node.form == "fraction" and _written_fraction(node)[1] != node.value.denominator:
             steps.extend(_simplify_steps(*_written_fraction(node)))
         return node.value

@@ -161,3 +161,24 @@ def test_a_percentage_of_a_whole_is_the_ratio(part, whole):
     solution = solve(f"What percentage is {part} out of {whole}?")
     assert solution.value == Fraction(part, whole)
     assert check_answer(solution, f"It is {solution.result_text}").status == "agrees"
+
+
+@st.composite
+def percentages(draw) -> str:
+    whole = draw(st.integers(0, 150))
+    tail = draw(st.sampled_from(["", ".5", ".25", ".125", ".75"]))
+    return f"{whole}{tail}%" if whole or tail.startswith(".") else "50%"
+
+
+@FAST
+@given(st.lists(st.tuples(st.sampled_from(["+", "-", "×"]), written_numbers()), max_size=2), percentages(),
+       written_numbers())
+def test_the_solvers_own_working_never_reads_as_a_contradiction(rest, percent, first):
+    """Whatever the solver shows a student, its own checker must agree with (12.5% was once written
+    "25/2/100", which reads as 25 / (2/100))."""
+    question = " ".join([f"What is {percent} of {first[1]}", *(f"{op} {text}" for op, (_, text) in rest)])
+    solved = [solution for solution in map(solve, (question, f"{percent} of {first[1]}")) if solution is not None]
+    assert solved  # at least the plain "p% of n" is solved
+    for solution in solved:
+        shown = "\n".join([*solution.steps, solution.final_answer])
+        assert check_answer(solution, shown).status != "contradicts", shown
