@@ -199,10 +199,16 @@ class OpenAIEngine:
     async def _adapter_target(self, ref: AdapterRef | None) -> "_AdapterTarget":
         if ref is None or self.config.adapters == "none":
             return _AdapterTarget()
-        if self.config.adapters == "vllm":
-            name = await self.lora.ensure(self.client(), ref)
-            return _AdapterTarget({"model": name}, ref.name or ref.key) if name else _AdapterTarget()
-        return await self._llama_adapter(ref)
+        try:
+            if self.config.adapters == "vllm":
+                name = await self.lora.ensure(self.client(), ref)
+                return _AdapterTarget({"model": name}, ref.name or ref.key) if name else _AdapterTarget()
+            return await self._llama_adapter(ref)
+        except httpx.HTTPError as error:
+            raise ModelUnavailable(f"The tutor's model server at {self.config.base_url} could not set up the "
+                                   f"course's adapter ({type(error).__name__}).") from None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise EngineError("The model server's list of adapters could not be read.") from None
 
     async def _llama_adapter(self, ref: AdapterRef) -> "_AdapterTarget":
         # llama-server's adapters are loaded at its start; a request sets every one's scale (0: off).

@@ -230,3 +230,25 @@ async def test_adapters_none_always_asks_the_base_model():
     server = AdapterServer(ScriptedBody(answer_events(["x"])))
     await collect(engine_for(server, adapters="none"), GenerationRequest("", [ChatTurn("user", "q")], adapter=ADAPTER))
     assert server.loaded == [] and "model" not in server.bodies()[0]
+
+
+async def test_llama_adapters_set_every_adapters_scale_choosing_the_courses_by_file_name():
+    listing = [{"id": 0, "path": "/a/other-mv1-000000000000.gguf", "scale": 0.0},
+               {"id": 1, "path": f"/a/fractions-v3-mv7-{'ab' * 6}.gguf", "scale": 0.0}]
+    server = Server(ScriptedBody(answer_events(["x"])))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=listing) if request.url.path == "/lora-adapters" else server(request)
+
+    engine = OpenAIEngine(OpenAIConfig(base_url="http://model.test/v1", adapters="llama"),
+                          transport=httpx.MockTransport(handler))
+    events = await collect(engine, GenerationRequest("", [ChatTurn("user", "q")], adapter=ADAPTER))
+    chat = [request for request in server.requests if request.url.path == "/v1/chat/completions"]
+    assert json.loads(chat[0].content)["lora"] == [{"id": 0, "scale": 0.0}, {"id": 1, "scale": 1.0}]
+    assert events[-1].model_name == "server+fractions-v3"
+
+
+async def test_a_server_down_while_loading_the_adapter_is_model_unavailable():
+    with pytest.raises(ModelUnavailable, match="adapter"):
+        await collect(engine_for(Server(httpx.ConnectError("refused"))),
+                      GenerationRequest("", [ChatTurn("user", "q")], adapter=ADAPTER))
