@@ -26,6 +26,9 @@ pytestmark = pytest.mark.service
 
 SYSTEM = "You are a friendly maths tutor. Answer in one or two sentences."
 LONG = 900  # more tokens than any test waits for: the answer is stopped before
+# One thread, not two: llama.cpp's threads wait for each other at every step, and on a CPU that other test
+# processes also use, two threads ran 30-50 times slower than one here (1-2 tok/s against 64-71).
+THREADS = 1
 
 
 def request(question: str, max_new_tokens: int | None = None) -> GenerationRequest:
@@ -45,7 +48,8 @@ def _server_parts():
 def llama(tmp_path_factory):
     binary, model = _server_parts()
     log = tmp_path_factory.mktemp("llama") / "server.log"
-    with running_llama_server(binary=binary, model=model, log_path=log, threads=2, parallel=2, context=2048) as server:
+    with running_llama_server(binary=binary, model=model, log_path=log, threads=THREADS, parallel=2,
+                              context=2048) as server:
         yield server
 
 
@@ -107,7 +111,8 @@ async def test_a_consumer_that_stops_frees_the_servers_slot(llama):
 
 async def test_a_server_killed_mid_stream_is_an_engine_error_then_unavailable(tmp_path):
     binary, model = _server_parts()
-    with running_llama_server(binary=binary, model=model, log_path=tmp_path / "server.log") as server:
+    with running_llama_server(binary=binary, model=model, log_path=tmp_path / "server.log",
+                              threads=THREADS) as server:
         engine = engine_on(server, retries=1)
         stream = engine.stream(request("Tell me a long story about fractions.", LONG))
         await anext(stream)
