@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench.chat.baseline import run_generate_baseline
 from bench.chat.chat_load import SessionLog, percentile, student_session
+from bench.chat.engine_level import run_engine_levels
 from bench.chat.server import REPO, peak_rss_mib, running_server
 
 QUESTIONS = [
@@ -66,8 +67,11 @@ def run_model_report(*, levels: list[int], window_s: float, max_new_tokens: int,
         served = _served_on(engine, levels=levels, window_s=window_s, max_new_tokens=max_new_tokens,
                             llama_threads=llama_threads)
         report["served" if engine == "embedded" else f"served_{engine}"] = served
+    if engines != ("embedded",):  # comparing engines: also their own tokens, without the tutor around them
+        report["engine_level"] = run_engine_levels(engines=engines, levels=levels, questions=QUESTIONS,
+                                                   max_new_tokens=max_new_tokens, llama_threads=llama_threads)
     baseline = run_generate_baseline(QUESTIONS[: max(levels)], max_new_tokens=max_new_tokens)
-    for served in report.values():
+    for served in (value for key, value in report.items() if key.startswith("served")):
         single = served["levels"][str(levels[0])]["aggregate_tokens_per_s"]
         served["aggregate_vs_single_stream"] = {
             n: ratio(level["aggregate_tokens_per_s"], single) for n, level in served["levels"].items()
