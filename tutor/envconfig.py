@@ -59,6 +59,14 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def env_url(name: str, default: str) -> str:
+    """An http(s) URL without its trailing slash."""
+    value = os.environ.get(name, default).strip().rstrip("/")
+    if not value.startswith(("http://", "https://")) or len(value.split("://", 1)[1]) == 0:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a URL; expected http://HOST:PORT/v1 or https://...")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tutor.safeguarding.phrases import PHRASES as SAFEGUARDING_PHRASES
 from tutor.envconfig import (
-    default_origins, env_bool, env_choice, env_float, env_int, env_list, env_origins, env_rate, env_str,
+    default_origins, env_bool, env_choice, env_float, env_int, env_list, env_origins, env_rate, env_str, env_url,
     insecure_settings,
 )
 
@@ -200,7 +200,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # --- The tutor ----------------------------------------------------------------
-TUTOR_ENGINE = env_str("TUTOR_ENGINE", "transformers")  # "transformers" or "fake"
+# "transformers": the model in this process; "openai": an OpenAI-compatible server (vLLM, llama-server); "fake".
+TUTOR_ENGINE = env_choice("TUTOR_ENGINE", "transformers", ("transformers", "openai", "fake"))
 TUTOR_BASE_MODEL = env_str("TUTOR_BASE_MODEL", "")  # "": the bundled SmolLM2-135M-Instruct GGUF
 TUTOR_MODEL_CACHE = Path(env_str("TUTOR_MODEL_CACHE", str(BASE_DIR / ".cache" / "models")))
 TUTOR_MAX_NEW_TOKENS = env_int("TUTOR_MAX_NEW_TOKENS", 256, minimum=1, maximum=4096)
@@ -235,6 +236,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tutor@localhost")
 # Where courses' adapter versions live; every web and inference worker must see the same folder (shared disk).
 TUTOR_ADAPTER_DIR = Path(env_str("TUTOR_ADAPTER_DIR", str(RUN_DIR / "adapters")))
 TUTOR_FAKE_ENGINE_DELAY_S = env_float("TUTOR_FAKE_ENGINE_DELAY_S", 0.0)
+# TUTOR_ENGINE=openai: the server (its URL up to /v1), the model or "" for the server's own, a bearer key, limits.
+TUTOR_OPENAI_BASE_URL = env_url("TUTOR_OPENAI_BASE_URL", "http://127.0.0.1:8080/v1")
+TUTOR_OPENAI_MODEL = env_str("TUTOR_OPENAI_MODEL", "")
+TUTOR_OPENAI_API_KEY = env_str("TUTOR_OPENAI_API_KEY", "")
+TUTOR_OPENAI_CONNECT_TIMEOUT_S = env_float("TUTOR_OPENAI_CONNECT_TIMEOUT_S", 5.0, minimum=0.1)
+TUTOR_OPENAI_READ_TIMEOUT_S = env_float("TUTOR_OPENAI_READ_TIMEOUT_S", 30.0, minimum=0.1)  # longest silence
+TUTOR_OPENAI_RETRIES = env_int("TUTOR_OPENAI_RETRIES", 2, minimum=0, maximum=10)  # before the first token only
+# "chat": the server's chat template; "raw": /v1/completions with a template-free prompt.
+TUTOR_OPENAI_PROMPT = env_choice("TUTOR_OPENAI_PROMPT", "chat", ("chat", "raw"))
+# How a course's adapter is chosen: vLLM's runtime LoRA API, llama-server's per-request list, or never.
+TUTOR_OPENAI_ADAPTERS = env_choice("TUTOR_OPENAI_ADAPTERS", "vllm", ("vllm", "llama", "none"))
 # Empty: answers are generated in the web process. A channel name (e.g. "tutor-inference"): web servers hand each
 # answer to the inference workers listening there (`manage.py inference_worker`), over the channel layer.
 TUTOR_INFERENCE_CHANNEL = env_str("TUTOR_INFERENCE_CHANNEL", "")

@@ -4,11 +4,14 @@ from __future__ import annotations
 import asyncio
 import random
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 from bench.chat.baseline import run_generate_baseline
 from bench.chat.chat_load import SessionLog, percentile, student_session
-from bench.chat.server import running_server
+from bench.chat.engine_level import run_engine_levels
+from bench.chat.server import REPO, peak_rss_mib, running_server
 
 QUESTIONS = [
     "How do I add 1/3 and 1/4?",
@@ -30,32 +33,75 @@ QUESTIONS = [
 ]
 
 
+ENGINES = ("embedded", "openai")  # the torch engine in the server process; llama-server behind TUTOR_ENGINE=openai
+# llama.cpp's threads wait for each other at every step: on a CPU that other work also uses, more threads than
+# idle cores makes it far slower (measured here: 2 threads on 2 busy cores, 1-2 tok/s; 1 thread, 64-71 tok/s).
+LLAMA_THREADS = 2
+LLAMA_CONTEXT_PER_STUDENT = 1024  # llama-server splits its context between its slots: one slot per student
+
+
 def run_chat_bench(*, levels: list[int] | None, window_s: float, max_new_tokens: int, fake_clients: int | None,
-                   fake_asks: int, think_s: tuple[float, float], burst_asks: int, seed: int) -> dict:
-    """The real-model streaming run at each of ``levels`` (None: skipped), then the fake-engine protocol load
-    with ``fake_clients`` (None: skipped)."""
+                   fake_asks: int, think_s: tuple[float, float], burst_asks: int, seed: int,
+                   engines: tuple[str, ...] = ("embedded",), llama_threads: int = LLAMA_THREADS) -> dict:
+    """The real-model streaming run at each of ``levels`` (None: skipped) on each of ``engines``, then the
+    fake-engine protocol load with ``fake_clients`` (None: skipped)."""
     report = {}
     if levels is not None:
-        report["model"] = run_model_report(levels=levels, window_s=window_s, max_new_tokens=max_new_tokens)
+        report["model"] = run_model_report(levels=levels, window_s=window_s, max_new_tokens=max_new_tokens,
+                                           engines=engines, llama_threads=llama_threads)
     if fake_clients is not None:
         report["protocol_fake_engine"] = run_protocol_load(clients=fake_clients, asks=fake_asks, think_s=think_s,
                                                            burst_asks=burst_asks, seed=seed)
     return report
 
 
-def run_model_report(*, levels: list[int], window_s: float, max_new_tokens: int) -> dict:
-    """Tokens/s served at each concurrency level, against the first level and against plain sequential generate."""
-    served = run_model_levels(levels=levels, window_s=window_s, max_new_tokens=max_new_tokens)
+def run_model_report(*, levels: list[int], window_s: float, max_new_tokens: int,
+                     engines: tuple[str, ...] = ("embedded",), llama_threads: int = LLAMA_THREADS) -> dict:
+    """Tokens/s served at each concurrency level on each engine, against the first level and against plain
+    sequential generate; the same students and questions for every engine ("served" is the embedded one's)."""
+    unknown = set(engines) - set(ENGINES)
+    if unknown:
+        raise ValueError(f"unknown engine {sorted(unknown)}; expected some of {', '.join(ENGINES)}")
+    report = {}
+    for engine in engines:
+        served = _served_on(engine, levels=levels, window_s=window_s, max_new_tokens=max_new_tokens,
+                            llama_threads=llama_threads)
+        report["served" if engine == "embedded" else f"served_{engine}"] = served
+    if engines != ("embedded",):  # comparing engines: also their own tokens, without the tutor around them
+        report["engine_level"] = run_engine_levels(engines=engines, levels=levels, questions=QUESTIONS,
+                                                   max_new_tokens=max_new_tokens, llama_threads=llama_threads)
     baseline = run_generate_baseline(QUESTIONS[: max(levels)], max_new_tokens=max_new_tokens)
-    single = served["levels"][str(levels[0])]["aggregate_tokens_per_s"]
-    served["aggregate_vs_single_stream"] = {
-        n: round(level["aggregate_tokens_per_s"] / single, 2) for n, level in served["levels"].items()
-    }
-    served["aggregate_vs_sequential_generate"] = {
-        n: round(level["aggregate_tokens_per_s"] / baseline["tokens_per_s"], 2)
-        for n, level in served["levels"].items()
-    }
-    return {"served": served, "baseline_sequential_generate": baseline}
+    for served in (value for key, value in report.items() if key.startswith("served")):
+        single = served["levels"][str(levels[0])]["aggregate_tokens_per_s"]
+        served["aggregate_vs_single_stream"] = {
+            n: ratio(level["aggregate_tokens_per_s"], single) for n, level in served["levels"].items()
+        }
+        served["aggregate_vs_sequential_generate"] = {
+            n: ratio(level["aggregate_tokens_per_s"], baseline["tokens_per_s"]) for n, level in served["levels"].items()
+        }
+    return {**report, "baseline_sequential_generate": baseline}
+
+
+def ratio(value: float, reference: float) -> float | None:
+    return round(value / reference, 2) if reference else None  # None: nothing was served at the reference level
+
+
+def _served_on(engine: str, *, levels: list[int], window_s: float, max_new_tokens: int, llama_threads: int) -> dict:
+    if engine == "embedded":
+        return run_model_levels(levels=levels, window_s=window_s, max_new_tokens=max_new_tokens,
+                                env_extra={"TUTOR_ENGINE": "transformers", "TUTOR_MAX_BATCH_SIZE": str(max(levels))})
+    from tutor.engine.llama_server import require_binary, running_llama_server
+    from tutor.engine.loading import bundled_gguf_path
+
+    with tempfile.TemporaryDirectory(prefix="tutor-bench-llama-") as tmp, running_llama_server(
+        binary=require_binary(REPO), model=bundled_gguf_path(), log_path=Path(tmp) / "llama-server.log",
+        threads=llama_threads, parallel=max(levels), context=LLAMA_CONTEXT_PER_STUDENT * max(levels),
+    ) as llama:
+        env = {"TUTOR_ENGINE": "openai", "TUTOR_OPENAI_BASE_URL": llama.base_url, "TUTOR_OPENAI_ADAPTERS": "none"}
+        served = run_model_levels(levels=levels, window_s=window_s, max_new_tokens=max_new_tokens, env_extra=env)
+        served["engine_server"] = {"name": "llama-server", "threads": llama_threads, "slots": max(levels),
+                                   "peak_rss_mib": peak_rss_mib(llama.process.pid)}
+        return served
 
 
 def ms(seconds: float | None) -> float | None:
@@ -119,11 +165,10 @@ def _protocol_report(logs: list[SessionLog], clients: int, asks: int, wall: floa
 # --- the real-model streaming run -------------------------------------------------------------
 
 
-def run_model_levels(*, levels: list[int], window_s: float, max_new_tokens: int) -> dict:
+def run_model_levels(*, levels: list[int], window_s: float, max_new_tokens: int, env_extra: dict[str, str]) -> dict:
     """Steady state at each concurrency: every student keeps asking for ``window_s`` seconds, and only the
     tokens that arrive inside the window count, so that a level is measured while all its students are active."""
-    env = {"TUTOR_ENGINE": "transformers", "TUTOR_MAX_NEW_TOKENS": str(max_new_tokens), "TUTOR_WARMUP": "1",
-           "TUTOR_MAX_BATCH_SIZE": str(max(levels))}
+    env = {"TUTOR_MAX_NEW_TOKENS": str(max_new_tokens), "TUTOR_WARMUP": "1", **env_extra}
     with running_server(students=max(levels), env_extra=env) as server:
         tokens = [server.token(f"bench{i}") for i in range(max(levels))]
         course = server.course_id(tokens[0])

@@ -98,8 +98,12 @@ class Server:
             return json.load(response)["courses"][0]["id"]
 
     def peak_rss_mib(self) -> float:
-        """The server process's peak resident memory (VmHWM)."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-        return float("nan")
+        return peak_rss_mib(self.process.pid)
+
+
+def peak_rss_mib(pid: int) -> float:
+    """A running process's peak resident memory (VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")

@@ -39,7 +39,11 @@ def _build_from_settings() -> Engine:
         from tutor.engine.transformers_engine import TransformersEngine
 
         return TransformersEngine(engine_config_from_settings())
-    raise ImproperlyConfigured(f"TUTOR_ENGINE={settings.TUTOR_ENGINE!r}; expected 'transformers' or 'fake'.")
+    if settings.TUTOR_ENGINE == "openai":
+        from tutor.engine.openai_engine import OpenAIEngine
+
+        return OpenAIEngine(openai_config_from_settings())
+    raise ImproperlyConfigured(f"TUTOR_ENGINE={settings.TUTOR_ENGINE!r}; expected 'transformers', 'openai' or 'fake'.")
 
 
 def engine_config_from_settings():
@@ -59,4 +63,19 @@ def engine_config_from_settings():
         device=settings.TUTOR_DEVICE,
         max_adapters=settings.TUTOR_MAX_ADAPTERS,
         repetition_penalty=settings.TUTOR_REPETITION_PENALTY,
+    )
+
+
+def openai_config_from_settings():
+    from django.conf import settings
+
+    from tutor.engine.openai_config import OpenAIConfig
+
+    own = ("base_url", "model", "api_key", "connect_timeout_s", "read_timeout_s", "retries", "prompt", "adapters")
+    return OpenAIConfig(
+        **{name: getattr(settings, f"TUTOR_OPENAI_{name.upper()}") for name in own},
+        # The local engine's answer limits, and as many answers in flight as it would run and queue.
+        generation_timeout_s=settings.TUTOR_GENERATION_TIMEOUT_S, max_new_tokens=settings.TUTOR_MAX_NEW_TOKENS,
+        max_prompt_tokens=settings.TUTOR_MAX_PROMPT_TOKENS,
+        max_streams=settings.TUTOR_MAX_BATCH_SIZE + settings.TUTOR_MAX_QUEUE,
     )

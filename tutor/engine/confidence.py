@@ -6,12 +6,11 @@ whole distribution, and aggregate those into ``ConfidenceFeatures``.
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import torch
 
+from .features import ConfidenceAccumulator
 from .types import ConfidenceFeatures, confidence_from_features
 
 
@@ -27,33 +26,6 @@ def step_statistics(logits: torch.Tensor, chosen: torch.Tensor) -> tuple[torch.T
     # p * log p is 0 where p underflows to 0 (log p may be -inf there).
     plogp = torch.where(probs > 0, probs * log_probs, torch.zeros_like(probs))
     return chosen_log_prob, -plogp.sum(dim=-1)
-
-
-@dataclass
-class ConfidenceAccumulator:
-    """Running sums for one sequence; cheap to update once per generated token."""
-
-    sum_log_prob: float = 0.0
-    min_log_prob: float = math.inf
-    sum_entropy: float = 0.0
-    n_tokens: int = 0
-
-    def add(self, log_prob: float, entropy: float) -> None:
-        self.sum_log_prob += log_prob
-        self.min_log_prob = min(self.min_log_prob, log_prob)
-        self.sum_entropy += entropy
-        self.n_tokens += 1
-
-    def features(self) -> ConfidenceFeatures:
-        if self.n_tokens == 0:
-            # No evidence at all; zeros keep the features JSON-serialisable.
-            return ConfidenceFeatures(mean_logprob=0.0, min_logprob=0.0, mean_entropy=0.0, n_tokens=0)
-        return ConfidenceFeatures(
-            mean_logprob=self.sum_log_prob / self.n_tokens,
-            min_logprob=self.min_log_prob,
-            mean_entropy=self.sum_entropy / self.n_tokens,
-            n_tokens=self.n_tokens,
-        )
 
 
 def features_from_steps(step_logits: Iterable[torch.Tensor], chosen_ids: Sequence[int]) -> ConfidenceFeatures:

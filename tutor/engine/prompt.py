@@ -39,7 +39,7 @@ def build_prompt(tokenizer: Any, system_prompt: str, history: Sequence[ChatTurn]
         token_ids = encode_chat(tokenizer, system_prompt, turns)
         if len(token_ids) <= max_prompt_tokens or len(turns) == 1:
             break
-        turns, removed = _drop_oldest(turns)
+        turns, removed = drop_oldest(turns)
         dropped += removed
     truncated = len(token_ids) > max_prompt_tokens
     if truncated:
@@ -60,7 +60,7 @@ def shared_prefix_len(tokenizer: Any, system_prompt: str, token_ids: list[int]) 
     return len(prefix) if token_ids[: len(prefix)] == prefix else 0
 
 
-def _drop_oldest(turns: list[ChatTurn]) -> tuple[list[ChatTurn], int]:
+def drop_oldest(turns: list[ChatTurn]) -> tuple[list[ChatTurn], int]:
     # Also drop an assistant turn left at the front: many chat templates insist
     # that the conversation after the system prompt starts with the user.
     removed = 1

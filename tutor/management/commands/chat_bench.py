@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from bench.chat.chat_bench import run_chat_bench
+from bench.chat.chat_bench import LLAMA_THREADS, run_chat_bench
 from bench.reports import report_save
 
 
@@ -26,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--skip-model", action="store_true", help="only the fake-engine protocol load")
         parser.add_argument("--skip-fake", action="store_true", help="only the real-model streaming run")
+        parser.add_argument("--engine", default="embedded",
+                            help="engines to serve the model run, comma-separated: embedded (torch, in the server "
+                                 "process) and/or openai (llama-server from scripts/build-llama-server)")
+        parser.add_argument("--llama-threads", type=int, default=LLAMA_THREADS,
+                            help="llama-server's --threads (keep it at most the idle cores: it slows down sharply "
+                                 "on a busy CPU)")
         parser.add_argument("--out", type=Path)
 
     def handle(self, *args, **opts):
@@ -34,7 +40,8 @@ class Command(BaseCommand):
             window_s=opts["window"], max_new_tokens=opts["max_new_tokens"],
             fake_clients=None if opts["skip_fake"] else opts["fake_clients"], fake_asks=opts["fake_asks"],
             think_s=tuple(float(x) for x in opts["think"].split(",")), burst_asks=opts["burst_asks"],
-            seed=opts["seed"],
+            seed=opts["seed"], engines=tuple(name.strip() for name in opts["engine"].split(",")),
+            llama_threads=opts["llama_threads"],
         )
         text = json.dumps(report, indent=2)
         report_save(opts["out"], text)
