@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from learning.solving.numbers import (decimal_text, fraction_text, mixed_text, percent_forms, percent_text,
-                                      terminates)
+from learning.solving.numbers import (decimal_text, fraction_text, mixed_text, percent_forms, percent_step,
+                                      percent_text, terminates)
 from learning.solving.solution import Solution
 from learning.solving.wording import Instructions
 
@@ -81,4 +81,4 @@ def _form_steps(value: Fraction, form: str, steps: tuple[str, ...]) -> list[str]
         division = []
     if form == "decimal":
         return division
-    return division + [f"{decimal_text(value)} × 100 = {percent_text(value)}"]
+    return division + [percent_step(value)]

@@ -98,8 +98,8 @@ def _equation_claims(tokens: list[Token], text: str) -> list[Claim]:
     for index, token in enumerate(tokens):
         if token.kind != "equals":
             continue
-        left = _side(tokens, index, -1)
-        right = _side(tokens, index, +1)
+        left = _side(tokens, index, -1, text)
+        right = _side(tokens, index, +1, text)
         if left is None or right is None:
             continue
         try:
@@ -115,10 +115,12 @@ def _equation_claims(tokens: list[Token], text: str) -> list[Claim]:
     return claims
 
 
-def _side(tokens: list[Token], equals: int, direction: int) -> tuple[int, int] | None:
-    """The token range of one side of the equation at ``equals``; None when it is no plain calculation."""
+def _side(tokens: list[Token], equals: int, direction: int, text: str) -> tuple[int, int] | None:
+    """The token range of one side of the equation at ``equals`` (never across a line break); None when it
+    is no plain calculation."""
     index = equals + direction
-    while 0 <= index < len(tokens) and tokens[index].kind in _CALCULATION_KINDS:
+    while (0 <= index < len(tokens) and tokens[index].kind in _CALCULATION_KINDS
+           and not _line_break_between(tokens[index - direction], tokens[index], text)):
         index += direction
     start, end = (index + 1, equals) if direction < 0 else (equals + 1, index)
     if start >= end:
@@ -133,6 +135,11 @@ def _side(tokens: list[Token], equals: int, direction: int) -> tuple[int, int] |
         if touching or len(outside.text) == 1 or edge.kind == "operator" or remainder:
             return None  # algebra ("3x = 15"), or a division with remainder ("19 ÷ 12 = 1 remainder 7")
     return start, end
+
+
+def _line_break_between(one: Token, other: Token, text: str) -> bool:
+    first, second = (one, other) if one.start < other.start else (other, one)
+    return "\n" in text[first.end:second.start]
 
 
 def _approximately(tokens: list[Token], stated: Fraction, exact: Fraction, text: str, approximate: bool) -> bool:

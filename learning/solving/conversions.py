@@ -5,8 +5,8 @@ import re
 from fractions import Fraction
 from math import gcd, lcm
 
-from learning.solving.numbers import (accepted_forms, decimal_text, fraction_text, literal_value, mixed_text, percent_forms,
-                                      percent_text, terminates)
+from learning.solving.numbers import (accepted_forms, decimal_text, fraction_text, literal_value, mixed_text,
+                                      percent_forms, percent_step, percent_text, terminates)
 from learning.solving.solution import Solution, numeric_solution
 from learning.solving.wording import LOWEST_TERMS, NUMBER, match_phrase
 
@@ -104,7 +104,7 @@ def _conversion_steps(literal: str, form: str, value: Fraction, target: str) -> 
         approx = "" if terminates(value) else "about "
         steps.append(f"{value.numerator} ÷ {value.denominator} = {approx}{decimal_text(value)}")
     if target == "percent":
-        steps.append(f"{decimal_text(value)} × 100 = {percent_text(value)}")
+        steps.append(percent_step(value))
     return steps
 
 

@@ -87,6 +87,12 @@ def percent_text(value: Fraction) -> str:
     return decimal_text(value * 100) + "%"
 
 
+def percent_step(value: Fraction) -> str:
+    """The working line that turns a decimal into a percentage: "0.375 × 100 = 37.5, so 37.5%" (the
+    product is a number; only then is it read as a percentage, so the line is a true equation)."""
+    return f"{decimal_text(value)} × 100 = {decimal_text(value * 100)}, so {percent_text(value)}"
+
+
 def percent_forms(value: Fraction) -> tuple[str, ...]:
     """"37.5%" and "37.5" for 3/8; a recurring percentage also as the exact fraction of a hundred ("100/3"),
     so "33.3...%" can be judged against it."""

@@ -8,7 +8,7 @@ from dataclasses import replace
 from learning.solving.conversions import simplify_steps
 from learning.solving.expression import evaluate, parse, tokenize
 from learning.solving.numbers import (decimal_text, fraction_text, literal_value, number_text, percent_forms,
-                                      percent_text, terminates)
+                                      percent_step, percent_text, terminates)
 from learning.solving.solution import Solution, numeric_solution
 from learning.solving.wording import MONEY, NUMBER, match_phrase
 from learning.solving.working import calculation_steps, prefers_decimals
@@ -55,7 +55,7 @@ def _percentage(part_text: str, whole_text: str) -> Solution | None:
     else:
         steps = [f"{part_text} ÷ {whole_text} = {decimal_text(ratio)}"]
     shown = percent_text(ratio)
-    steps.append(f"{decimal_text(ratio)} × 100 = {shown}")
+    steps.append(percent_step(ratio))
     return Solution("percentage", ratio, shown, percent_forms(ratio), tuple(steps),
                     f"{part_text} out of {whole_text} is {shown}.", (part, whole))
 

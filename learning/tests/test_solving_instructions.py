@@ -40,7 +40,7 @@ def test_a_requested_form_changes_how_the_result_is_stated(question, shown):
 
 def test_the_requested_form_is_shown_as_a_step_and_checked_like_any_form():
     solution = solve("What is 3/20 + 1/4? Give your answer as a percentage.")
-    assert solution.steps[-1] == "0.4 × 100 = 40%"
+    assert solution.steps[-1] == "0.4 × 100 = 40, so 40%"
     assert check_answer(solution, "So the answer is 40%.").status == "agrees"
     assert check_answer(solution, "So the answer is 45%.").status == "contradicts"
 
