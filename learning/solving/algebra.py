@@ -144,14 +144,29 @@ def _linear_steps(left: list[Fraction], right: list[Fraction], variable: str) ->
     return steps
 
 
+_FUNCTION_NOTATION = [  # "f'(x)" and "f'(2)" ask for a derivative, "f(x) =" names the function
+    (re.compile(r"\b[fgh]'\(([a-z])\)"), "dydx"),
+    (re.compile(r"\by'"), "dydx"),
+    (re.compile(r"\b[fgh]\(([a-z])\) ?="), "y ="),
+]
+_AT_A_POINT = re.compile(rf",? (?:at|when|where|for) (?:the point )?([a-z]) ?= ?(-?\d+/\d+|-?\d+(?:\.\d+)?)\b")
+_PRIME_AT = re.compile(r"\b[fgh]'\((-?\d+/\d+|-?\d+(?:\.\d+)?)\)")
+
+
 def solve_derivative(text: str) -> Solution | None:
-    """"derivative of 3x^2 + 2x", "differentiate x^3 - 4x", "d/dx (x^2 + 1)", "find dy/dx if y = 5x^2"."""
-    text = text.replace("dy/dx", "dydx").replace("d/dx", "ddx")
+    """"derivative of 3x^2 + 2x", "differentiate x^3 - 4x", "d/dx (x^2 + 1)", "find dy/dx if y = 5x^2",
+    "f'(x) if f(x) = x^3"; at a point: "the gradient of y = x^2 at x = 3", "find f'(2) when f(x) = x^2 + 3x"."""
+    text, point = _derivative_notation(text)
+    if point is not None:
+        text = re.sub(r"\b(?:slope|gradient) of (?:the (?:curve|graph|line) (?:of )?)?", "derivative of ", text)
     match = match_phrase(rf"\b(?:derivative of|differentiate|ddx(?: of)?|dydx (?:if|when|for|of|given) y =)"
-                         rf"\s*{POLYNOMIAL_PATTERN}(?:with respect to|wrt)?", text, _DERIVATIVE_WORDS | {"x"})
+                         rf"\s*(?:(?<=derivative of )y = ?|(?<=differentiate )y = ?)?{POLYNOMIAL_PATTERN}(?:with respect to|wrt)?",
+                         text, _DERIVATIVE_WORDS | {"x"})
     if match is None or not re.search(r"[a-z\d]", match.group(1)):
         return None
     variable = _single_unknown(match.group(1)) or "x"
+    if point is not None and point[0] != variable:
+        return None
     try:
         coefficients = polynomial_coefficients(match.group(1), variable)
     except NotAPolynomial:
@@ -161,9 +176,36 @@ def solve_derivative(text: str) -> Solution | None:
              if coefficient][::-1]
     result = polynomial_text(derivative, variable)
     written = polynomial_text(coefficients, variable)
+    if point is not None:
+        return _derivative_at(point[1], derivative, steps, written, result, variable)
     forms = (result, result.replace(" ", ""))
     return Solution("derivative", None, result, tuple(dict.fromkeys(forms)), tuple(steps),
                     f"The derivative of {written} is {result}.", variable=variable)
+
+
+def _derivative_notation(text: str) -> tuple[str, tuple[str, Fraction] | None]:
+    """``text`` with "dy/dx", "f'(x)" and "f(x) =" in the parser's words, and the point asked about (if any)."""
+    text = text.replace("dy/dx", "dydx").replace("d/dx", "ddx")
+    point = None
+    if (prime := _PRIME_AT.search(text)) is not None:
+        point = ("x", Fraction(prime.group(1)))
+        text = text[:prime.start()] + "dydx" + text[prime.end():]
+    for pattern, replacement in _FUNCTION_NOTATION:
+        text = pattern.sub(replacement, text)
+    if (at := _AT_A_POINT.search(text)) is not None and point is None:
+        point = (at.group(1), Fraction(at.group(2)))
+        text = text[:at.start()] + text[at.end():]
+    return text, point
+
+
+def _derivative_at(point: Fraction, derivative: list[Fraction], steps: list[str], written: str, result: str,
+                   variable: str) -> Solution:
+    value = sum(coefficient * point**power for power, coefficient in enumerate(derivative))
+    at = fraction_text(point)
+    steps = [*steps, f"The derivative is {result}", f"At {variable} = {at} the derivative is {fraction_text(value)}"]
+    return Solution("derivative_at", value, fraction_text(value), accepted_forms(value), tuple(steps),
+                    f"The derivative of {written} at {variable} = {at} is {fraction_text(value)}.", (point,),
+                    variable=variable)
 
 
 def _term_step(coefficient: Fraction, power: int, variable: str) -> str:

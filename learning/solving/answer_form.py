@@ -1,12 +1,15 @@
-"""Stating a solution in the form a question's instructions ask for: "give your answer as a decimal" (pure).
+"""Stating a solution in the form a question's instructions ask for: "give your answer as a decimal", "to 2
+decimal places" (pure).
 
-The value never changes, only how the result is written; the extra form joins the accepted forms and one
-working step shows the conversion. A request that does not fit the solution (a decimal for "which is
+A form never changes the value, only how the result is written; the extra form joins the accepted forms and one
+working step shows the conversion. Rounding does change it: the rounded number becomes the result, and a step
+shows the exact value it came from. A request that does not fit the solution (a decimal for "which is
 bigger", a whole number for 3/4, a percentage for "write 0.5 as a fraction") declines the question.
 """
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from learning.solving.numbers import (decimal_text, fraction_text, mixed_text, percent_forms, percent_step,
@@ -82,3 +85,28 @@ def _form_steps(value: Fraction, form: str, steps: tuple[str, ...]) -> list[str]
     if form == "decimal":
         return division
     return division + [percent_step(value)]
+
+
+def rounded(solution: Solution | None, places: int) -> Solution | None:
+    """``solution`` with its number rounded to ``places`` decimal places (a percentage's own number, when the
+    result is a percentage); None when it has no number to round."""
+    if solution is None or solution.value is None or solution.kind in ("compare", "order", "equation", "simplify"):
+        return None
+    as_percent = solution.result_text.endswith("%")
+    exact = solution.value * 100 if as_percent else solution.value
+    number = Fraction(Decimal(exact.numerator / Decimal(exact.denominator)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    shown = f"{_fixed_places(number, places)}{'%' if as_percent else ''}"
+    value = number / 100 if as_percent else number
+    exact_text = decimal_text(exact) if not exact.denominator == 1 else fraction_text(exact)
+    places_text = "the nearest whole number" if places == 0 else f"{places} decimal place{'s' if places > 1 else ''}"
+    step = f"{exact_text}{'%' if as_percent else ''} rounded to {places_text} is {shown}"
+    forms = (shown, *((shown[:-1],) if as_percent else ()), *solution.accepted_forms)
+    before = solution.final_answer.removesuffix(".") if solution.final_answer.endswith("....") else solution.final_answer
+    final = f"{step}." if solution.kind == "round" else f"{before} Rounded to {places_text}, that is {shown}."
+    return replace(solution, value=value, result_text=shown, accepted_forms=tuple(dict.fromkeys(forms)),
+                   steps=(*solution.steps, step), final_answer=final[0].upper() + final[1:])
+
+
+def _fixed_places(number: Fraction, places: int) -> str:
+    return f"{Decimal(number.numerator) / Decimal(number.denominator):.{places}f}"

@@ -148,10 +148,12 @@ def _approximately(tokens: list[Token], stated: Fraction, exact: Fraction, text:
     if len(tokens) != 1 or tokens[0].form not in ("decimal", "percent"):
         return False
     written = tokens[0].text.rstrip("% ")
+    elided = written.endswith(("...", "…"))  # "66.667...%": the ellipsis sits before the percent sign
+    written = written.removesuffix("...").removesuffix("…")
     places = len(written.split(".")[1]) if "." in written else 0
     if tokens[0].form == "percent":
         places += 2
-    truncated = text[tokens[0].end:tokens[0].end + 3].startswith(("...", "…"))
+    truncated = elided or text[tokens[0].end:tokens[0].end + 3].startswith(("...", "…"))
     approximate = approximate or truncated or bool(
         _APPROXIMATE.search(text[max(0, tokens[0].start - 16):tokens[0].start]))
     if places < 2 and not (approximate and places >= 1):

@@ -1,7 +1,9 @@
-"""Simplifying, converting between fractions, decimals and percentages, comparing and ordering (pure)."""
+"""Simplifying, converting between fractions, decimals and percentages, reciprocals, comparing and ordering
+(pure)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from fractions import Fraction
 from math import gcd, lcm
 
@@ -32,7 +34,8 @@ def solve_simplify(text: str) -> Solution | None:
     """"simplify 18/24", "18/24 in simplest form", "reduce 18/24 to lowest terms"."""
     match = (match_phrase(rf"\b(?:simplify|reduce) ({_FRACTION})(?: fully| completely)?"
                           rf"(?: to (?:its )?(?:lowest terms|simplest form))?", text)
-             or match_phrase(rf"\b({_FRACTION}) (?:in|to) (?:its )?(?:lowest terms|simplest form)", text,
+             or match_phrase(rf"\b({_FRACTION}) (?:(?:in|to) (?:its )?(?:lowest terms|simplest form)|"
+                             rf"(?:fully )?simplified)", text,
                              frozenset({"write", "put", "reduce"})))
     if match is None:
         return None
@@ -170,20 +173,43 @@ def solve_compare(text: str) -> Solution | None:
 
 def solve_order(text: str) -> Solution | None:
     """"order 0.5, 2/5, 45% from smallest", "put 3/4, 2/3 and 5/6 in ascending order"."""
-    numbers = rf"({NUMBER}(?:,? (?:and )?{NUMBER}){{1,9}})"
-    match = match_phrase(rf"\b(?:order|arrange|sort|put) (?:these |the numbers )?{numbers},? (?:in order )?"
-                         rf"(?:from (?:the )?{_SIZE_WORD}(?: to (?:the )?\w+)?|in (ascending|descending) order)",
-                         text, frozenset({"these", "numbers", "fractions", "decimals"}))
+    numbers = rf"(?P<numbers>{NUMBER}(?:,? (?:and )?{NUMBER}){{1,9}})"
+    direction = rf"(?:from (?:the )?(?P<size>{_SIZE_WORD})(?: to (?:the )?\w+)?|in (?P<way>ascending|descending) order)"
+    verb = r"\b(?:order|arrange|sort|put|list|write) (?:these |the |the following )?(?:numbers |fractions |decimals )?"
+    words = frozenset({"these", "numbers", "fractions", "decimals", "following"})
+    match = (match_phrase(rf"{verb}{numbers},? (?:in order )?{direction}", text, words)
+             or match_phrase(rf"{verb}(?:in order )?{direction}[:,]? {numbers}", text, words))
     if match is None:
         return None
-    literals = re.findall(rf"(?<![\d/.]){NUMBER}(?![\d/.])", match.group(1))
+    literals = re.findall(rf"(?<![\d/.]){NUMBER}(?![\d/.])", match.group("numbers"))
     values = [literal_value(literal) for literal in literals]
     if len(set(values)) != len(values):
         return None
-    descending = match.group(2) in _BIGGER if match.group(2) else match.group(3) == "descending"
+    descending = match.group("size") in _BIGGER if match.group("size") else match.group("way") == "descending"
     order = sorted(range(len(values)), key=lambda i: values[i], reverse=descending)
     relation = " > " if descending else " < "
     ordered_text = ", ".join(literals[i] for i in order)
     steps = _comparison_steps(literals, values) + [relation.join(literals[i] for i in order)]
     return Solution("order", None, ordered_text, (ordered_text,), tuple(steps),
                     f"In order: {ordered_text}.", tuple(values), ordered=tuple(values[i] for i in order))
+
+
+def solve_reciprocal(text: str) -> Solution | None:
+    """"what is the reciprocal of 3/7?", "reciprocal of 2 1/2"."""
+    match = match_phrase(rf"\b(?:the )?(?:reciprocal|multiplicative inverse) of (?<![\d/.])({NUMBER})(?![\d/.%])", text)
+    if match is None:
+        return None
+    literal = match.group(1)
+    value = literal_value(literal)
+    if value == 0:
+        return None
+    as_fraction = f"{value.numerator}/{value.denominator}"
+    steps = [] if form_of(literal) == "fraction" else [f"{literal} = {as_fraction}"]
+    steps.append(f"Swap the numerator and the denominator: the reciprocal of {as_fraction} is "
+                 f"{fraction_text(1 / value)}")
+    solution = numeric_solution("reciprocal", 1 / value, steps, "", (value,))
+    return replace(solution, final_answer=f"The reciprocal of {literal} is {' = '.join(_shown(1 / value))}.")
+
+
+def _shown(value: Fraction) -> list[str]:
+    return [form for form in (fraction_text(value), mixed_text(value)) if form]

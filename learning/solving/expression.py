@@ -35,7 +35,7 @@ _TOKEN = re.compile(
         rf"(?P<vulgar>{_VULGAR_CLASS})",
         rf"(?P<mixed>(?<![\d./,])\d+[ \t]+\d+\s*[/⁄]\s*\d+(?!\d|\.\d|\s*[/⁄]))",
         rf"(?P<fraction>(?<![\d.])\d+\s*[/⁄]\s*\d+(?!\d|\.\d|\s*[/⁄]\s*\d))",
-        rf"(?P<decimal>(?<![\d.])(?:(?:{_INTEGER})\.\d+|\.\d+|{_INTEGER})(?![\d]|\.\d){_PERCENT}?)",
+        rf"(?P<decimal>(?<![\d.])(?:(?:{_INTEGER})\.\d+|\.\d+|{_INTEGER})(?![\d]|\.\d)(?:(?:\.\.\.|…)?{_PERCENT})?)",
         r"(?P<root>√|∛|∜|\\sqrt\b)",
         r"(?P<equals>=|≈|\\approx\b)",
         r"(?P<operator>\*\*|\\times\b|\\cdot\b|\\div\b|[+\-−×*·⋅÷/∕^])",
@@ -134,7 +134,7 @@ def _literal(kind: str, text: str) -> tuple[str, str]:
     if kind == "fraction":
         return plain.replace(" ", ""), "fraction"
     if re.search(_PERCENT + "$", plain):
-        number = re.match(r"[\d.,]+", plain).group()
+        number = re.match(r"[\d,]*(?:\.\d+)?", plain).group()  # "66.667...%" is 66.667%, marked as recurring
         return number + "%", "percent"
     return plain, "decimal" if "." in plain else "integer"
 

@@ -38,21 +38,42 @@ for _names, _dimension, _size in [
 UNIT_NAMES = tuple(_UNITS)
 _UNIT = "(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?![a-z])"
 _AMOUNT = rf"({NUMBER}|an?|one)"
+_PORTION = r"(\d+/\d+|\d+(?:\.\d+)?%|0?\.\d+)"  # "3/4 of 2 hours", "40% of a litre": a part of an amount
+_QUANTITY = rf"(?:{_PORTION} of )?{_AMOUNT} ?{_UNIT}"
 _EXTRA_WORDS = frozenset({"how", "many", "there", "convert", "change", "express", "write", "much"})
 
 
 def solve_units(text: str) -> Solution | None:
-    """"how many cm in 2.5 m", "convert 2.5 m to cm", "how many minutes are there in 3 hours"."""
+    """"how many cm in 2.5 m", "convert 2.5 m to cm", "how many minutes are there in 3 hours", "how many
+    minutes are in 2/5 of an hour", "what is 3/4 of 2 hours in minutes"."""
     match = match_phrase(rf"\bhow many {_UNIT} (?:(?:are |is )?(?:there )?in|is|are|make|makes|equals?) "
-                         rf"{_AMOUNT} ?{_UNIT}", text, _EXTRA_WORDS)
+                         rf"{_QUANTITY}", text, _EXTRA_WORDS)
     if match is not None:
-        target, amount, source = match.groups()
+        target, portion, amount, source = match.groups()
     else:
-        match = match_phrase(rf"(?<![\d/.]){_AMOUNT} ?{_UNIT} (?:in|to|into|as) {_UNIT}", text, _EXTRA_WORDS)
+        match = match_phrase(rf"(?<![\d/.]){_QUANTITY} (?:in|to|into|as) {_UNIT}", text, _EXTRA_WORDS)
         if match is None:
             return None
-        amount, source, target = match.groups()
-    return convert_amount(Fraction(1) if amount in ("a", "an", "one") else literal_value(amount), source, target)
+        portion, amount, source, target = match.groups()
+    whole = Fraction(1) if amount in ("a", "an", "one") else literal_value(amount)
+    if portion is None:
+        return convert_amount(whole, source, target)
+    return _portion_converted(literal_value(portion), portion, whole, source, target)
+
+
+def _portion_converted(share: Fraction, portion: str, whole: Fraction, source: str, target: str) -> Solution | None:
+    """``portion`` of ``whole`` ``source``, in ``target``: the part first, then the conversion."""
+    solution = convert_amount(share * whole, source, target)
+    if solution is None:
+        return None
+    source_name = _UNITS[source][2]
+    part_step = (f"{portion} of {number_text(whole, True)} {source_name} = {portion} × {number_text(whole, True)}"
+                 f" = {number_text(share * whole, True)} {source_name}")
+    if whole == 1:
+        part_step = f"{portion} of 1 {source_name} = {number_text(share, True)} {source_name}"
+    return replace(solution, steps=(part_step, *solution.steps), given=(share, whole),
+                   final_answer=f"{portion} of {number_text(whole, True)} {source_name} is {solution.result_text} "
+                                f"{_UNITS[target][2]}.")
 
 
 def unit_ratio(source: str, target: str) -> Fraction | None:

@@ -33,8 +33,10 @@ _PHRASES = [
     (r"\bplus\b", "+"),
     (r"\bminus\b|\btake away\b", "-"),
     (r"\btimes\b|\bmultiplied by\b", "×"),
+    (r"(?<![\d/.])(\d+) over (\d+)(?![\d/.])", r"\1/\2"),  # "9 over 12" is the fraction 9/12
     (r"\bdivided by\b|\bover\b(?= \d)", "÷"),
     (r"(?<=[\d)]) x (?=[\d(])", " × "),
+    (rf"\bhow many ({NUMBER})'?s (?:are |go |fit )?(?:there )?(?:in|into) ({NUMBER})(?![\d/.])", r"\2 ÷ \1"),
     (rf"\badd ({NUMBER}) (?:and|to) ({NUMBER})\b", r"\1 + \2"),
     (rf"\b(?:subtract|take) ({NUMBER}) from ({NUMBER})\b", r"\2 - \1"),
     (rf"\bmultiply ({NUMBER}) (?:by|and) ({NUMBER})\b", r"\1 × \2"),
@@ -55,7 +57,21 @@ def normalise(question: str) -> str:
     text = _fraction_words(text)
     for pattern, replacement in _PHRASES:
         text = re.sub(pattern, replacement, text)
-    return text
+    return _mixed_numbers_beside_operators(text)
+
+
+def _mixed_numbers_beside_operators(text: str) -> str:
+    """"3 and 1/2 + 2 and 3/4" -> "3 1/2 + 2 3/4": "and" joins a whole number to a proper fraction only next to
+    an operator (after the operator words became symbols), so "add 3 and 1/2" keeps meaning 3 + 1/2."""
+    def mixed(match: re.Match) -> str:
+        whole, numerator, denominator = match.groups()
+        if int(numerator) >= int(denominator):
+            return match.group()
+        return f"{whole} {numerator}/{denominator}"
+
+    whole_and_fraction = r"(?<![\d/.])(\d+) and (\d+)/(\d+)(?![\d/.])"
+    text = re.sub(rf"{whole_and_fraction}(?= ?[-+×÷])", mixed, text)
+    return re.sub(rf"(?<=[-+×÷] ){whole_and_fraction}", mixed, text)
 
 
 def _number_words(text: str) -> str:
@@ -91,6 +107,7 @@ def _fraction_words(text: str) -> str:
         return f"{whole} {written}" if int(numerator) < _DENOMINATORS[word] else f"{whole} and {written}"
 
     text = re.sub(rf"(?<![\d/.])\b(?:(\d+) and )?(\d+|an?) {_FRACTION_WORD}\b", fraction, text)
+    text = re.sub(rf"\bhow many {_FRACTION_WORD}\b", lambda match: f"how many 1/{_DENOMINATORS[match.group(1)]}s", text)
     return re.sub(r"\bhalf (?=of\b)", "1/2 ", text)
 
 
@@ -101,7 +118,7 @@ what what's whats is are was the a an answer answers result value to please pls 
 help me with work working out find calculate compute evaluate do does did i how we get show steps step by
 explain tell give need want know am stuck on this that it for so now then again quick question hi hello hey
 thanks thank ok okay exactly equal equals make makes be in as mixed number fraction decimal improper form
-its simplest hmm um and of just really actually let's lets us my our homework problem maths math sum
+its simplest hmm um and of just really actually let's lets us my our homework problem maths math sum if
 """.split())
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -149,6 +166,21 @@ _FORMS = {"improper fraction": "fraction", "fraction": "fraction", "mixed number
           "%": "percent", "whole number": "whole", "integer": "whole"}
 
 
+_INLINE_FORM = re.compile(r"\b(?:as|in|into|to) (?:an? )?(improper fraction|mixed number|fraction|decimal|%)(?: form)?"
+                          r"(?![\w%])")
+
+
+def inline_form(leftover: str) -> tuple[str, str | None] | None:
+    """The words around a calculation without a form they ask for ("what is 1/3 + 1/4 as a percentage" leaves
+    "what is" and "percent"); None when they ask for two different forms."""
+    found = set(_INLINE_FORM.findall(leftover))
+    if len(found) > 1:
+        return None
+    if not found:
+        return leftover, None
+    return _INLINE_FORM.sub(" ", leftover), _FORMS[found.pop()]
+
+
 def strip_instructions(text: str) -> tuple[str, Instructions]:
     """``text`` (normalised) without its instructions about the answer, and what they ask for; a question
     whose instructions ask for two different forms keeps them, so it is declined."""
@@ -164,6 +196,25 @@ def strip_instructions(text: str) -> tuple[str, Instructions]:
     if len(forms) > 1 or len(sizes) > 1 or not stripped:
         return text, Instructions()
     return stripped, Instructions(next(iter(forms), None), next(iter(sizes), None), bool(result_only))
+
+
+_PLACE_NAMES = {"whole number": 0, "integer": 0, "unit": 0, "tenth": 1, "hundredth": 2, "thousandth": 3}
+_ROUNDING = re.compile(r"(?:^|,|\.|;|\band\b)?\s*(?:(?:please )?(?:give|write|leave|state)(?: it| your answer| the answer)? )?"
+                       r"(?:rounded |correct |round(?:ing)? (?:it |your answer |the answer )?)?to "
+                       r"(?:(\d) ?(?:decimal places?|d\.? ?p\.?s?)|the nearest (whole number|integer|unit|tenth|"
+                       r"hundredth|thousandth))\b\.?")
+
+
+def strip_rounding(text: str) -> tuple[str, int | None]:
+    """``text`` (normalised) without its request to round ("to 2 decimal places", "to the nearest tenth",
+    "round 2/3 to 2 d.p."), and the number of decimal places asked for; two different requests keep the text,
+    so the question is declined."""
+    places = {int(digit) if digit else _PLACE_NAMES[name] for digit, name in _ROUNDING.findall(text)}
+    if len(places) != 1:
+        return text, None
+    stripped = _ROUNDING.sub(" ", text)
+    stripped = re.sub(r"^\s*round\b", " ", stripped).strip(" ,;:")
+    return (stripped, places.pop()) if stripped else (text, None)
 
 
 def only_filler(text: str, extra: frozenset[str] = frozenset()) -> bool:

@@ -122,3 +122,49 @@ def test_the_missing_number_in_equivalent_fractions(question, missing, completed
 ])
 def test_missing_number_near_misses_are_declined(question):
     assert solve(question) is None
+
+
+@pytest.mark.parametrize(("question", "kind", "result"), [
+    ("whats 3 and 1/2 plus 2 and 3/4", "arithmetic", "25/4"),
+    ("add 3 and 1/2", "arithmetic", "7/2"),  # "and" between the two numbers to add is not a mixed number
+    ("What is 9 over 12 simplified?", "simplify", "3/4"),
+    ("how many quarters are in 3 1/2", "arithmetic", "14"),
+    ("how many 1/3s are in 4", "arithmetic", "12"),
+    ("What do you get if you multiply 3/4 by 8?", "arithmetic", "6"),
+    ("How many minutes are in 2/5 of an hour?", "units", "24"),
+    ("What is 3/4 of 2 hours in minutes?", "units", "90"),
+    ("what's 2/5 of 35 kg", "arithmetic", "14"),
+    ("If 2/3 of a number is 18, what is the number?", "whole_from_part", "27"),
+    ("25% of what is 16?", "whole_from_part", "64"),
+    ("what fraction of 60 is 45", "fraction_of", "3/4"),
+    ("Express 45 minutes as a fraction of an hour", "fraction_of", "3/4"),
+    ("What is the reciprocal of 3/7?", "reciprocal", "7/3"),
+    ("Round 2/3 to 2 decimal places", "round", "0.67"),
+    ("What is 2/3 as a percentage to 1 decimal place?", "convert", "66.7%"),
+    ("What is 3.456 + 1.2 to the nearest tenth?", "arithmetic", "4.7"),
+    ("What is 1/3 + 1/4 as a decimal?", "arithmetic", "0.583..."),
+    ("Put these in order from smallest: 2/3, 3/5, 5/8", "order", "3/5, 5/8, 2/3"),
+    ("What is the slope of y = x^2 at x = 3?", "derivative_at", "6"),
+    ("find f'(x) if f(x) = 2x^3 + x^2", "derivative", "6x^2 + 2x"),
+])
+def test_more_ways_of_asking_for_a_calculation(question, kind, result):
+    solution = solve(question)
+    assert (solution.kind, solution.result_text) == (kind, result)
+
+
+@pytest.mark.parametrize("question", [
+    "What is 3 m + 20 cm?",  # two units: the sum of the numbers would be wrong
+    "What is 1/3 + 1/4 as a decimal as a percentage?",
+    "Simplify 4/6 to 2 decimal places",
+    "Which is bigger, 2/3 or 3/5, to 2 decimal places?",
+    "How many minutes are in 2/5 of a kilogram?",
+    "What fraction of an hour is 30 cm?",
+])
+def test_calculations_that_do_not_hold_together_are_declined(question):
+    assert solve(question) is None
+
+
+def test_a_recurring_percentage_is_read_as_a_percentage_by_the_checker():
+    solution = solve("Write 5/6 as a percentage")
+    assert check_answer(solution, "5/6 = 83.333...%").status == "agrees"
+    assert check_answer(solution, "5/6 = 38.333...%").status == "contradicts"

@@ -52,7 +52,7 @@ def test_the_requested_form_is_shown_as_a_step_and_checked_like_any_form():
     "What is 1/3 + 1/4? Give your answer as a decimal. Give your answer as a fraction.",
     "What is 1/2 of 9? Give your answer as a whole number.",  # 9/2 is not whole
     "Which is bigger, 0.7 or 2/3? Give your answer as a percentage.",
-    "Give your answer to 2 decimal places. What is 1/3?",  # rounding is not filler
+    "What is 1/3 to 2 decimal places, or to 3 decimal places?",  # two roundings: which one?
     "What is 3/4 + 1/8? Explain why we need a common denominator.",
 ])
 def test_instructions_that_do_not_fit_are_declined(question):

@@ -182,3 +182,71 @@ def test_the_solvers_own_working_never_reads_as_a_contradiction(rest, percent, f
     for solution in solved:
         shown = "\n".join([*solution.steps, solution.final_answer])
         assert check_answer(solution, shown).status != "contradicts", shown
+
+
+def _agrees_with_itself(solution) -> bool:
+    return check_answer(solution, "\n".join([*solution.steps, solution.final_answer])).status != "contradicts"
+
+
+@FAST
+@given(st.integers(1, 12), st.integers(2, 12), st.integers(1, 500))
+def test_the_whole_from_a_share_of_it_is_the_part_divided_by_the_share(numerator, denominator, part):
+    share, written = Fraction(numerator, denominator), f"{numerator}/{denominator}"
+    for question in (f"If {written} of a number is {part}, what is the number?", f"{part} is {written} of what number?"):
+        solution = solve(question)
+        assert solution.value == part / share
+        assert _agrees_with_itself(solution)
+
+
+@FAST
+@given(st.integers(0, 500), st.integers(1, 500))
+def test_a_fraction_of_a_whole_is_the_ratio_in_lowest_terms(part, whole):
+    for question in (f"What fraction of {whole} is {part}?", f"Write {part} as a fraction of {whole}"):
+        solution = solve(question)
+        assert solution.value == Fraction(part, whole)
+        assert solution.result_text == fraction_text(Fraction(part, whole))
+        assert _agrees_with_itself(solution)
+
+
+@FAST
+@given(st.integers(1, 11), st.integers(2, 12), st.integers(1, 9),
+       st.sampled_from([("hours", "minutes", 60), ("m", "cm", 100), ("kg", "g", 1000), ("litres", "ml", 1000)]))
+def test_a_share_of_an_amount_converts_like_fraction_arithmetic(numerator, denominator, amount, units):
+    source, target, ratio = units
+    share = Fraction(numerator, denominator)
+    solution = solve(f"How many {target} are in {numerator}/{denominator} of {amount} {source}?")
+    assert solution.value == share * amount * ratio
+    assert _agrees_with_itself(solution)
+
+
+@FAST
+@given(st.integers(1, 999), st.integers(1, 99), st.integers(0, 3))
+def test_rounding_matches_half_up_rounding_of_the_exact_value(numerator, denominator, places):
+    from decimal import ROUND_HALF_UP, Decimal
+    value = Fraction(numerator, denominator)
+    solution = solve(f"Round {numerator}/{denominator} to {places} decimal places")
+    expected = Decimal(numerator) / Decimal(denominator)
+    assert solution.value == Fraction(expected.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    assert abs(solution.value - value) <= Fraction(1, 2 * 10**places)
+    assert _agrees_with_itself(solution)
+
+
+@FAST
+@given(st.lists(st.integers(-9, 9), min_size=2, max_size=4), st.integers(-5, 5))
+def test_a_derivative_at_a_point_is_the_derivative_evaluated_there(coefficients, point):
+    assume(any(coefficients[1:]))
+    terms = " + ".join(f"{c}x^{power}" for power, c in enumerate(coefficients) if c and power)
+    solution = solve(f"Find f'({point}) if f(x) = {terms}")
+    assert solution.value == sum(power * c * Fraction(point) ** (power - 1) for power, c in enumerate(coefficients)
+                                 if power)
+    assert _agrees_with_itself(solution)
+
+
+@FAST
+@given(written_numbers())
+def test_a_reciprocal_times_its_number_is_one(number):
+    value, written = number
+    assume(value != 0)
+    solution = solve(f"What is the reciprocal of {written}?")
+    assert solution.value * value == 1
+    assert _agrees_with_itself(solution)
