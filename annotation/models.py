@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from learning.models import Course, Item
+from learning.models import Course, GoldenQuestion, Item
 from tutor.models import Message, ModelVersion
 
 
@@ -172,13 +172,17 @@ class GoldenCase(models.Model):
     class Source(models.TextChoices):
         ITEM = "item", "Reference question (practice item)"
         APPROVED = "approved", "Approved answer"
+        NOTES = "notes", "Author's question on the notes"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="golden_cases")
     source = models.CharField(max_length=8, choices=Source.choices)
     question = models.TextField()
-    gold = models.JSONField(help_text="Phrases or numbers a right answer states.")
-    gold_check = models.CharField(max_length=9, help_text="exact, numeric, contains or reference.")
+    gold = models.JSONField(help_text="Phrases or numbers a right answer states; a choice question's right key.")
+    gold_check = models.CharField(max_length=9, help_text="exact, numeric, contains, choice or reference.")
+    options = models.JSONField(default=list, blank=True, help_text='A choice question\'s [["a", "1/6"], ...].')
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    golden_question = models.ForeignKey(GoldenQuestion, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
     example = models.ForeignKey(TrainingExample, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

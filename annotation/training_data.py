@@ -21,7 +21,7 @@ from annotation.router.qa import numbers_in
 from annotation.training.evaluation import EvalCase
 from annotation.training.config import TrainingText
 from learning.grading import parse_number
-from learning.models import Course, Item
+from learning.models import Course, GoldenQuestion, Item
 from learning.passage_search import passages_for_question
 from tutor.engine.types import AdapterRef, ChatTurn, GenerationRequest
 from tutor.prompting import question_with_context, system_prompt_for
@@ -55,11 +55,13 @@ def run_data_collect(*, course: Course, example_ids: list[int] | None = None) ->
     replay = [_text(system, e.question, e.earlier_turns, e.answer) for e in approved]
     replay += [_text(system, i.prompt, [], f"The answer is {item_gold(i)[0][0]}.") for i in replay_items]
     replay = replay[: settings.ANNOTATION_REPLAY_MAX]
-    cases = _correction_cases(corrections) + [_golden_case(c) for c in golden]
+    trained = _asked([e.question for e in corrections + approved] + [i.prompt for i in replay_items])
+    judged = [c for c in golden if _asked(_questions_of(c)).isdisjoint(trained)]  # never judge what was trained on
+    cases = _correction_cases(corrections) + [_golden_case(c) for c in judged]
     summary = {
         "example_ids": sorted(e.id for e in examples), "corrections": len(corrections), "replay": len(replay),
-        "trained_texts": len(train) + len(replay),
-        "golden": len(golden), "reworded": sum(1 for c in cases if c.kind == "reworded"),
+        "trained_texts": len(train) + len(replay), "golden": len(judged),
+        "golden_left_out_as_trained": len(golden) - len(judged), "reworded": sum(1 for c in cases if c.kind == "reworded"),
     }
     references = [_item_case("reference", i) for i in items]
     return RunData(train + replay, cases, [(f"example:{e.id}", e.question, e.answer) for e in corrections],
@@ -79,24 +81,55 @@ def eval_request(*, course: Course, question: str, adapter: AdapterRef | None) -
 
 
 def golden_set_freeze(*, course: Course) -> list[GoldenCase]:
-    """The course's golden set, chosen on first use and never changed (so versions stay comparable)."""
-    existing = list(GoldenCase.objects.filter(course=course))
+    """The course's golden set, chosen on first use and never changed (so versions stay comparable): every
+    golden question its authors wrote on the notes, then a share of its practice items (choice items with their
+    options) and approved answers, by a stable hash, up to ANNOTATION_GOLDEN_MAX. A question teachers have
+    already corrected is never drawn."""
+    existing = list(GoldenCase.objects.filter(course=course).select_related("item"))
     if existing:
         return existing
-    share, cap = settings.ANNOTATION_GOLDEN_SHARE, settings.ANNOTATION_GOLDEN_MAX
-    items = [i for i in reference_items(course) if _stable_share(f"item:{i.key}") < share][:cap]
+    share = settings.ANNOTATION_GOLDEN_SHARE
+    corrected = _asked(TrainingExample.objects.filter(course=course, kind=TrainingExample.Kind.CORRECTION)
+                       .values_list("question", flat=True))
+    authored = GoldenQuestion.objects.filter(course=course).order_by("id")
+    items = Item.objects.filter(course=course, retired=False).order_by("id")
     approved = TrainingExample.objects.filter(course=course, kind=TrainingExample.Kind.APPROVED).order_by("id")
-    chosen = [e for e in approved if _stable_share(f"example:{e.id}") < share][: max(0, cap - len(items))]
-    rows = [_golden_item(course, item) for item in items]
+    rows = [_golden_authored(course, question) for question in authored]
+    rows += [_golden_item(course, i) for i in items if _stable_share(f"item:{i.key}") < share]
     rows += [GoldenCase(course=course, source=GoldenCase.Source.APPROVED, question=e.question, gold=[e.answer],
-                        gold_check="reference", example=e) for e in chosen]
-    return GoldenCase.objects.bulk_create(rows)
+                        gold_check="reference", example=e) for e in approved if _stable_share(f"example:{e.id}") < share]
+    rows = [row for row in rows if _asked(_questions_of(row)).isdisjoint(corrected)]
+    return GoldenCase.objects.bulk_create(rows[: settings.ANNOTATION_GOLDEN_MAX])
+
+
+def _questions_of(case: GoldenCase) -> list[str]:
+    """The case's question, and the practice item's own prompt for an item (a choice case adds its options)."""
+    return [case.question, case.item.prompt] if case.item_id else [case.question]
+
+
+def _golden_authored(course: Course, question: GoldenQuestion) -> GoldenCase:
+    return GoldenCase(course=course, source=GoldenCase.Source.NOTES, question=question.question,
+                      gold=list(question.gold), gold_check=question.gold_check, golden_question=question)
 
 
 def _golden_item(course: Course, item: Item) -> GoldenCase:
+    if item.answer_spec["kind"] == "choice":
+        options = [[c["key"], c["text"]] for c in item.choices]
+        return GoldenCase(course=course, source=GoldenCase.Source.ITEM, question=choice_question(item), item=item,
+                          gold=[item.answer_spec["answer"]], gold_check="choice", options=options)
     forms, check = item_gold(item)
     return GoldenCase(course=course, source=GoldenCase.Source.ITEM, question=item.prompt, gold=list(forms),
                       gold_check=check, item=item)
+
+
+def choice_question(item: Item) -> str:
+    """A choice item as a student would paste it: the prompt, then one option a line."""
+    return "\n".join([item.prompt, *(f"{c['key']}) {c['text']}" for c in item.choices)])
+
+
+def _asked(questions) -> set[str]:
+    """Questions compared as asked: case and spacing aside."""
+    return {" ".join(question.casefold().split()) for question in questions}
 
 
 def _stable_share(key: str) -> float:
@@ -173,7 +206,8 @@ def _correction_cases(corrections: list[TrainingExample]) -> list[EvalCase]:
 
 
 def _golden_case(case: GoldenCase) -> EvalCase:
-    return EvalCase("golden", case.question, tuple(case.gold), case.gold_check, f"golden:{case.id}")
+    return EvalCase("golden", case.question, tuple(case.gold), case.gold_check, f"golden:{case.id}",
+                    tuple(tuple(option) for option in case.options))
 
 
 def _item_case(kind: str, item: Item) -> EvalCase:

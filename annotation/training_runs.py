@@ -297,6 +297,7 @@ def _judge(run: TrainingRun, data: RunData, owner: str, conflicts: list) -> Trai
         "candidate": {"version": candidate.name, **_scores(data, verdicts_after, after)},
         "conflicts": [asdict(c) for c in conflicts], "gate": decision.as_dict(),
         "changed": _changed_cases(data, verdicts_before, verdicts_after),
+        "cases": _case_records(data, (before, verdicts_before), (after, verdicts_after)),
     }}
     return _decide(run, owner, candidate, decision, report)
 
@@ -342,6 +343,20 @@ def _scores(data: RunData, verdicts: list[bool | None], answers: list[Answer]) -
                     "tries": answer.tries} for case, answer in zip(data.cases, answers) if answer.failed],
         "retried": sum(1 for answer in answers if answer.tries > 1),
     }
+
+
+def _case_records(data: RunData, before: tuple[list, list], after: tuple[list, list]) -> list[dict]:
+    """Every case with both versions' answers and verdicts (right, wrong or failed), for the report."""
+    def side(answer: Answer, verdict: bool | None) -> dict:
+        outcome = "failed" if verdict is None else "right" if verdict else "wrong"
+        return {"answer": answer.text[:ANSWER_CHARS_KEPT], "verdict": outcome, "error": answer.error or None}
+
+    return [{"kind": case.kind, "ref": case.ref, "question": case.question[:500], "gold": list(case.gold),
+             "check": case.check, "before": side(*old), "after": side(*new)}
+            for case, old, new in zip(data.cases, zip(*before), zip(*after))]
+
+
+ANSWER_CHARS_KEPT = 600
 
 
 def _changed_cases(data: RunData, before: list, after: list, limit: int = 40) -> list[dict]:

@@ -185,6 +185,30 @@ class Passage(models.Model):
         return f"{self.source} #{self.ordinal}"
 
 
+class GoldenQuestion(models.Model):
+    """An author's question on the course notes, held out of training: the retraining gate asks it of every new
+    version to see that the course's other answers do not get worse. Replaced with the content document's
+    ``golden`` list (keyed by the question); a frozen golden set keeps its own copy of the text."""
+
+    class Check(models.TextChoices):
+        CONTAINS = "contains", "Contains one of the phrases"
+        NUMERIC = "numeric", "States one of the numbers"
+        EXACT = "exact", "Is one of the answers"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="golden_questions")
+    question = models.TextField()
+    gold = models.JSONField(help_text="The phrases or numbers a right answer states.")
+    gold_check = models.CharField(max_length=8, choices=Check.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["course", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "question"], name="golden_question_unique_per_course")]
+
+    def __str__(self) -> str:
+        return self.question[:80]
+
+
 class KnowledgeCalibration(models.Model):
     """The calibrated knowledge model of a course (learning.knowledge.KnowledgeModel.to_dict), refitted
     from all attempts by a background job; items it has not seen are cold-started from their hints."""

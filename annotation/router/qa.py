@@ -12,6 +12,10 @@ How an answer is graded, since a tutor answers in sentences, not in one word:
   proves nothing, and a tutor's final number is its answer.
 - ``contains``: a gold phrase appears in the answer as whole words, and it is not negated right before
   ("not carbon dioxide").
+- ``choice``: the question lists options (``options``: key and text) and ``gold`` is the right option's key.
+  The answer is right when it names the right option, by its text or by its letter ("b)", "(b)", "option b",
+  "the answer is b"), and names no other one. Texts are looked for longest first and each match is used up,
+  so "oxygen and glucose" names that option and not also "oxygen".
 """
 from __future__ import annotations
 
@@ -32,9 +36,12 @@ class QAQuestion:
     course: str | None = None
     category: str | None = None  # calculation, factual or word_problem: for reporting by kind
     support: str | None = None  # the course-notes sentence that answers a factual question
+    options: tuple[tuple[str, str], ...] = ()  # a choice question's (key, text) pairs
 
 
 def answer_is_correct(question: QAQuestion, answer: str) -> bool:
+    if question.check == "choice":
+        return options_named(answer, question.options) == {question.gold[0]}
     if question.check == "numeric":
         return _numeric_correct(question, answer)
     if question.check == "contains":
@@ -76,14 +83,46 @@ _NEGATIONS = ("not", "no", "never", "isn't", "aren't", "doesn't", "don't", "cann
 
 
 def _contains(answer: str, gold: str) -> bool:
-    text, phrase = f" {_words(answer)} ", _words(gold)
+    return _affirmed_match(f" {_words(answer)} ", gold) is not None
+
+
+def _affirmed_match(text: str, gold: str) -> re.Match | None:
+    """The first place ``text`` (folded by _words, padded with spaces) states ``gold`` without negating it."""
+    phrase = _words(gold)
     if not phrase:
-        return False
+        return None
     for match in re.finditer(rf"(?<=\s){re.escape(phrase)}(?=\s)", text):
         before = text[: match.start()].split()[-2:]
         if not any(word in _NEGATIONS for word in before):
-            return True
-    return False
+            return match
+    return None
+
+
+# --- choice ------------------------------------------------------------------------------------------------
+
+# How a tutor names an option by its key k: "(k)", "k)", "option k", "the answer is k." or a line that starts "k." /
+# "k:". "The answer is a fraction" does not name option a: after "answer is" the key must end the clause.
+_KEY_NAMING = (r"\(\s*{k}\s*\)|(?<![\w(/]){k}\)|\b(?:option|choice|letter)\s+{k}\b(?!/)"
+               r"|\banswer(?: is|:)\s*{k}(?=\s*(?:$|[.,;:!)]))|(?:^|\n)\s*{k}[.:](?:\s|$)")
+
+
+def options_named(answer: str, options: tuple[tuple[str, str], ...]) -> set[str]:
+    """The keys of the options ``answer`` names, by text (longest first, each match used up) or by key."""
+    text = f" {_words(answer)} "
+    named = set()
+    for key, option in sorted(options, key=lambda pair: -len(_words(pair[1]))):
+        while (match := _affirmed_match(text, option)) is not None:
+            named.add(key)
+            text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    return named | {key for key, _ in options if _names_key(answer, key)}
+
+
+def _names_key(answer: str, key: str) -> bool:
+    folded = unicodedata.normalize("NFKC", answer).casefold().strip()
+    key = key.casefold()
+    if re.fullmatch(rf"{re.escape(key)}[.!)]?", folded):
+        return True
+    return re.search(_KEY_NAMING.format(k=re.escape(key)), folded) is not None
 
 
 # --- numeric -----------------------------------------------------------------------------------------------

@@ -49,3 +49,34 @@ def test_contains_needs_the_phrase_as_whole_words_not_negated(answer, right):
 def test_exact_matches_the_answer_or_its_first_sentence(answer, right):
     question = QAQuestion("Is 3/4 proper or improper? One word.", ("proper",), "exact")
     assert answer_is_correct(question, answer) is right
+
+
+PIZZA = QAQuestion("What fraction of the pizza did you eat?\na) 1/6\nb) 6/1\nc) 1/5\nd) 5/6", ("a",), "choice",
+                   options=(("a", "1/6"), ("b", "6/1"), ("c", "1/5"), ("d", "5/6")))
+
+
+@pytest.mark.parametrize("answer, right", [
+    ("You ate 1/6 of the pizza.", True),
+    ("a) 1/6", True),
+    ("The answer is (a).", True),
+    ("Option a: one slice out of six.", True),
+    ("A.", True),
+    ("The answer is a.", True),
+    ("a", True),
+    ("It is 1/6, not 5/6.", True),  # a negated option is not named
+    ("The answer is a fraction: 5/6.", False),  # "a fraction" is not option a
+    ("It could be 1/6 or 1/5.", False),  # names a wrong option too
+    ("b) 6/1", False),
+    ("Either (a) or (d).", False),
+    ("I am not sure.", False),
+])
+def test_choice_names_the_right_option_and_no_wrong_one(answer, right):
+    assert answer_is_correct(PIZZA, answer) is right
+
+
+def test_choice_texts_are_matched_longest_first():
+    gas = QAQuestion("Which does photosynthesis release?", ("b",), "choice",
+                     options=(("a", "oxygen and glucose"), ("b", "oxygen"), ("c", "carbon dioxide")))
+    assert answer_is_correct(gas, "It releases oxygen.")
+    assert not answer_is_correct(gas, "It releases oxygen and glucose.")  # names option a, not also b
+    assert not answer_is_correct(gas, "Oxygen and carbon dioxide.")

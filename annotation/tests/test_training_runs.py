@@ -68,6 +68,9 @@ def test_a_run_learns_the_corrections_and_is_promoted(personas, training_setting
     corrected = evaluation["candidate"]["scores"]["corrected"]
     assert corrected["accuracy"] > evaluation["active"]["scores"]["corrected"]["accuracy"]
     assert evaluation["active"]["version"] == "base model"
+    cases = evaluation["cases"]  # every case, with both versions' answers and verdicts
+    assert len(cases) == sum(score["total"] + score["failed"] for score in evaluation["candidate"]["scores"].values())
+    assert {case["after"]["verdict"] for case in cases} <= {"right", "wrong"} and all(case["after"]["answer"] for case in cases)
     assert run.step == run.total_steps == len(run.losses) > 0 and run.examples_seen > 0 and run.tokens_seen > 0
     assert run.report["training"]["tokens_per_s"] > 0 and run.report["training"]["peak_memory_mb"] > 0
     version = run.model_version

@@ -5,7 +5,7 @@ back-off while the evaluation's budget lasts, and one that still failed is recor
 (its verdict is None), so that a loaded machine cannot pass for a wrong model.
 
 A case is graded like the router's question files (``annotation.router.qa``): ``exact``, ``numeric`` or
-``contains`` against the phrases a teacher or the answer key gave. A case with only a teacher's full answer
+``contains`` against the phrases a teacher or the answer key gave, ``choice`` against a choice item's options. A case with only a teacher's full answer
 (no key phrase) uses ``reference``: a right answer states the reference's numbers and most of its content
 words.
 """
@@ -28,8 +28,9 @@ class EvalCase:
     kind: str  # "corrected" (trained on), "reworded" (held out), "golden" (held out)
     question: str
     gold: tuple[str, ...]
-    check: str  # exact, numeric, contains or reference
+    check: str  # exact, numeric, contains, choice or reference
     ref: str = ""  # where it came from, for the report (e.g. "example:12", "item:4")
+    options: tuple[tuple[str, str], ...] = ()  # a choice question's (key, text) pairs; gold is the right key
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class SetScore:
 def grade(case: EvalCase, answer: str) -> bool:
     if case.check == "reference":
         return reference_match(answer, case.gold[0])
-    return answer_is_correct(QAQuestion(case.question, case.gold, case.check), answer)
+    return answer_is_correct(QAQuestion(case.question, case.gold, case.check, options=case.options), answer)
 
 
 def reference_match(answer: str, reference: str) -> bool:

@@ -23,6 +23,8 @@ _COUNTS = [
     ("skills_created", "skills created"), ("skills_updated", "skills updated"), ("skills_deleted", "skills deleted"),
     ("items_created", "items created"), ("items_updated", "items updated"), ("items_unchanged", "items unchanged"),
     ("items_retired", "items retired"), ("items_deleted", "items deleted"), ("passages_written", "passages written"),
+    ("golden_created", "golden questions created"), ("golden_updated", "golden questions updated"),
+    ("golden_deleted", "golden questions deleted"),
 ]
 
 

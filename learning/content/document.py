@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from learning.content import checks
 from learning.content.errors import ContentRejected, ErrorList, describe, quote
 from learning.content.formats import SOURCE_PATTERN
-from learning.content.parsed import ParsedContent, ParsedItem, ParsedSkill, ParsedSource
+from learning.content.parsed import ParsedContent, ParsedGolden, ParsedItem, ParsedSkill, ParsedSource
 from learning.content.pydantic_errors import errors_from_validation
 from learning.content.reference import passages_from_markdown, passages_from_text
-from learning.grading import AnswerSpec
+from learning.grading import AnswerSpec, parse_number
 
 FORMAT = "tutor-course/1"
 MAX_SKILLS = 500
@@ -26,6 +26,9 @@ MAX_REFERENCE_DOCS = 200
 MAX_CHOICES = 26
 MAX_ITEM_SKILLS = 20
 MAX_PREREQUISITES = 50
+MAX_GOLDEN = 1000
+MAX_GOLD_FORMS = 20
+GOLD_NUMBER_EXPECTED = "a number for a numeric check (as 3, 3/4, 1 1/2, 0.75 or 75%)"
 
 
 def _text(max_length: int, min_length: int = 0):
@@ -74,14 +77,23 @@ class ReferenceDoc(_Strict):
     text: _text(2_000_000, 1)
 
 
+class GoldenDoc(_Strict):
+    """An author's held-out question for the retraining gate, answered by the course notes."""
+
+    question: _text(2000, 1)
+    gold: Annotated[list[_text(500, 1)], Field(min_length=1, max_length=MAX_GOLD_FORMS)]
+    check: Literal["contains", "numeric", "exact"]
+
+
 class Document(_Strict):
-    """The top level; records are validated separately (SkillDoc, ItemDoc, ReferenceDoc)."""
+    """The top level; records are validated separately (SkillDoc, ItemDoc, ReferenceDoc, GoldenDoc)."""
 
     format: Literal["tutor-course/1"]
     course: CourseMeta | None = None
     skills: Annotated[list[Any], Field(max_length=MAX_SKILLS)]
     items: Annotated[list[Any], Field(max_length=MAX_ITEMS)]
     reference: Annotated[list[Any], Field(max_length=MAX_REFERENCE_DOCS)] = []
+    golden: Annotated[list[Any], Field(max_length=MAX_GOLDEN)] | None = None
 
 
 def parse_document(text: str, *, existing_skills: frozenset[str]) -> ParsedContent:
@@ -94,24 +106,27 @@ def parse_document(text: str, *, existing_skills: frozenset[str]) -> ParsedConte
         errors.add("file", "", describe(raw), "a JSON object with format, skills and items")
         errors.raise_if_any()
     top = _validated(Document, raw, "", errors)
-    raw_skills, raw_items, raw_reference = (_list(raw, name, limit) for name, limit in _LISTS)
+    raw_skills, raw_items, raw_reference, raw_golden = (_list(raw, name, limit) for name, limit in _LISTS)
     skills = _records(SkillDoc, raw_skills, "skills", errors)
     items = _records(ItemDoc, raw_items, "items", errors)
     reference = _records(ReferenceDoc, raw_reference, "reference", errors)
+    golden = _records(GoldenDoc, raw_golden, "golden", errors)
     known = _skill_keys(raw.get("skills"), existing_skills, errors)
     _check_skills(skills, errors)
     parsed_items = _check_items(items, known, errors)
     sources = _check_reference(reference, errors)
+    parsed_golden = _check_golden(golden, errors)
     errors.raise_if_any()
     course = top.course or CourseMeta()
     return ParsedContent(
         skills=tuple(_parsed_skill(doc) for _, doc in skills) if raw_skills else None,
         items=tuple(parsed_items), reference=tuple(sources), full_sync=True,
         title=course.title, description=course.description,
+        golden=tuple(parsed_golden) if top.golden is not None else None,
     )
 
 
-_LISTS = (("skills", MAX_SKILLS), ("items", MAX_ITEMS), ("reference", MAX_REFERENCE_DOCS))
+_LISTS = (("skills", MAX_SKILLS), ("items", MAX_ITEMS), ("reference", MAX_REFERENCE_DOCS), ("golden", MAX_GOLDEN))
 
 
 def _list(raw: dict, name: str, limit: int) -> list:
@@ -284,3 +299,21 @@ def _check_reference(reference: list[tuple[int, ReferenceDoc]], errors: ErrorLis
             errors.extend(exc.errors)
     return sources
 
+
+def _check_golden(golden: list[tuple[int, GoldenDoc]], errors: ErrorList) -> list[ParsedGolden]:
+    """Each question once (case and spacing aside), and a numeric check's gold answers all numbers."""
+    seen: dict[str, int] = {}
+    parsed = []
+    for index, doc in golden:
+        where, before = f"golden[{index}]", len(errors)
+        folded = " ".join(doc.question.casefold().split())
+        if folded in seen:
+            errors.add(where, "question", quote(doc.question[:80]),
+                       f"a question not asked before in the file (golden[{seen[folded]}] asks it)")
+        seen.setdefault(folded, index)
+        for position, form in enumerate(doc.gold):
+            if doc.check == "numeric" and parse_number(form) is None:
+                errors.add(where, f"gold[{position}]", quote(form), GOLD_NUMBER_EXPECTED)
+        if len(errors) == before:
+            parsed.append(ParsedGolden(doc.question.strip(), tuple(doc.gold), doc.check))
+    return parsed

@@ -29,6 +29,9 @@ class ImportReport:
     items_retired: int = 0
     items_deleted: int = 0
     passages_written: int = 0
+    golden_created: int = 0  # the authors' held-out questions for the retraining gate
+    golden_updated: int = 0
+    golden_deleted: int = 0
     retired_items: list[str] = field(default_factory=list)  # retired by this import (they have attempts)
     kept_skills: list[str] = field(default_factory=list)  # missing from the file, kept for retired items
     sources_replaced: list[str] = field(default_factory=list)

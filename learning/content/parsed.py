@@ -35,14 +35,23 @@ class ParsedSource:
 
 
 @dataclass(frozen=True)
+class ParsedGolden:
+    question: str
+    gold: tuple[str, ...]
+    check: str  # contains, numeric or exact
+
+
+@dataclass(frozen=True)
 class ParsedContent:
     """``skills`` is None when the upload leaves the course's skills as they are; ``items`` is None when it
-    does not touch items; ``full_sync`` says whether items and skills missing from it are removed."""
+    does not touch items; ``full_sync`` says whether items and skills missing from it are removed; ``golden``
+    is None when the upload leaves the course's golden questions as they are, else it replaces them."""
 
     skills: tuple[ParsedSkill, ...] | None = None
     items: tuple[ParsedItem, ...] | None = None
     reference: tuple[ParsedSource, ...] = ()
     full_sync: bool = False
+    golden: tuple[ParsedGolden, ...] | None = None
     title: str | None = None
     description: str | None = None
     notes: list[str] = field(default_factory=list)

@@ -12,9 +12,9 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from learning.content.errors import ContentError, ContentRejected, quote
-from learning.content.parsed import ParsedContent, ParsedItem, ParsedSkill, ParsedSource
+from learning.content.parsed import ParsedContent, ParsedGolden, ParsedItem, ParsedSkill, ParsedSource
 from learning.course_knowledge import course_revision_bump
-from learning.models import Attempt, Course, Item, Passage, ServedItem, Skill
+from learning.models import Attempt, Course, GoldenQuestion, Item, Passage, ServedItem, Skill
 
 BATCH = 500
 ItemSkill = Item.skills.through
@@ -33,6 +33,8 @@ def content_write(*, course: Course, content: ParsedContent, report) -> None:
         _skills_remove_missing(course, {skill.key for skill in content.skills}, report)
     _passages_replace(course, content.reference, report)
     _sources_kept(course, content, report)
+    if content.golden is not None:
+        _golden_replace(course, content.golden, report)
     course_revision_bump(course_id=course.id)
 
 
@@ -235,6 +237,26 @@ def _sources_kept(course: Course, content: ParsedContent, report) -> None:
     if report.sources_kept:
         report.notes.append("Reference sources not in this upload were left as they were: "
                             + ", ".join(report.sources_kept) + ".")
+
+
+# ---------------------------------------------------------------- golden questions
+def _golden_replace(course: Course, golden: tuple[ParsedGolden, ...], report) -> None:
+    """The file's golden questions become the course's, keyed by the question's text."""
+    existing = {row.question: row for row in GoldenQuestion.objects.filter(course=course)}
+    wanted = {parsed.question: parsed for parsed in golden}
+    GoldenQuestion.objects.filter(course=course).exclude(question__in=wanted).delete()
+    new, changed = [], []
+    for question, parsed in wanted.items():
+        row = existing.get(question)
+        if row is None:
+            new.append(GoldenQuestion(course=course, question=question, gold=list(parsed.gold), gold_check=parsed.check))
+        elif (row.gold, row.gold_check) != (list(parsed.gold), parsed.check):
+            row.gold, row.gold_check = list(parsed.gold), parsed.check
+            changed.append(row)
+    GoldenQuestion.objects.bulk_create(new, batch_size=BATCH)
+    GoldenQuestion.objects.bulk_update(changed, ["gold", "gold_check"], batch_size=BATCH)
+    report.golden_created, report.golden_updated = len(new), len(changed)
+    report.golden_deleted = len(set(existing) - set(wanted))
 
 
 def _chunks(values: list, size: int = BATCH) -> Iterator[list]:

@@ -76,7 +76,8 @@ def test_missing_format_and_extra_fields_are_refused(personas):
     bad["title"] = "Fractions"
     assert messages_of(personas.course_a, bad) == [
         "format: found nothing, expected this field (it is required)",
-        'title: found an extra field ("Fractions"), expected only the fields format, course, skills, items, reference',
+        'title: found an extra field ("Fractions"), expected only the fields format, course, skills, items, reference, '
+        'golden',
         'items[0].colour: found an extra field ("red"), expected only the fields key, prompt, choices, answer, '
         "skills, difficulty",
     ]

@@ -27,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--corrections", type=Path,
                             default=Path(settings.BASE_DIR) / "fixtures" / "retrain_corrections.jsonl",
                             help='JSON lines: {"course", "question", "answer", "gold": [...], "check", "rewordings": [...]}')
+        parser.add_argument("--holdout-corrections", type=Path,
+                            help="train and report on this file instead, written apart from --corrections (the file "
+                                 "the settings were tuned on); refused when the two share a question or rewording")
         parser.add_argument("--out", type=Path, help="also write the JSON report here")
         parser.add_argument("--wrong-batch", type=int, default=12,
                             help="deliberately wrong corrections the gate must refuse (0: skip)")
@@ -36,14 +39,16 @@ class Command(BaseCommand):
                                  "base model, and (on CUDA) a 1B-parameter configuration of its architecture")
 
     def handle(self, *args, **opts):
-        if not opts["corrections"].is_file():
-            raise CommandError(f"no such file: {opts['corrections']}")
+        for path in (opts["corrections"], opts["holdout_corrections"]):
+            if path is not None and not path.is_file():
+                raise CommandError(f"no such file: {path}")
         if opts["throughput"]:
             return self._report(throughput_report(), opts["out"])
         if not in_private_installation():
             return self._in_private_installation(opts)
         try:
-            report = run_benchmark(opts["corrections"], wrong_batch=opts["wrong_batch"], timeout_s=opts["timeout"])
+            report = run_benchmark(opts["corrections"], holdout_path=opts["holdout_corrections"],
+                                   wrong_batch=opts["wrong_batch"], timeout_s=opts["timeout"])
         except BenchInputError as error:
             raise CommandError(str(error)) from error
         self._report(report, opts["out"])
@@ -56,8 +61,9 @@ class Command(BaseCommand):
     def _in_private_installation(self, opts) -> None:
         arguments = ["--corrections", str(opts["corrections"].resolve()), "--wrong-batch", str(opts["wrong_batch"]),
                      "--timeout", str(opts["timeout"])]
-        if opts["out"]:
-            arguments += ["--out", str(opts["out"].resolve())]
+        for flag, name in (("--holdout-corrections", "holdout_corrections"), ("--out", "out")):
+            if opts[name]:
+                arguments += [flag, str(opts[name].resolve())]
         status = private_installation_run(arguments)
         if status:
             raise CommandError(f"the benchmark failed (exit status {status}); see the output above")
