@@ -78,7 +78,7 @@ def test_missing_format_and_extra_fields_are_refused(personas):
         "format: found nothing, expected this field (it is required)",
         'title: found an extra field ("Fractions"), expected only the fields format, course, skills, items, reference',
         'items[0].colour: found an extra field ("red"), expected only the fields key, prompt, choices, answer, '
-        "skills, difficulty",
+        "skills, difficulty, misconceptions",
     ]
 
 
