@@ -19,6 +19,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from learning.solving.numbers import terminates
+
 MAX_ANSWER_CHARS = 500
 
 
@@ -57,9 +59,10 @@ class Grade:
     expected: str  # the answer to show the student after grading
 
 
-def grade(spec: AnswerSpec, response: str) -> Grade:
+def grade(spec: AnswerSpec, response: str, prompt: str = "") -> Grade:
+    """``prompt``: the item's question, which decides how a numeric answer is shown (``expected_number``)."""
     if isinstance(spec, NumericSpec):
-        return Grade(_numeric_matches(spec, response), _format_number(spec.value))
+        return Grade(_numeric_matches(spec, response), expected_number(spec.value, prompt))
     if isinstance(spec, SetSpec):
         accepted = {normalise(answer) for answer in spec.answers}
         return Grade(normalise(response) in accepted, spec.answers[0])
@@ -115,8 +118,28 @@ def _numeric_matches(spec: NumericSpec, response: str) -> bool:
     return value is not None and abs(float(value) - spec.value) <= spec.tolerance
 
 
-def _format_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+_FRACTION_IN_TEXT = re.compile(r"\d\s*/\s*\d|\bfraction", re.IGNORECASE)
+_MIXED_IN_TEXT = re.compile(r"\d\s+\d+\s*/\s*\d|mixed number", re.IGNORECASE)
+_DECIMAL_ASKED = re.compile(r"\bas\s+a\s+decimal\b|\bdecimal\s+places?\b", re.IGNORECASE)
+ROUNDED_PLACES = 6  # authors write 7/12 as 0.583333: a value within half a unit of the 6th place of p/q is p/q
+MAX_SHOWN_DENOMINATOR = 1000
+
+
+def expected_number(value: float, prompt: str = "") -> str:
+    """A numeric answer in the item's own form: a fractions item (its prompt has a fraction, or asks for one)
+    shows 7/12, not the 0.583333 its author had to write, and "3 7/12" when the prompt uses mixed numbers; a
+    recurring decimal is shown as the fraction it rounds. A decimal the prompt asks for stays a decimal."""
+    if float(value).is_integer():
+        return str(int(value))
+    exact = Fraction(value).limit_denominator(MAX_SHOWN_DENOMINATOR)
+    rounded_fraction = abs(float(exact) - value) <= 0.5 * 10 ** -ROUNDED_PLACES
+    fractions_item = bool(_FRACTION_IN_TEXT.search(prompt)) and not _DECIMAL_ASKED.search(prompt)
+    if not rounded_fraction or not (fractions_item or not terminates(exact)):
+        return f"{value:g}"
+    whole, rest = divmod(abs(exact.numerator), exact.denominator)
+    if whole and _MIXED_IN_TEXT.search(prompt):
+        return f"{'-' if exact < 0 else ''}{whole} {rest}/{exact.denominator}"
+    return f"{exact.numerator}/{exact.denominator}"
 
 
 def spec_errors(answer_spec: object, choices: object) -> list[str]:

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from learning.course_knowledge import CourseKnowledge, course_knowledge
 from learning.knowledge import SkillEstimate, StudentState
-from learning.models import Attempt, Course, Enrollment, KnowledgeState
+from learning.models import Attempt, Course, Enrollment, KnowledgeState, StudentMisconception
 from learning.selectors import courses_in_role
 
 
@@ -111,3 +111,29 @@ def _cell(mastery: float, estimate: SkillEstimate | None) -> MasteryCell:
 
 def _mean(values: list[float]) -> float | None:
     return fmean(values) if values else None
+
+
+@dataclass(frozen=True)
+class HeldMisconception:
+    key: str
+    text: str  # the explanation last shown for it
+    times: int  # wrong answers that showed it, all students together
+    students: tuple[tuple[str, int], ...]  # (username, times), the most often first
+
+
+def course_common_misconceptions(*, course: Course, limit: int = 10) -> list[HeldMisconception]:
+    """The course's most common misconceptions (by how many students hold them, then how often they showed),
+    each with the students who hold it; two queries whatever the size. Only the course's current students."""
+    rows = (StudentMisconception.objects
+            .filter(course=course, student__enrollments__course=course,
+                    student__enrollments__role=Enrollment.Role.STUDENT)
+            .order_by("key", "-times", "student__username")
+            .values_list("key", "text", "times", "student__username", "last_seen_at"))
+    grouped: dict[str, list] = {}
+    for key, text, times, username, seen in rows:
+        grouped.setdefault(key, []).append((text, times, username, seen))
+    held = [HeldMisconception(key, max(entries, key=lambda e: e[3])[0], sum(e[1] for e in entries),
+                              tuple((e[2], e[1]) for e in entries))
+            for key, entries in grouped.items()]
+    held.sort(key=lambda h: (-len(h.students), -h.times, h.key))
+    return held[:limit]

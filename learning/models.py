@@ -98,6 +98,10 @@ class Item(models.Model):
     skills = models.ManyToManyField(Skill, related_name="items")
     difficulty_hint = models.CharField(max_length=20, blank=True, help_text="easy, medium, hard or a number")
     params = models.JSONField(null=True, blank=True, help_text="Calibrated parameters (background job).")
+    misconceptions = models.JSONField(
+        default=list, blank=True,
+        help_text='[{"id", "text", and one of "choice", "value" (+ "tolerance"), "pattern"}, ...] from the content '
+                  "file (learning.misconceptions.matching); the bug library adds the classic fraction errors.")
     retired = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -144,10 +148,32 @@ class Attempt(models.Model):
     serving = models.OneToOneField(ServedItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempt")
     response = models.TextField()
     correct = models.BooleanField()
+    misconception = models.JSONField(null=True, blank=True, help_text='{"id", "text"} the wrong response showed.')
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["student", "created_at"]), models.Index(fields=["item"])]
+
+
+class StudentMisconception(models.Model):
+    """A misconception a student's wrong answers showed in a course: how often and when last (part of what the
+    tutor knows about the student, beside ``KnowledgeState``). Counted by ``F() + 1``, never read-modify-save."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="misconceptions")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="student_misconceptions")
+    key = models.CharField(max_length=80, help_text="The misconception's id.")
+    text = models.CharField(max_length=600, help_text="The explanation the student was shown last.")
+    times = models.PositiveIntegerField(default=1)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["student", "course", "key"],
+                                               name="student_misconception_unique_key")]
+        indexes = [models.Index(fields=["course", "key"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} × {self.key} ({self.times})"
 
 
 class KnowledgeState(models.Model):

@@ -7,19 +7,21 @@ by compare-and-swap on ``KnowledgeState.version`` so that two answers racing nev
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from learning.course_knowledge import CourseKnowledge, course_knowledge, student_state
 from learning.errors import COURSE_NOT_FOUND
 from learning.grading import ANSWER_SPEC, grade
 from learning.knowledge import StudentState, select_diagnose, select_practice
-from learning.models import Attempt, Course, Item, KnowledgeState, ServedItem
+from learning.misconceptions.matching import Misconception, misconception_for
+from learning.models import Attempt, Course, Item, KnowledgeState, ServedItem, StudentMisconception
 from learning.selectors import course_get_for_student
 
 MODES = ("diagnose", "practice")
@@ -52,8 +54,10 @@ class ServedPractice:
 @dataclass(frozen=True)
 class GradedAttempt:
     attempt: Attempt
-    expected: str
+    expected: str  # in the item's own form (learning.grading.expected_number)
     mastery: dict[str, float]  # the answered item's skills, after the update
+    skill_names: dict[str, str] = field(default_factory=dict)  # the same skills' names
+    misconception: Misconception | None = None  # what a wrong answer showed, when anything is known to
 
 
 def practice_item_serve(*, student: AbstractBaseUser, course_id: int, mode: str) -> ServedPractice:
@@ -135,18 +139,40 @@ def practice_answer_submit(*, student: AbstractBaseUser, item_id: int, response:
     """Grade the student's answer to an open item they were served, record it and update their knowledge."""
     serving = _latest_serving(student, item_id)
     item = serving.item
-    result = grade(ANSWER_SPEC.validate_python(item.answer_spec), response)
+    spec = ANSWER_SPEC.validate_python(item.answer_spec)
+    result = grade(spec, response, item.prompt)
+    misconception = None if result.correct else misconception_for(
+        response=response, spec=spec, prompt=item.prompt, declared=item.misconceptions or ())
     with transaction.atomic():
         claimed = ServedItem.objects.filter(pk=serving.pk, answered_at=None, skipped_at=None)
         if not claimed.update(answered_at=timezone.now()):
             raise PracticeError(*ALREADY_ANSWERED)
         attempt = Attempt.objects.create(student=student, item=item, serving=serving, response=response,
-                                         correct=result.correct)
+                                         correct=result.correct,
+                                         misconception=misconception.as_dict() if misconception else None)
+        if misconception is not None:
+            student_misconception_record(student=student, course=item.course, misconception=misconception)
         knowledge = course_knowledge(course=item.course)
         state = _state_update(student, item.course, knowledge, item.key, result.correct)
     mastery = knowledge.mastery(state)
-    skills = [s.key for s in item.skills.all()]
-    return GradedAttempt(attempt, result.expected, {k: round(mastery[k], 4) for k in skills if k in mastery})
+    skills = [k for k in (s.key for s in item.skills.all()) if k in mastery]
+    return GradedAttempt(attempt, result.expected, {k: round(mastery[k], 4) for k in skills},
+                         {k: knowledge.skill_names.get(k, k) for k in skills}, misconception)
+
+
+def student_misconception_record(*, student, course: Course, misconception: Misconception) -> None:
+    """Count one more showing of ``misconception`` for the student (created on the first). Race-safe: an
+    ``F() + 1`` update, and a lost race to create the row becomes that update."""
+    now = timezone.now()
+    rows = StudentMisconception.objects.filter(student=student, course=course, key=misconception.id)
+    if rows.update(times=F("times") + 1, text=misconception.text, last_seen_at=now):
+        return
+    try:
+        with transaction.atomic():
+            StudentMisconception.objects.create(student=student, course=course, key=misconception.id,
+                                                text=misconception.text, last_seen_at=now)
+    except IntegrityError:
+        rows.update(times=F("times") + 1, text=misconception.text, last_seen_at=now)
 
 
 def _latest_serving(student, item_id: int) -> ServedItem:
@@ -184,3 +210,30 @@ def _state_swap(student, course: Course, version: int, state: StudentState) -> b
             return False  # another answer created it first: read it and apply on top
     rows = KnowledgeState.objects.filter(student=student, course=course, version=version)
     return bool(rows.update(state=state.to_dict(), version=version + 1, updated_at=timezone.now()))
+
+
+@dataclass(frozen=True)
+class AnsweredAttempt:
+    """A student's wrong answer as the tutor is told it ("Ask the tutor about this")."""
+
+    attempt_id: int
+    prompt: str
+    response: str  # a choice's text, not its key
+    expected: str
+    misconception: Misconception | None
+
+
+def answered_attempt_get(*, student: AbstractBaseUser, course_id: int, attempt_id: int) -> AnsweredAttempt | None:
+    """The student's own attempt in a course they are a student of, or None (missing and not-yours alike)."""
+    if course_get_for_student(user=student, course_id=course_id) is None:
+        return None
+    attempt = (Attempt.objects.filter(id=attempt_id, student=student, item__course_id=course_id)
+               .select_related("item").first())
+    if attempt is None:
+        return None
+    item = attempt.item
+    choices = {choice["key"]: choice["text"] for choice in item.choices or []}
+    expected = grade(ANSWER_SPEC.validate_python(item.answer_spec), "", item.prompt).expected
+    found = attempt.misconception
+    return AnsweredAttempt(attempt.id, item.prompt, choices.get(attempt.response, attempt.response),
+                           choices.get(expected, expected), Misconception(found["id"], found["text"]) if found else None)

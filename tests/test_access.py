@@ -26,6 +26,7 @@ EVERYONE_LOGGED_IN = [p for p in PERSONAS if p != "anonymous"]
 MATRIX = {
     "index": ("get", lambda p: "/", {}, 200),
     "health": ("get", lambda p: "/healthz", {}, 200),
+    "content-format-guide": ("get", lambda p: "/help/content-format", {}, 200),  # documentation: public
     "api-auth-token": ("post", lambda p: "/api/auth/token", {}, 400),  # empty body: credentials required
     "api-auth-login": ("post", lambda p: "/api/auth/login", {}, 400),
     "api-auth-logout": ("post", lambda p: "/api/auth/logout", {"anonymous": 401}, 200),

@@ -86,6 +86,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
                 conversation_id=frame.conversation,
                 text=frame.text,
                 client_msg_id=frame.client_msg_id,
+                about_attempt=frame.about_attempt,
             )
         except TutorError as exc:
             exc.client_msg_id = client_msg_id

@@ -12,6 +12,7 @@ class TutorError(Exception):
 
 
 CONVERSATION_NOT_FOUND = ("conversation_not_found", "No conversation with this id is open to you.")
+ATTEMPT_NOT_FOUND = ("attempt_not_found", "No practice answer with this id is yours in this course.")
 NOT_AUTHENTICATED = ("not_authenticated", "Log in first, or send a valid bearer token.")
 CSRF_FAILED = ("csrf_failed", "A session request that changes something needs the X-CSRFToken header "
                               "(or authenticate with a bearer token).")

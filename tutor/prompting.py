@@ -15,7 +15,7 @@ from django.conf import settings
 from learning.answer_guard import answer_forms
 from learning.models import AnswerStyle, Course, Item
 from learning.passage_search import PassageHit, passages_for_question, sentence_similarity
-from learning.practice import open_item_for_hints
+from learning.practice import AnsweredAttempt, answered_attempt_get, open_item_for_hints
 from learning.selectors import student_weak_skills
 from tutor.echo import CONTEXT_HEADER, QUESTION_HEADER
 from tutor.engine.types import AdapterRef, ChatTurn, GenerationRequest
@@ -59,19 +59,29 @@ def answer_plan_for(ask: AskResult) -> AnswerPlan:
         course=course, question=question, limit=settings.LEARNING_PASSAGES_IN_PROMPT)
     weak = student_weak_skills(student=student, course=course, limit=settings.LEARNING_WEAK_SKILLS_IN_PROMPT)
     item = open_item_for_hints(student=student, course=course)
+    answered = _answered_attempt(ask)
     earlier = [] if ask.new_conversation else prior_turns(answer=ask.answer, limit=settings.TUTOR_CONTEXT_TURNS)
     # While a practice item is open, a calculation is answered with hints whatever the course's style.
     style = AnswerStyle.HINTS if item is not None else course.answer_style
     request, grounding = question_request(
         system_prompt=system_prompt_for(course), question=question, passages=passages, style=style, weak=weak,
         item=item, teacher=teacher, earlier=[_turn(turn) for turn in earlier], adapter=adapter,
-        similarity=sentence_similarity() if passages else None)
+        similarity=sentence_similarity() if passages else None, answered=answered)
     forbidden = answer_forms(item.answer_spec, item.choices) if item else []
     context = {**_context_record(passages, weak, item), "teacher_answer": teacher.question if teacher else None,
-               "grounding": grounding.kind}
+               "grounding": grounding.kind, "about_attempt": answered.attempt_id if answered else None}
     # A teacher's answer to the same question grounds the tutor as well as any check could.
     abstain_below = None if teacher else course.abstain_below
     return AnswerPlan(request, forbidden, context, grounding, style, abstain_below)
+
+
+def _answered_attempt(ask: AskResult) -> AnsweredAttempt | None:
+    """The practice answer the student asked about ("Ask the tutor about this"), checked again as theirs."""
+    attempt_id = (ask.answer.context or {}).get("about_attempt")
+    if not attempt_id:
+        return None
+    return answered_attempt_get(student=ask.conversation.student, course_id=ask.conversation.course_id,
+                                attempt_id=attempt_id)
 
 
 def generation_request_for(ask: AskResult) -> GenerationRequest:
@@ -82,18 +92,19 @@ def question_request(*, system_prompt: str, question: str, passages: Sequence[Pa
                      style: str = AnswerStyle.EXPLAIN, weak: Sequence[tuple[str, float]] = (),
                      item: Item | None = None, teacher: TeacherAnswer | None = None,
                      earlier: Sequence[ChatTurn] = (), adapter: AdapterRef | None = None,
-                     similarity: Similarity | None = None) -> tuple[GenerationRequest, Grounding]:
+                     similarity: Similarity | None = None,
+                     answered: AnsweredAttempt | None = None) -> tuple[GenerationRequest, Grounding]:
     """The request for one question and what grounds it (``grounded=False``: nothing, as before grounding
     existed). Reads no database: the tutor and the benchmarks build their requests here alike."""
     grounding = grounding_for(question, passages, similarity) if grounded else NO_GROUNDING
     last = ChatTurn("user", question_with_context(question, list(passages), list(weak), item, teacher,
-                                                  grounding, style))
+                                                  grounding, style, answered))
     return GenerationRequest(system_prompt=system_prompt, history=[*earlier, last], adapter=adapter), grounding
 
 
 def question_with_context(question: str, passages: list[PassageHit], weak: list[tuple[str, float]], item: Item | None,
                           teacher_answer: TeacherAnswer | None = None, grounding: Grounding = NO_GROUNDING,
-                          style: str = AnswerStyle.EXPLAIN) -> str:
+                          style: str = AnswerStyle.EXPLAIN, answered: AnsweredAttempt | None = None) -> str:
     """The last user turn: the question, after what the tutor should know for it (used by router_bench and
     retraining too). A teacher's answer to the same question stands in for the course notes."""
     blocks = [grounding_block(grounding, style)] if grounding.kind != "none" else []
@@ -110,10 +121,22 @@ def question_with_context(question: str, passages: list[PassageHit], weak: list[
             f'The student is working on this practice question: "{_clip(item.prompt)}". Help with hints and '
             "guiding questions only. Do not give its final answer or say which choice is right, even if asked."
         )
+    if answered is not None:
+        blocks.append(answered_attempt_block(answered))
     if not blocks:
         return question
     return CONTEXT_HEADER + "\n\n".join(blocks) + f"{QUESTION_HEADER}{question}"
 
+
+
+def answered_attempt_block(answered: AnsweredAttempt) -> str:
+    """The wrong practice answer the student asks about: it is graded, so the tutor may explain the answer."""
+    block = (f'The student is asking about their answer to the practice question "{_clip(answered.prompt)}". '
+             f'They answered "{_clip(answered.response)}", which is wrong; the expected answer is '
+             f'"{_clip(answered.expected)}".')
+    if answered.misconception is not None:
+        block += f" Their answer shows this misconception: {_clip(answered.misconception.text)}"
+    return block + " Explain kindly why their answer does not work and how to think about the question."
 
 
 def grounding_block(grounding: Grounding, style: str) -> str:

@@ -32,6 +32,7 @@ class AskFrame(_Frame):
     conversation: Id | None
     text: Annotated[str, Field(min_length=1)]
     client_msg_id: Annotated[UUID, Field(strict=False)]
+    about_attempt: Id | None = None  # "Ask the tutor about this": one of the student's practice answers
 
 
 class HistoryFrame(_Frame):
@@ -261,13 +262,18 @@ def no_open_item_frame(*, course_id: int) -> dict[str, Any]:
 
 
 def graded_frame(graded) -> dict[str, Any]:
-    """The grade of a submission (``learning.practice.GradedAttempt``); the expected answer only when wrong."""
+    """The grade of a submission (``learning.practice.GradedAttempt``); the expected answer only when wrong, and
+    the misconception the wrong answer showed when one is known."""
     frame: dict[str, Any] = {
         "type": "graded",
         "item_id": graded.attempt.item_id,
+        "attempt_id": graded.attempt.id,
         "correct": graded.attempt.correct,
         "mastery": graded.mastery,
+        "skill_names": graded.skill_names,
     }
     if not graded.attempt.correct:
         frame["expected"] = graded.expected
+    if graded.misconception is not None:
+        frame["misconception"] = {"id": graded.misconception.id, "text": graded.misconception.text}
     return frame

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from learning.models import Course
+from learning.practice import answered_attempt_get
 from learning.selectors import course_get_for_student
 from tutor import errors
 from tutor.engine.types import Completion
@@ -30,20 +31,26 @@ logger = logging.getLogger(__name__)
 
 
 def question_ask(
-    *, student: AbstractBaseUser, course_id: int, conversation_id: int | None, text: str, client_msg_id: uuid.UUID
+    *, student: AbstractBaseUser, course_id: int, conversation_id: int | None, text: str, client_msg_id: uuid.UUID,
+    about_attempt: int | None = None,
 ) -> AskResult:
     """Persist a question and its pending answer, or return the earlier ones for a repeated client_msg_id.
+    ``about_attempt``: the question is about that practice answer of the student's, in this course; the tutor
+    is told the item, the answer and its misconception (tutor.prompting).
 
-    Raises TutorError for a course or conversation that is not the student's, or past the rate limit.
+    Raises TutorError for a course, conversation or attempt that is not the student's, or past the rate limit.
     A repeat is found through the unique constraint, so the common case costs no extra query.
     """
     course = course_get_for_student(user=student, course_id=course_id)
     if course is None:
         raise TutorError(*errors.COURSE_NOT_FOUND)
+    if about_attempt is not None and answered_attempt_get(student=student, course_id=course.id,
+                                                          attempt_id=about_attempt) is None:
+        raise TutorError(*errors.ATTEMPT_NOT_FOUND)
     conversation = _conversation_for_ask(student, course, conversation_id)
     try:
         _check_rate(student)
-        return _write_question(student, conversation, text, client_msg_id, safeguarding_signal(text))
+        return _write_question(student, conversation, text, client_msg_id, safeguarding_signal(text), about_attempt)
     except (IntegrityError, TutorError):
         existing = message_by_client_id(sender=student, client_msg_id=client_msg_id)
         if existing is None:
@@ -75,7 +82,7 @@ def _check_rate(student) -> None:
 
 @transaction.atomic
 def _write_question(student, conversation: Conversation, text: str, client_msg_id: uuid.UUID,
-                    signal: Signal | None) -> AskResult:
+                    signal: Signal | None, about_attempt: int | None = None) -> AskResult:
     """The question and its pending answer; or, when ``signal`` is a risk, the question, its safeguarding alert
     and the school's help text as the complete answer, all in one transaction."""
     created_conversation = conversation.pk is None
@@ -94,7 +101,8 @@ def _write_question(student, conversation: Conversation, text: str, client_msg_i
         )
     else:
         answer = Message.objects.create(
-            conversation=conversation, role=Message.Role.TUTOR, reply_to=question, status=Message.Status.PENDING
+            conversation=conversation, role=Message.Role.TUTOR, reply_to=question, status=Message.Status.PENDING,
+            context={"about_attempt": about_attempt} if about_attempt else None,
         )
     return AskResult(conversation, question, answer, created=True, new_conversation=created_conversation,
                      safeguarding=signal is not None)

@@ -6,6 +6,7 @@ from tutor import content_api, views
 urlpatterns = [
     path("", views.index, name="index"),
     path("healthz", views.health, name="health"),
+    path("help/content-format", views.content_format_guide, name="content-format-guide"),
     path("api/auth/token", views.api_auth_token, name="api-auth-token"),
     path("api/auth/login", views.api_auth_login, name="api-auth-login"),
     path("api/auth/logout", views.api_auth_logout, name="api-auth-logout"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from learning.models import Enrollment
 from learning.selectors import course_get_for_student, courses_for_user
 from tutor import errors
+from tutor.guides import CONTENT_FORMAT, guide_html
 from tutor.api import ApiCaller, api_view, error_response
 from tutor.errors import TutorError, database_ping, database_unreachable
 from tutor.models import ApiToken
@@ -30,6 +31,12 @@ def _credentials_user(request: HttpRequest):
 
 def _auth_error(exc: TutorError) -> JsonResponse:
     return error_response(exc.code, exc.detail, 401 if exc.code == "invalid_credentials" else 400)
+
+
+@require_GET
+def content_format_guide(request: HttpRequest):
+    """The course content format (docs/content-format.md) for authors; public, like any documentation."""
+    return render(request, "tutor/guide.html", {"title": "Course content format", "body": guide_html(CONTENT_FORMAT)})
 
 
 @ensure_csrf_cookie

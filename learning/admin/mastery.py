@@ -23,7 +23,8 @@ from learning.admin.url_names import AdminUrlNamesMixin
 from learning.errors import COURSE_NOT_FOUND
 from learning.heatmap import MAX_COLUMNS, MAX_ROWS, HeatmapCell, heatmap_svg, mastery_colour, pale_colour
 from learning.mastery import (
-    MasteryCell, MasteryTable, course_get_for_teacher, course_mastery_table, courses_for_teacher,
+    MasteryCell, MasteryTable, course_common_misconceptions, course_get_for_teacher, course_mastery_table,
+    courses_for_teacher,
 )
 from learning.models import CourseMastery, Enrollment
 
@@ -76,6 +77,7 @@ class CourseMasteryAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
             **self.admin_site.each_context(request), "opts": self.opts, "course": table.course,
             "title": f"Mastery in {table.course.title}", "table": table, **_display(table),
             "heatmap_url": self._url("heatmap", course_id), "csv_url": self._url("csv", course_id),
+            "misconceptions": course_common_misconceptions(course=table.course),
         }
         return TemplateResponse(request, "admin/learning/coursemastery/mastery.html", context)
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from learning.content import checks
 from learning.content.errors import ContentRejected, ErrorList, describe, quote
 from learning.content.formats import SOURCE_PATTERN
+from learning.content.misconceptions import MisconceptionList, misconceptions_checked
 from learning.content.parsed import ParsedContent, ParsedGolden, ParsedItem, ParsedSkill, ParsedSource
 from learning.content.pydantic_errors import errors_from_validation
 from learning.content.reference import passages_from_markdown, passages_from_text
@@ -69,6 +70,7 @@ class ItemDoc(_Strict):
     answer: AnswerSpec
     skills: Annotated[list[SkillKey], Field(min_length=1, max_length=MAX_ITEM_SKILLS)]
     difficulty: Any = None  # a word or a number: checked with the cross-checks for a clearer message
+    misconceptions: MisconceptionList = []
 
 
 class ReferenceDoc(_Strict):
@@ -271,12 +273,15 @@ def _check_item(index: int, doc: ItemDoc, known: frozenset[str] | None, errors: 
     problem = checks.choice_answer_problem(answer_spec, choices)
     if problem:
         errors.add(where, "answer.answer", quote(answer_spec["answer"]), problem)
+    misconceptions = () if problem else misconceptions_checked(where, doc.misconceptions, answer_spec, choices,
+                                                                 errors)
     difficulty = checks.difficulty_normalise(doc.difficulty)
     if difficulty is None:
         errors.add(where, "difficulty", describe(doc.difficulty), checks.DIFFICULTY_EXPECTED)
     if len(errors) > before:
         return None
-    return ParsedItem(doc.key, doc.prompt, answer_spec, tuple(dict.fromkeys(doc.skills)), choices, difficulty)
+    return ParsedItem(doc.key, doc.prompt, answer_spec, tuple(dict.fromkeys(doc.skills)), choices, difficulty,
+                      misconceptions)
 
 
 def _check_choice_keys(where: str, choices: list[dict], errors: ErrorList) -> None:

@@ -20,6 +20,7 @@ class ParsedItem:
     skills: tuple[str, ...]
     choices: list[dict] | None = None
     difficulty_hint: str = ""
+    misconceptions: tuple[dict, ...] | None = None  # None: left as they are (a CSV upload has none)
 
 
 @dataclass(frozen=True)

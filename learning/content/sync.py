@@ -138,8 +138,11 @@ def _items_upsert(course: Course, items: tuple[ParsedItem, ...], report) -> None
 
 
 def _item_fields(parsed: ParsedItem) -> dict:
-    return {"prompt": parsed.prompt, "choices": parsed.choices, "answer_spec": parsed.answer_spec,
-            "difficulty_hint": parsed.difficulty_hint, "retired": False}
+    fields = {"prompt": parsed.prompt, "choices": parsed.choices, "answer_spec": parsed.answer_spec,
+              "difficulty_hint": parsed.difficulty_hint, "retired": False}
+    if parsed.misconceptions is not None:
+        fields["misconceptions"] = list(parsed.misconceptions)
+    return fields
 
 
 def _item_apply(item: Item, parsed: ParsedItem) -> list[str]:

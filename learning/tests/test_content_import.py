@@ -79,7 +79,7 @@ def test_missing_format_and_extra_fields_are_refused(personas):
         'title: found an extra field ("Fractions"), expected only the fields format, course, skills, items, reference, '
         'golden',
         'items[0].colour: found an extra field ("red"), expected only the fields key, prompt, choices, answer, '
-        "skills, difficulty",
+        "skills, difficulty, misconceptions",
     ]
 
 

@@ -95,3 +95,34 @@ def test_arithmetic_prompts_have_the_right_numeric_answer():
             assert abs(item["answer"]["value"] - float(exact)) < 1e-6, item["key"]
             checked += 1
     assert checked >= 15
+
+
+def _is_calculation(spec) -> bool:
+    """A number is asked for (a numeric item, or one whose accepted answers are numbers)."""
+    if isinstance(spec, NumericSpec):
+        return True
+    texts = spec.answers if isinstance(spec, SetSpec) else [spec.answer] if isinstance(spec, ExactSpec) else []
+    return bool(texts) and parse_number(texts[0]) is not None
+
+
+@pytest.mark.parametrize("course, item", _items())
+def test_calculation_items_have_two_misconceptions_and_choice_items_their_own(course, item):
+    from learning.misconceptions.bug_library import predicted_errors
+
+    spec = ANSWER_SPEC.validate_python(item["answer"])
+    own = item.get("misconceptions", [])
+    by_rule = [] if isinstance(spec, ChoiceSpec) else predicted_errors(item["prompt"])
+    if _is_calculation(spec):
+        assert len(own) + len(by_rule) >= 2, (own, by_rule)
+    if isinstance(spec, ChoiceSpec):
+        assert own and all(m["choice"] != spec.answer for m in own)
+    for misconception in own:  # none of them accepts the right answer, as the importer checks
+        assert not grade(spec, _wrong_response_of(misconception, item)).correct
+
+
+def _wrong_response_of(misconception: dict, item: dict) -> str:
+    if "choice" in misconception:
+        return misconception["choice"]
+    if "value" in misconception:
+        return repr(misconception["value"])
+    return re.sub(r"[()?\\]|\|.*", "", misconception["pattern"])  # the pattern's first alternative, as text

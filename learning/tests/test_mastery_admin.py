@@ -256,3 +256,40 @@ def test_csv_has_every_student_and_guards_against_formulas(client, personas, hos
 ])
 def test_csv_safe(value, safe):
     assert csv_safe(value) == safe
+
+
+# --- misconceptions ------------------------------------------------------------------------------------------
+
+
+def _misconceptions_in(course, text="1/3 + 1/4 is not 2/7."):
+    from learning.misconceptions.matching import Misconception
+    from learning.practice import student_misconception_record
+
+    return lambda student, key, times=1: [
+        student_misconception_record(student=student, course=course, misconception=Misconception(key, text))
+        for _ in range(times)]
+
+
+def test_the_most_widely_held_misconceptions_come_first_with_who_holds_them(personas, content):
+    from learning.mastery import course_common_misconceptions
+
+    record = _misconceptions_in(personas.course_a)
+    record(personas.student1, "adds-across", 3)
+    record(personas.student2, "adds-across")
+    record(personas.student1, "flips-wrong-fraction", 5)
+    _misconceptions_in(personas.course_b)(personas.student3, "whole-number-bias")
+    held = course_common_misconceptions(course=personas.course_a)
+    assert [(h.key, h.times, h.students) for h in held] == [
+        ("adds-across", 4, (("student1", 3), ("student2", 1))),
+        ("flips-wrong-fraction", 5, (("student1", 5),)),
+    ]
+
+
+def test_the_mastery_page_lists_misconceptions_of_the_teachers_course_only(client, personas, content):
+    _misconceptions_in(personas.course_a)(personas.student1, "adds-across", 2)
+    _misconceptions_in(personas.course_b, "Course B's.")(personas.student3, "whole-number-bias")
+    client.force_login(personas.teacher1)
+    html = client.get(url("mastery", personas.course_a.id)).content.decode()
+    assert "Most common misconceptions" in html and "adds-across" in html and "student1 (2×)" in html
+    assert "whole-number-bias" not in html and "student3" not in html
+    assert client.get(url("mastery", personas.course_b.id)).status_code == 404

@@ -5,7 +5,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from learning.answer_guard import PLACEHOLDER
-from learning.models import Attempt, Item, KnowledgeState, ServedItem
+from learning.models import Attempt, Item, KnowledgeState, ServedItem, StudentMisconception
 from learning.tests.factories import passages, practice_content
 from tutor.models import Message
 from tutor.tests.wsclient import ask_and_wait, ask_frame, connect_as
@@ -45,8 +45,11 @@ async def test_next_item_then_submit_grades_and_reports_mastery(personas, items)
     assert not {"answer", "answer_spec", "expected"} & set(item)
     graded = await send(communicator, {"type": "submit", "item_id": item["item_id"],
                                        "response": await answer_of(item["item_id"])})
-    assert graded == {"type": "graded", "item_id": item["item_id"], "correct": True, "mastery": graded["mastery"]}
+    assert graded == {"type": "graded", "item_id": item["item_id"], "attempt_id": graded["attempt_id"],
+                      "correct": True, "mastery": graded["mastery"], "skill_names": graded["skill_names"]}
     assert graded["mastery"] and all(0 < v < 1 for v in graded["mastery"].values())
+    # the names of the skills, for the mastery bars (keys mean nothing to a student)
+    assert set(graded["skill_names"]) == set(graded["mastery"]) and "isolate" not in graded["skill_names"].values()
     await communicator.disconnect()
 
 
@@ -175,3 +178,60 @@ async def test_the_prompt_carries_relevant_passages_and_weak_skills(personas, it
     assert [p["title"] for p in stored.context["passages"]] == ["Balancing equations"]
     assert stored.context["weak_skills"][0]["name"] == "Solve"
     await communicator.disconnect()
+
+
+FRACTION_PROMPT = "What is 1/3 + 1/4? Give a fraction, a mixed number or a decimal."
+ONE_PART = {"id": "one-part-only", "text": "1/4 is only one of the two parts: add 1/3 too.", "value": 0.25}
+
+
+@database_sync_to_async
+def _make_it_a_fractions_item(item_id: int) -> None:
+    Item.objects.filter(pk=item_id).update(prompt=FRACTION_PROMPT, misconceptions=[ONE_PART],
+                                           answer_spec={"kind": "numeric", "value": 0.583333, "tolerance": 0.001})
+
+
+async def test_a_wrong_answer_carries_its_misconception_and_the_expected_fraction(personas, items):
+    communicator = await connect_as(personas.student1)
+    item = await next_item(communicator, personas.course_a.id, "practice")
+    await _make_it_a_fractions_item(item["item_id"])
+    graded = await send(communicator, {"type": "submit", "item_id": item["item_id"], "response": "2/7"})
+    assert graded["correct"] is False and graded["expected"] == "7/12"  # not 0.583333
+    assert graded["misconception"]["id"] == "adds-across" and "2/7" in graded["misconception"]["text"]
+    held = await database_sync_to_async(list)(StudentMisconception.objects.values_list("student", "key", "times"))
+    assert held == [(personas.student1.id, "adds-across", 1)]
+    second = await next_item(communicator, personas.course_a.id, "practice")
+    await _make_it_a_fractions_item(second["item_id"])
+    graded = await send(communicator, {"type": "submit", "item_id": second["item_id"], "response": "0.25"})
+    assert graded["misconception"] == {"id": "one-part-only", "text": ONE_PART["text"]}  # the author's, first
+    await communicator.disconnect()
+
+
+async def test_asking_the_tutor_about_an_answer_puts_item_answer_and_misconception_in_the_context(
+        personas, items, fake_engine):
+    communicator = await connect_as(personas.student1)
+    item = await next_item(communicator, personas.course_a.id, "practice")
+    await _make_it_a_fractions_item(item["item_id"])
+    graded = await send(communicator, {"type": "submit", "item_id": item["item_id"], "response": "2/7"})
+    frame = {**ask_frame(personas.course_a.id, 'Why is my answer "2/7" wrong?'), "about_attempt": graded["attempt_id"]}
+    frames = await ask_and_wait(communicator, frame)
+    prompt = fake_engine.requests[-1].history[-1].content
+    context = prompt.split("[Student's question]")[0]
+    assert FRACTION_PROMPT in context and '"2/7"' in context and '"7/12"' in context
+    assert graded["misconception"]["text"] in context
+    stored = await database_sync_to_async(Message.objects.get)(pk=frames[-1]["message_id"])
+    assert stored.context["about_attempt"] == graded["attempt_id"]
+    await communicator.disconnect()
+
+
+async def test_another_students_answer_cannot_be_asked_about(personas, items, fake_engine):
+    first = await connect_as(personas.student1)
+    item = await next_item(first, personas.course_a.id, "practice")
+    graded = await send(first, {"type": "submit", "item_id": item["item_id"], "response": "-999"})
+    await first.disconnect()
+    other = await connect_as(personas.student2)
+    reply = await send(other, {**ask_frame(personas.course_a.id, "Why?"), "about_attempt": graded["attempt_id"]})
+    missing = await send(other, {**ask_frame(personas.course_a.id, "Why?"), "about_attempt": 999999})
+    assert reply["type"] == missing["type"] == "error"
+    assert reply["code"] == missing["code"] == "attempt_not_found" and reply["detail"] == missing["detail"]
+    assert await database_sync_to_async(Message.objects.count)() == 0
+    await other.disconnect()

@@ -151,3 +151,13 @@ def test_token_of_deactivated_user_is_refused(personas):
     personas.student1.is_active = False
     personas.student1.save()
     assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_the_content_format_guide_is_served_from_the_site_and_linked_from_the_upload_page(client, personas):
+    response = client.get("/help/content-format")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<h1>Course content format</h1>" in html
+    assert "<table>" in html and "<h3>Misconceptions</h3>" in html
+    client.force_login(personas.author1)
+    upload = client.get(f"/admin/learning/course/{personas.course_a.pk}/content/").content.decode()
+    assert 'href="/help/content-format"' in upload

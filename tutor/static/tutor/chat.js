@@ -176,7 +176,7 @@ function send(frame, errorId = "chat-error") {
 // (re)loads or selects a course asks for it (open_item): the server keeps it open, and the tutor hints on it.
 
 const PRACTICE_CODES = new Set(["no_items", "no_other_item", "item_not_open", "item_already_answered", "response_too_long"]);
-const practice = { item: null, open: false, mode: null, waiting: null };
+const practice = { item: null, open: false, mode: null, waiting: null, answered: null };
 const PRACTICE_WAITING_TEXT = { next_item: "Finding an item…", submit: "Checking your answer…" };
 
 function isPracticeError(frame) {
@@ -213,6 +213,10 @@ function practiceClearResult() {
   $("practice-expected").hidden = true;
   $("practice-mastery").replaceChildren();
   $("practice-mastery").hidden = true;
+  $("practice-misconception").textContent = "";
+  $("practice-misconception").hidden = true;
+  $("practice-ask").hidden = true;
+  practice.answered = null;
   $("practice-next").hidden = true;
 }
 
@@ -307,15 +311,16 @@ function practiceSubmit() {
     return;
   }
   showError("practice-error", "");
+  practice.lastResponse = response;
   if (send({ type: "submit", item_id: practice.item.item_id, response }, "practice-error")) practiceSetWaiting("submit");
 }
 
-function masteryRow(skill, value) {
+function masteryRow(skill, skillName, value) {
   const percent = Math.max(0, Math.min(100, Math.round(Number(value) * 100)));
   const li = document.createElement("li");
   const name = document.createElement("span");
   name.className = "mastery-skill";
-  name.textContent = skill;
+  name.textContent = skillLabel(skill, skillName);
   const track = document.createElement("div");
   track.className = "mastery-track";
   track.setAttribute("aria-hidden", "true");
@@ -330,6 +335,9 @@ function masteryRow(skill, value) {
   return li;
 }
 
+// The skill's name when the server sent one (older servers send keys only).
+function skillLabel(key, name) { return typeof name === "string" && name ? name : key; }
+
 function practiceShowGraded(frame) {
   if (!practice.item || frame.item_id !== practice.item.item_id) { practiceSetWaiting(null); return; }
   practiceSetWaiting(null);
@@ -343,11 +351,37 @@ function practiceShowGraded(frame) {
     $("practice-expected").textContent = `The expected answer: ${expected}`;
     $("practice-expected").hidden = false;
   }
-  const rows = Object.entries(frame.mastery || {}).map(([skill, value]) => masteryRow(skill, value));
+  practiceShowMisconception(frame);
+  const names = frame.skill_names || {};
+  const rows = Object.entries(frame.mastery || {}).map(([skill, value]) => masteryRow(skill, names[skill], value));
   $("practice-mastery").replaceChildren(...rows);
   $("practice-mastery").hidden = rows.length === 0;
   $("practice-next").hidden = false;
   $("practice-next").focus();
+}
+
+// A wrong answer: what it shows (one line), and a button that asks the tutor about it with the item, the answer
+// and the misconception in the tutor's context (the ask frame's about_attempt).
+function practiceShowMisconception(frame) {
+  if (frame.correct || typeof frame.attempt_id !== "number") return;
+  practice.answered = { attempt: frame.attempt_id, response: practice.lastResponse || "" };
+  const misconception = frame.misconception;
+  if (misconception && typeof misconception.text === "string") {
+    $("practice-misconception").textContent = `Why: ${misconception.text}`;
+    $("practice-misconception").hidden = false;
+  }
+  $("practice-ask").hidden = false;
+}
+
+function practiceAskTutor() {
+  if (!practice.answered || !state.course) return;
+  const shown = practice.item && Array.isArray(practice.item.choices)
+    ? (practice.item.choices.find((c) => c.key === practice.answered.response) || {}).text : practice.answered.response;
+  const text = `Why is my answer "${shown || practice.answered.response}" wrong?`;
+  const frame = { type: "ask", course: state.course, conversation: state.conversation, text, client_msg_id: uuid4(),
+                  about_attempt: practice.answered.attempt };
+  state.outbox.set(frame.client_msg_id, text);
+  if (send(frame)) $("practice-ask").hidden = true;
 }
 
 function practiceShowError(frame) {
@@ -371,6 +405,7 @@ function practiceConnectionLost() {
 $("practice-diagnose").addEventListener("click", () => practiceRequest("diagnose"));
 $("practice-practice").addEventListener("click", () => practiceRequest("practice"));
 $("practice-next").addEventListener("click", () => practiceRequest(practice.mode || "practice"));
+$("practice-ask").addEventListener("click", practiceAskTutor);
 $("practice-form").addEventListener("submit", (event) => { event.preventDefault(); practiceSubmit(); });
 
 // --- course and conversation pickers ---------------------------------------------

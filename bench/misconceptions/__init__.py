@@ -1,0 +1,1 @@
+"""How many of the demo's wrong answers get a misconception, and what matching costs per ``graded`` frame."""

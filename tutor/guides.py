@@ -1,0 +1,20 @@
+"""Guides served from the site itself, rendered from the repository's docs (one source: the Markdown file)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+CONTENT_FORMAT = "content-format.md"
+
+
+@lru_cache(maxsize=4)
+def guide_html(name: str) -> SafeString:
+    """docs/``name`` as HTML. Raw HTML in the Markdown is escaped, not passed through (``html``: False), so
+    the page holds only what Markdown itself makes."""
+    text = (Path(settings.BASE_DIR) / "docs" / name).read_text(encoding="utf-8")
+    renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
+    return mark_safe(renderer.render(text))  # noqa: S308 (rendered with raw HTML disabled)
