@@ -109,3 +109,19 @@ def planned_size(effect: float, sd: float, *, confidence: float = CONFIDENCE, po
     normal = NormalDist()
     z = normal.inv_cdf(0.5 + confidence / 2) + normal.inv_cdf(power)
     return math.ceil(2 * (z * sd / effect) ** 2)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    control: Summary
+    treatment: Summary
+    difference: Difference
+    decision: Decision
+
+
+def compare(control: Sequence[float], treatment: Sequence[float], *, planned_per_arm: int) -> Comparison:
+    """The analysis of one metric between two arms, one value per student: what the admin report shows and what
+    the simulation counts as a finding (``decision.final and decision.differs``)."""
+    first, second = summarise(control), summarise(treatment)
+    diff = difference(first, second)
+    return Comparison(first, second, diff, decision(first, second, diff, planned_per_arm))
