@@ -186,8 +186,9 @@ class Experiment(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="+",
         help_text="The course's students it covers; none chosen: every student of the course.")
     planned_per_arm = models.PositiveIntegerField(
-        default=600, help_text="Students per arm the analysis waits for before its interval is a decision "
-                               "(600 finds a 5-point effect on next-item correctness about 80 % of the time).")
+        default=600, help_text="Students per arm the analysis waits for before its interval is a decision (600 "
+                               "found a true 5-point effect on next-item correctness in 86 % of simulated "
+                               "experiments: manage.py experiment_sim).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
