@@ -221,8 +221,26 @@ ALERT_PAGES = {
                                                       only(NOBODY, others=NO_SUCH_OBJECT)),
 }
 
+# Experiments: the course's teachers define and read them. Another course's experiment is outside the queryset,
+# so its pages answer as a missing one's: "no such object" on Django's pages, 404 on the report and CSV. Staff who
+# teach nothing (the author) get 403, as for alerts.
+EXPERIMENTS = "/admin/tutor/experiment"
+EXPERIMENT_PAGES = {
+    **model_pages("experiment", EXPERIMENTS, lambda w: w.experiment.pk, changelist=only(TEACHERS),
+                  add=only(TEACHERS), change=_alert_object(COURSE_A_TEACHERS),
+                  history=only(COURSE_A_TEACHERS, others=NO_SUCH_OBJECT), delete=_alert_object(COURSE_A_TEACHERS)),
+    "experiment: change, missing": AdminCase(lambda w: f"{EXPERIMENTS}/{MISSING_ID}/change/", _alert_object(NOBODY)),
+    **{f"experiment: {view}, course A": AdminCase(lambda w, view=view: f"{EXPERIMENTS}/{w.experiment.pk}/{view}",
+                                                  only(COURSE_A_TEACHERS, others=404))
+       for view in ("report/", "report.csv")},
+    **{f"experiment: {view}, missing": AdminCase(lambda w, view=view: f"{EXPERIMENTS}/{MISSING_ID}/{view}",
+                                                 only(NOBODY, others=404))
+       for view in ("report/", "report.csv")},
+}
+
 ADMIN_MATRIX: dict[str, AdminCase] = {
     **SITE_PAGES, **AUTH_PAGES, **CHAT_PAGES, **COURSE_PAGES, **REVIEW_PAGES, **TRAINING_PAGES, **ALERT_PAGES,
+    **EXPERIMENT_PAGES,
 }
 
 
@@ -230,7 +248,8 @@ def build_world(personas) -> SimpleNamespace:
     """The personas, plus one object of every kind the admin has a page for: student1's flagged answer in
     course A (its conversation, question, answer and review task), student2's answer that nobody flagged (an
     administrator may delete it: no review task hangs on it), an API token of student1, a group, course A's
-    review policy, a training run of course A and two model versions of it (the first serving)."""
+    review policy, a training run of course A and two model versions of it (the first serving), and an
+    experiment of course A."""
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
 
@@ -257,7 +276,17 @@ def build_world(personas) -> SimpleNamespace:
         training_run=TrainingRun.objects.create(course=personas.course_a, trigger=TrainingRun.Trigger.ADMIN,
                                                 losses=[2.0, 1.5]),
         model_versions=versions, alert=_alert(personas.course_a, task.answer.reply_to),
+        experiment=_experiment(personas.course_a),
     )
+
+
+def _experiment(course):
+    from tutor.models import Experiment, ExperimentArm
+
+    experiment = Experiment.objects.create(name="hints or explain", course=course, factor="answer_style")
+    for name in ("explain", "hints"):
+        ExperimentArm.objects.create(experiment=experiment, name=name, setting=name)
+    return experiment
 
 
 def _alert(course, question):

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.text import Truncator
 
 from learning.admin.superuser import SuperuserOnlyAdminMixin
+from tutor import experiment_admin  # noqa: F401  (registers the experiments admin)
 from tutor.alerts import safeguarding_alerts_acknowledge
 from tutor.models import ApiToken, Conversation, Message, SafeguardingAlert
 from tutor.selectors import courses_for_safeguarding, safeguarding_alerts_for_staff

@@ -19,6 +19,7 @@ from learning.practice import AnsweredAttempt, answered_attempt_get, open_item_f
 from learning.selectors import student_weak_skills
 from tutor.echo import CONTEXT_HEADER, QUESTION_HEADER
 from tutor.engine.types import AdapterRef, ChatTurn, GenerationRequest
+from tutor.experimenting import experiment_exposure_record
 from tutor.grounding import NO_GROUNDING, Grounding, Similarity, grounding_for, steps_without_result
 from tutor.model_registry import active_adapter_for
 from tutor.teacher_answers import TeacherAnswer, teacher_answer_for
@@ -53,7 +54,8 @@ def system_prompt_for(course: Course) -> str:
 def answer_plan_for(ask: AskResult) -> AnswerPlan:
     """What the engine needs for ``ask``'s answer; reads earlier turns only of a conversation that had some."""
     course, student, question = ask.conversation.course, ask.conversation.student, ask.question.text
-    adapter = active_adapter_for(course_id=course.id)
+    arms = experiment_exposure_record(student=student, course=course)
+    adapter = arms.adapter or active_adapter_for(course_id=course.id)
     teacher = teacher_answer_for(adapter=adapter, question=question)
     passages = [] if teacher else passages_for_question(
         course=course, question=question, limit=settings.LEARNING_PASSAGES_IN_PROMPT)
@@ -62,14 +64,15 @@ def answer_plan_for(ask: AskResult) -> AnswerPlan:
     answered = _answered_attempt(ask)
     earlier = [] if ask.new_conversation else prior_turns(answer=ask.answer, limit=settings.TUTOR_CONTEXT_TURNS)
     # While a practice item is open, a calculation is answered with hints whatever the course's style.
-    style = AnswerStyle.HINTS if item is not None else course.answer_style
+    style = AnswerStyle.HINTS if item is not None else (arms.answer_style or course.answer_style)
     request, grounding = question_request(
         system_prompt=system_prompt_for(course), question=question, passages=passages, style=style, weak=weak,
         item=item, teacher=teacher, earlier=[_turn(turn) for turn in earlier], adapter=adapter,
-        similarity=sentence_similarity() if passages else None, answered=answered)
+        grounded=arms.grounded, similarity=sentence_similarity() if passages else None, answered=answered)
     forbidden = answer_forms(item.answer_spec, item.choices) if item else []
     context = {**_context_record(passages, weak, item), "teacher_answer": teacher.question if teacher else None,
-               "grounding": grounding.kind, "about_attempt": answered.attempt_id if answered else None}
+               "grounding": grounding.kind, "about_attempt": answered.attempt_id if answered else None,
+               **({"experiments": list(arms.arms)} if arms.arms else {})}
     # A teacher's answer to the same question grounds the tutor as well as any check could.
     abstain_below = None if teacher else course.abstain_below
     return AnswerPlan(request, forbidden, context, grounding, style, abstain_below)

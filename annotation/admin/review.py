@@ -29,6 +29,7 @@ from annotation.services import (
     ReviewError, review_approve, review_claim, review_correct, review_reject, review_release,
 )
 from learning.admin.url_names import AdminUrlNamesMixin
+from learning.admin.teaching import teaches_a_course
 from learning.mastery import courses_for_teacher
 
 Status = ReviewTask.Status
@@ -36,14 +37,8 @@ MISSING_TASK = "No review task with this id is open to you."
 
 
 def reviewer_access(request: HttpRequest) -> bool:
-    """Active staff who teach a course, and superusers. Authors are staff too, but review is the teachers'.
-    Asked for every admin page's menu, so computed once per request."""
-    user = request.user
-    if not (user.is_active and user.is_staff):
-        return False
-    if not hasattr(request, "_annotation_reviewer"):
-        request._annotation_reviewer = user.is_superuser or courses_for_teacher(user=user).exists()
-    return request._annotation_reviewer
+    """Review is the teachers' (and superusers'): authors are staff too, but do not review."""
+    return teaches_a_course(request)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 
 from learning.admin.readonly import ReadOnlyAdminMixin
 from learning.admin.svg import svg_response
+from learning.admin.teaching import teaches_a_course
 from learning.admin.url_names import AdminUrlNamesMixin
 from learning.errors import COURSE_NOT_FOUND
 from learning.heatmap import MAX_COLUMNS, MAX_ROWS, HeatmapCell, heatmap_svg, mastery_colour, pale_colour
@@ -52,11 +53,11 @@ class CourseMasteryAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
                            self._url("mastery", course.pk), self._url("csv", course.pk))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _teaches_any(request)
+        return teaches_a_course(request)
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         if obj is None:
-            return _teaches_any(request)
+            return teaches_a_course(request)
         return course_get_for_teacher(user=request.user, course_id=obj.pk) is not None
 
     def get_urls(self):
@@ -90,16 +91,6 @@ class CourseMasteryAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         response["Content-Disposition"] = f'attachment; filename="mastery-{table.course.pk}.csv"'
         csv.writer(response).writerows([csv_safe(value) for value in row] for row in mastery_csv_rows(table))
         return response
-
-
-def _teaches_any(request: HttpRequest) -> bool:
-    """Staff who teach a course, and superusers; asked for every admin page's menu, so once per request."""
-    user = request.user
-    if not (user.is_active and user.is_staff):
-        return False
-    if not hasattr(request, "_learning_teaches_any"):
-        request._learning_teaches_any = user.is_superuser or courses_for_teacher(user=user).exists()
-    return request._learning_teaches_any
 
 
 def _table(request: HttpRequest, course_id: int) -> MasteryTable:

@@ -1,0 +1,14 @@
+from django.http import HttpRequest
+
+from learning.mastery import courses_for_teacher
+
+
+def teaches_a_course(request: HttpRequest) -> bool:
+    """Active staff who teach a course, and superusers (authors are staff too, but not teachers). Asked for
+    every admin page's menu, so computed once per request."""
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    if not hasattr(request, "_teaches_a_course"):
+        request._teaches_a_course = user.is_superuser or courses_for_teacher(user=user).exists()
+    return request._teaches_a_course

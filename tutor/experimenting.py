@@ -1,0 +1,67 @@
+"""Applying experiments to a tutor answer (services): which arm a student is in, recorded on first exposure.
+
+Exposure is the first answer planned for a covered student while the experiment runs: the arm is the seeded
+hash of tutor.experiments.assignment, written once (``get_or_create`` on the unique experiment and student, so
+two answers racing record one arm). An arm changes only the factor it names; everything else stays as the
+course has it. A stopped experiment, or one of a factor that is not wired, changes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from django.db.models import Q
+
+from learning.models import Course
+from tutor.engine.types import AdapterRef
+from tutor.experiments.arms import ADAPTER, ANSWER_STYLE, GROUNDING, NOT_WIRED
+from tutor.experiments.assignment import arm_index
+from tutor.model_registry import adapter_ref
+from tutor.models import Experiment, ExperimentArm, ExperimentAssignment
+
+
+@dataclass(frozen=True)
+class ArmOverrides:
+    """What the arms a student is in change for their next answer; the defaults change nothing."""
+
+    answer_style: str | None = None  # None: the course's
+    grounded: bool = True
+    adapter: AdapterRef | None = None  # None: the course's active version
+    arms: tuple[dict, ...] = ()  # {"experiment", "arm"} stored with the answer
+
+
+def experiment_exposure_record(*, student, course: Course) -> ArmOverrides:
+    """The overrides of every running experiment that covers ``student`` in ``course``, recording the arm of
+    each one the student meets for the first time. Of two experiments that set one factor, the older wins."""
+    overrides, applied = ArmOverrides(), set()
+    for experiment in _running_for(student, course):
+        if experiment.factor in NOT_WIRED or experiment.factor in applied or len(experiment.arms.all()) < 2:
+            continue
+        arm = _arm_of(experiment, student)
+        overrides = _with_arm(overrides, experiment.factor, arm)
+        overrides = replace(overrides, arms=(*overrides.arms, {"experiment": experiment.pk, "arm": arm.pk}))
+        applied.add(experiment.factor)
+    return overrides
+
+
+def _running_for(student, course: Course):
+    covered = Q(students__isnull=True) | Q(students=student)
+    return (Experiment.objects.filter(covered, course=course, status=Experiment.Status.RUNNING).distinct()
+            .prefetch_related("arms__model_version").order_by("created_at", "pk"))
+
+
+def _arm_of(experiment: Experiment, student) -> ExperimentArm:
+    arms = list(experiment.arms.all())  # in creation order: the hash picks a position among them
+    hashed = arms[arm_index(experiment_id=experiment.pk, student_id=student.pk, arms=len(arms))]
+    assignment, _ = ExperimentAssignment.objects.select_related("arm").get_or_create(
+        experiment=experiment, student=student, defaults={"arm": hashed})
+    return assignment.arm
+
+
+def _with_arm(overrides: ArmOverrides, factor: str, arm: ExperimentArm) -> ArmOverrides:
+    if factor == ANSWER_STYLE and arm.setting:
+        return replace(overrides, answer_style=arm.setting)
+    if factor == GROUNDING and arm.setting:
+        return replace(overrides, grounded=arm.setting != "off")
+    if factor == ADAPTER and arm.model_version is not None:
+        return replace(overrides, adapter=adapter_ref(arm.model_version))
+    return overrides
