@@ -9,9 +9,11 @@ How an answer is graded, since a tutor answers in sentences, not in one word:
   and a leading "the answer is" are ignored.
 - ``numeric``: the last number the answer states that the question did not already state (fractions, mixed
   numbers, decimals and percentages understood) equals a gold number. Restating the question's numbers
-  proves nothing, and a tutor's final number is its answer.
-- ``contains``: a gold phrase appears in the answer as whole words, and it is not negated right before
-  ("not carbon dioxide").
+  proves nothing, and a tutor's final number is its answer. Where the right answer has the value of a number
+  the question states ("simplify 42/56" is 3/4, "7/20 as a decimal" is 0.35), "already stated" means the same
+  written number, not the same value; otherwise no answer could be right.
+- ``contains``: a gold phrase appears in the answer as whole words (its last word may take a plural or
+  third-person "s"), and it is not negated right before ("not carbon dioxide").
 - ``choice``: the question lists options (``options``: key and text) and ``gold`` is the right option's key.
   The answer is right when it names the right option, by its text or by its letter ("b)", "(b)", "option b",
   "the answer is b"), and names no other one. Texts are looked for longest first and each match is used up,
@@ -87,11 +89,13 @@ def _contains(answer: str, gold: str) -> bool:
 
 
 def _affirmed_match(text: str, gold: str) -> re.Match | None:
-    """The first place ``text`` (folded by _words, padded with spaces) states ``gold`` without negating it."""
+    """The first place ``text`` (folded by _words, padded with spaces) states ``gold`` without negating it; a
+    plural or third-person "s" on its last word still states it ("guard cells" for "guard cell", "reflects" for
+    "reflect")."""
     phrase = _words(gold)
     if not phrase:
         return None
-    for match in re.finditer(rf"(?<=\s){re.escape(phrase)}(?=\s)", text):
+    for match in re.finditer(rf"(?<=\s){re.escape(phrase)}(?:e?s)?(?=\s)", text):
         before = text[: match.start()].split()[-2:]
         if not any(word in _NEGATIONS for word in before):
             return match
@@ -134,15 +138,23 @@ _NUMBER = re.compile(
 
 def numbers_in(text: str) -> list[Fraction]:
     """The numbers ``text`` states, in order, as exact fractions."""
+    return [value for _, value in _written_numbers(text)]
+
+
+def _written_numbers(text: str) -> list[tuple[str, Fraction]]:
+    """The numbers ``text`` states, in order, each as written (spaces removed) and as an exact fraction."""
     cleaned = unicodedata.normalize("NFKC", text).replace("−", "-").replace("⁄", "/")
-    values = (parse_number(match.group(1)) for match in _NUMBER.finditer(cleaned))
-    return [value for value in values if value is not None]
+    written = ((re.sub(r"\s+", "", match.group(1)), parse_number(match.group(1))) for match in _NUMBER.finditer(cleaned))
+    return [(text, value) for text, value in written if value is not None]
 
 
 def _numeric_correct(question: QAQuestion, answer: str) -> bool:
-    stated = set(numbers_in(question.question))
-    new_numbers = [value for value in numbers_in(answer) if value not in stated]
-    if not new_numbers:
-        return False
     gold = {parse_number(g) for g in question.gold}
-    return new_numbers[-1] in gold
+    stated = _written_numbers(question.question)
+    if gold & {value for _, value in stated}:
+        stated_texts = {text for text, _ in stated}
+        new_numbers = [value for text, value in _written_numbers(answer) if text not in stated_texts]
+    else:
+        stated_values = {value for _, value in stated}
+        new_numbers = [value for value in numbers_in(answer) if value not in stated_values]
+    return bool(new_numbers) and new_numbers[-1] in gold

@@ -29,7 +29,7 @@ def test_numeric_understands_mixed_numbers_and_thousands():
     ("Plants take in carbon dioxide.", True),
     ("They take in CO2 from the air", True),
     ("It is not carbon dioxide, it is oxygen.", False),
-    ("carbon dioxides", False),  # whole words only
+    ("carbon dioxideish", False),  # whole words only (a plural "s" aside)
     ("Carbon dioxide. Plants take it in through stomata.", True),  # a full stop ends the word
 ])
 def test_contains_needs_the_phrase_as_whole_words_not_negated(answer, right):
@@ -80,3 +80,25 @@ def test_choice_texts_are_matched_longest_first():
     assert answer_is_correct(gas, "It releases oxygen.")
     assert not answer_is_correct(gas, "It releases oxygen and glucose.")  # names option a, not also b
     assert not answer_is_correct(gas, "Oxygen and carbon dioxide.")
+
+
+@pytest.mark.parametrize(("question", "gold", "answer", "right"), [
+    ("Simplify 42/56", ("3/4",), "42/56 = 3/4.", True),
+    ("Simplify 42/56", ("3/4",), "42/56 is already as simple as it gets: 42/56.", False),
+    ("Convert 7/20 to a decimal", ("0.35",), "7 ÷ 20 = 0.35", True),
+    ("Convert 7/20 to a decimal", ("0.35",), "7 ÷ 20 = 0.45", False),
+    ("Which is bigger, 4/7 or 5/9?", ("4/7",), "4/7 is bigger than 5/9.", False),  # only restates: not judged right
+])
+def test_numeric_when_the_answer_has_the_value_of_a_number_the_question_states(question, gold, answer, right):
+    assert answer_is_correct(numeric(question, *gold), answer) is right
+
+
+@pytest.mark.parametrize(("gold", "answer", "right"), [
+    ("guard cell", "Each stoma is opened and closed by a pair of guard cells.", True),
+    ("reflect", "Chlorophyll reflects green light.", True),
+    ("autotroph", "They are called autotrophs.", True),
+    ("cell", "It happens in the cellulose wall.", False),
+    ("reflect", "Chlorophyll does not reflect red light.", False),
+])
+def test_contains_accepts_a_plural_or_third_person_s(gold, answer, right):
+    assert answer_is_correct(QAQuestion("Why?", (gold,), "contains"), answer) is right
