@@ -235,11 +235,31 @@ def targets_met(report: dict) -> dict:
 
 async def evaluate(questions: list[QAQuestion], notes: dict[str, CourseNotes], arms: list[str], concurrency: int,
                    abstain_below: float | None) -> dict:
-    report, answers = {}, []
+    answers, walls = [], {}
     for arm in arms:
-        arm_answers, wall = await run_arm(arm, questions, notes, concurrency, abstain_below)
-        report[arm] = arm_report(arm_answers, wall)
+        arm_answers, walls[arm] = await run_arm(arm, questions, notes, concurrency, abstain_below)
         answers += arm_answers
+    return _report(answers, walls)
+
+
+def regrade_report(report: dict, qa_path: Path, default_course: str | None) -> dict:
+    """``report`` (a saved run, with its answers) graded again, answer by answer, with today's grader: after a
+    grading fix, the same answers are judged without generating anything again. Abstained and failed answers
+    stay as they were; every question must be in ``qa_path``."""
+    questions = {q.question: q for q in questions_from(qa_path, default_course)}
+    answers = []
+    for saved in report["answers"]:
+        question = questions.get(saved["question"])
+        if question is None:
+            raise ValueError(f"the report's question {saved['question']!r} is not in {qa_path.name}")
+        correct = saved["failed"] is None and not saved["abstained"] and answer_is_correct(question, saved["answer"])
+        answers.append(ArmAnswer(**{**saved, "correct": correct}))
+    walls = {arm: report[arm]["wall_s"] for arm in dict.fromkeys(a.arm for a in answers)}
+    return {**_report(answers, walls), "setup": {**report.get("setup", {}), "regraded_from": qa_path.name}}
+
+
+def _report(answers: list[ArmAnswer], walls: dict[str, float]) -> dict:
+    report = {arm: arm_report([a for a in answers if a.arm == arm], wall) for arm, wall in walls.items()}
     if "on" in report and "off" in report and report["off"]["ttft_p50_s"]:
         report["ratios"] = {"ttft_p50_on_over_off": round(report["on"]["ttft_p50_s"] / report["off"]["ttft_p50_s"], 3)}
     report["targets"] = TARGETS

@@ -104,3 +104,29 @@ def test_a_failed_generation_is_reported_as_failed_never_graded(qa_file, tmp_pat
 def test_unknown_arms_are_refused(qa_file, tmp_path, arms):
     with pytest.raises(CommandError, match="--compare takes arms"):
         run(qa_file, tmp_path, "--compare", arms)
+
+
+def test_a_saved_report_is_graded_again_without_generating(qa_file, tmp_path, use_engine):
+    engine = WrongArithmeticEngine()
+    use_engine(engine)
+    _, report = run(qa_file, tmp_path)
+    prompts = len(engine.prompts)
+    saved = tmp_path / "saved.json"
+    # An answer graded wrong by an older grader is graded again: the stored "correct" is not trusted.
+    report["answers"] = [{**a, "correct": False} for a in report["answers"]]
+    saved.write_text(json.dumps(report))
+    summary, regraded = run(qa_file, tmp_path, "--regrade", str(saved))
+    assert len(engine.prompts) == prompts  # nothing generated
+    assert summary["on"]["accuracy_by_category"]["calculation"]["accuracy"] == 1.0
+    assert summary["setup"]["regraded_from"] == qa_file.name
+    assert [a["answer"] for a in regraded["answers"]] == [a["answer"] for a in report["answers"]]
+
+
+def test_a_report_with_a_question_the_file_lacks_is_refused(qa_file, tmp_path, use_engine):
+    use_engine(WrongArithmeticEngine())
+    _, report = run(qa_file, tmp_path)
+    report["answers"][0]["question"] = "What is 1 + 1?"
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps(report))
+    with pytest.raises(CommandError, match="not in qa.jsonl"):
+        run(qa_file, tmp_path, "--regrade", str(saved))
