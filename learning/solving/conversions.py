@@ -133,14 +133,15 @@ def _to_fraction_steps(literal: str, form: str) -> list[str]:
 
 
 def _comparison_steps(literals: list[str], values: list[Fraction]) -> list[str]:
-    """Fractions over a common denominator when all are fractions, otherwise all as decimals."""
+    """Fractions over a common denominator when all are fractions, otherwise all as decimals; the equations are
+    joined by ";", since "1 = 1 and 1/2 = 0.5" reads as one and a half."""
     if all(form_of(literal) == "fraction" for literal in literals):
         common = lcm(*(value.denominator for value in values))
         scaled = [f"{literal} = {value.numerator * (common // value.denominator)}/{common}"
                   for literal, value in zip(literals, values)]
         return [f"Common denominator of {' and '.join(str(v.denominator) for v in values)}: {common}",
-                " and ".join(scaled)]
-    return [" and ".join(f"{literal} = {decimal_text(value)}" for literal, value in zip(literals, values))]
+                "; ".join(scaled)]
+    return ["; ".join(f"{literal} = {decimal_text(value)}" for literal, value in zip(literals, values))]
 
 
 def solve_compare(text: str) -> Solution | None:
@@ -213,3 +214,26 @@ def solve_reciprocal(text: str) -> Solution | None:
 
 def _shown(value: Fraction) -> list[str]:
     return [form for form in (fraction_text(value), mixed_text(value)) if form]
+
+
+def solve_extreme(text: str) -> Solution | None:
+    """"what's the largest out of 3/4, 0.7 and 72%?", "which is the smallest of 2/3, 0.6 and 65%?"."""
+    numbers = rf"(?P<numbers>{NUMBER}(?:,? (?:and |or )?{NUMBER}){{1,9}})"
+    match = match_phrase(rf"\b(?:which|what)(?:'s| is| one is)? (?:the )?(?P<size>{_SIZE_WORD})(?: {_OPTION_NOUN})?,?"
+                         rf"(?: |(?=:))"
+                         rf"(?:(?:out of|of|among|from)(?: these| the numbers| the fractions)?:?|:) {numbers}", text,
+                         frozenset({"number", "fraction", "decimal", "these", "numbers", "fractions"}))
+    if match is None:
+        return None
+    literals = re.findall(rf"(?<![\d/.]){NUMBER}(?![\d/.])", match.group("numbers"))
+    values = [literal_value(literal) for literal in literals]
+    if len(set(values)) != len(values):
+        return None
+    bigger = match.group("size") in _BIGGER
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    chosen = order[-1] if bigger else order[0]
+    word = "largest" if bigger else "smallest"
+    steps = [*_comparison_steps(literals, values), " < ".join(literals[i] for i in order)]
+    forms = tuple(dict.fromkeys((literals[chosen], fraction_text(values[chosen]), decimal_text(values[chosen]))))
+    return Solution("compare", values[chosen], literals[chosen], forms, tuple(steps),
+                    f"The {word} is {literals[chosen]}.", tuple(values))

@@ -11,8 +11,8 @@ from dataclasses import replace
 
 from learning.solving.algebra import solve_derivative, solve_equation
 from learning.solving.answer_form import honoured, rounded
-from learning.solving.conversions import (solve_compare, solve_convert, solve_order, solve_reciprocal,
-                                          solve_simplify)
+from learning.solving.conversions import (solve_compare, solve_convert, solve_extreme, solve_order,
+                                          solve_reciprocal, solve_simplify)
 from learning.solving.divisibility import solve_gcd_lcm
 from learning.solving.equivalent_fractions import solve_missing_number
 from learning.solving.expression import NotACalculation, Operation, Root, Token, evaluate, leaves, parse, tokenize
@@ -29,7 +29,7 @@ from learning.solving.working import calculation_steps, prefers_decimals, render
 MAX_QUESTION_CHARS = 500
 _MATH_KINDS = ("number", "operator", "open", "close", "root")
 _RECOGNISERS = (solve_equation, solve_derivative, solve_gcd_lcm, solve_units, solve_convert, solve_simplify,
-                solve_reciprocal, solve_compare, solve_order, solve_percentage_of, solve_fraction_of_whole,
+                solve_reciprocal, solve_compare, solve_extreme, solve_order, solve_percentage_of, solve_fraction_of_whole,
                 solve_whole_from_part, solve_percent_change, solve_missing_number, solve_parts_of_a_whole,
                 solve_word_problem)
 

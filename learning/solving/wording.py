@@ -24,6 +24,7 @@ NUMBER = r"-?(?:\d+ \d+/\d+|\d+/\d+|\d+(?:\.\d+)?%?|\.\d+%?)"  # a literal after
 _PHRASES = [
     (r"\bper ?cent(age)?\b", "%"),
     (r"(?<=\d) (?=%)", ""),
+    (rf"\bhow many times (?:does|do|will|can|would) ({NUMBER}) (?:go|fit) into ({NUMBER})(?![\d/.])", r"\2 ÷ \1"),
     (r"\bsquared\b", "^2"),
     (r"\bcubed\b", "^3"),
     (r"\b(?:raised )?to the power of\s+", "^"),
@@ -37,6 +38,7 @@ _PHRASES = [
     (r"\bdivided by\b|\bover\b(?= \d)", "÷"),
     (r"(?<=[\d)]) x (?=[\d(])", " × "),
     (rf"\bhow many ({NUMBER})'?s (?:are |go |fit )?(?:there )?(?:in|into) ({NUMBER})(?![\d/.])", r"\2 ÷ \1"),
+    (r"\bwhat % (?:is|are) (\d+/\d+|\d*\.\d+)(?=\s*[?.!]*\s*$)", r"\1 as a %"),
     (rf"\badd ({NUMBER}) (?:and|to) ({NUMBER})\b", r"\1 + \2"),
     (rf"\b(?:subtract|take) ({NUMBER}) from ({NUMBER})\b", r"\2 - \1"),
     (rf"\bmultiply ({NUMBER}) (?:by|and) ({NUMBER})\b", r"\1 × \2"),
@@ -143,13 +145,13 @@ _INSTRUCTION = "|".join([
     rf"(?: {_ANSWER_FORM})?(?: {LOWEST_TERMS})?",
     rf"(?:just )?(?:give|write|state|tell me) {_OBJECT}",
     rf"(?:answer|reply) (?:{LOWEST_TERMS}|{_ANSWER_FORM})",
-    rf"simplify(?: your answer| the answer| it)?(?: fully| completely| if possible| where possible)?",
+    rf"simplify(?: your answer| the answer| it)?(?: fully| completely| if possible| where possible| if you can)?",
     r"(?:show|explain|include)(?: all)?(?: of)?(?: your| the)?(?: full)? (?:working|workings|work|steps|method|"
     r"reasoning)(?: out)?(?: clearly)?",
     r"(?:no|without)(?: need (?:for|to show))?(?: any)? (?:explanation|working|workings|steps)(?: needed| required)?",
     r"thanks|thank you|please",
 ])
-_INSTRUCTION_CLAUSE = re.compile(rf"(?:^|(?<=[.?!,;:]))\s*(?:and |then |please |but )?(?:please )?"
+_INSTRUCTION_CLAUSE = re.compile(rf"(?:^|(?<=[.?!,;:])|(?<=\d)(?= (?:and|then) ))\s*(?:and |then |please |but )?(?:please )?"
                                  rf"(?:{_INSTRUCTION})(?: please)?\s*(?:[.!]+|(?=[,;:?])|$)")
 
 

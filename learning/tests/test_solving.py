@@ -102,7 +102,7 @@ def test_a_recurring_decimal_is_marked_as_rounded():
 def test_which_is_bigger_compares_over_a_common_denominator():
     solution = solve("which is bigger, 3/5 or 5/8?")
     assert (solution.kind, solution.value) == ("compare", Fraction(5, 8))
-    assert "3/5 = 24/40 and 5/8 = 25/40" in solution.steps
+    assert "3/5 = 24/40; 5/8 = 25/40" in solution.steps
     assert solve("Which is smaller: 0.7 or 2/3?").value == Fraction(2, 3)
 
 

@@ -146,6 +146,11 @@ def test_missing_number_near_misses_are_declined(question):
     ("Put these in order from smallest: 2/3, 3/5, 5/8", "order", "3/5, 5/8, 2/3"),
     ("What is the slope of y = x^2 at x = 3?", "derivative_at", "6"),
     ("find f'(x) if f(x) = 2x^3 + x^2", "derivative", "6x^2 + 2x"),
+    ("how many times does 1/6 go into 5/3?", "arithmetic", "10"),
+    ("what percent is 9/25", "convert", "36%"),
+    ("what's the largest out of 3/4, 0.7 and 72%?", "compare", "3/4"),
+    ("Which is the smallest of 2/3, 0.6 and 65%?", "compare", "0.6"),
+    ("Work out 4/7 + 5/14 and simplify if you can", "arithmetic", "13/14"),
 ])
 def test_more_ways_of_asking_for_a_calculation(question, kind, result):
     solution = solve(question)

@@ -250,3 +250,13 @@ def test_a_reciprocal_times_its_number_is_one(number):
     solution = solve(f"What is the reciprocal of {written}?")
     assert solution.value * value == 1
     assert _agrees_with_itself(solution)
+
+
+@FAST
+@given(st.lists(written_numbers(), min_size=3, max_size=5, unique_by=lambda number: number[0]),
+       st.sampled_from(["largest", "smallest"]))
+def test_the_largest_or_smallest_of_a_list_is_its_max_or_min(numbers, size):
+    solution = solve(f"Which is the {size} of {', '.join(text for _, text in numbers[:-1])} and {numbers[-1][1]}?")
+    values = [value for value, _ in numbers]
+    assert solution.value == (max(values) if size == "largest" else min(values))
+    assert _agrees_with_itself(solution)
