@@ -180,12 +180,10 @@ def solve_order(text: str) -> Solution | None:
     words = frozenset({"these", "numbers", "fractions", "decimals", "following"})
     match = (match_phrase(rf"{verb}{numbers},? (?:in order )?{direction}", text, words)
              or match_phrase(rf"{verb}(?:in order )?{direction}[:,]? {numbers}", text, words))
-    if match is None:
+    options = _distinct_options(match)
+    if options is None:
         return None
-    literals = re.findall(rf"(?<![\d/.]){NUMBER}(?![\d/.])", match.group("numbers"))
-    values = [literal_value(literal) for literal in literals]
-    if len(set(values)) != len(values):
-        return None
+    literals, values = options
     descending = match.group("size") in _BIGGER if match.group("size") else match.group("way") == "descending"
     order = sorted(range(len(values)), key=lambda i: values[i], reverse=descending)
     relation = " > " if descending else " < "
@@ -223,12 +221,10 @@ def solve_extreme(text: str) -> Solution | None:
                          rf"(?: |(?=:))"
                          rf"(?:(?:out of|of|among|from)(?: these| the numbers| the fractions)?:?|:) {numbers}", text,
                          frozenset({"number", "fraction", "decimal", "these", "numbers", "fractions"}))
-    if match is None:
+    options = _distinct_options(match)
+    if options is None:
         return None
-    literals = re.findall(rf"(?<![\d/.]){NUMBER}(?![\d/.])", match.group("numbers"))
-    values = [literal_value(literal) for literal in literals]
-    if len(set(values)) != len(values):
-        return None
+    literals, values = options
     bigger = match.group("size") in _BIGGER
     order = sorted(range(len(values)), key=lambda i: values[i])
     chosen = order[-1] if bigger else order[0]
@@ -237,3 +233,13 @@ def solve_extreme(text: str) -> Solution | None:
     forms = tuple(dict.fromkeys((literals[chosen], fraction_text(values[chosen]), decimal_text(values[chosen]))))
     return Solution("compare", values[chosen], literals[chosen], forms, tuple(steps),
                     f"The {word} is {literals[chosen]}.", tuple(values))
+
+
+def _distinct_options(match: re.Match | None) -> tuple[list[str], list[Fraction]] | None:
+    """The numbers of a match's "numbers" group, as written and as values; None without a match, or when two
+    are equal (no order between them)."""
+    if match is None:
+        return None
+    literals = re.findall(rf"(?<![\d/.]){NUMBER}(?![\d/.])", match.group("numbers"))
+    values = [literal_value(literal) for literal in literals]
+    return None if len(set(values)) != len(values) else (literals, values)
