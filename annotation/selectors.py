@@ -8,11 +8,11 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
-from annotation.models import AnswerScore, Flag, ReviewEvent, ReviewPolicy, ReviewTask, RouterVersion
+from annotation.models import AnswerScore, Flag, ReviewEvent, ReviewPolicy, ReviewTask, RouterVersion, TrainingRun
 from annotation.router.flagging import DailyBudget, DayCounts
 from learning.mastery import courses_for_teacher
 from learning.models import Course, Enrollment, Passage
-from tutor.models import Message
+from tutor.models import Message, ModelVersion
 
 ASKERS_WINDOW_DAYS = 30
 
@@ -178,3 +178,18 @@ def review_verdict_pairs(*, user: AbstractBaseUser | AnonymousUser) -> list[tupl
 def router_version_newest() -> RouterVersion | None:
     """The version that routes new answers (None: the hand-set prior, before enough verdicts)."""
     return RouterVersion.objects.order_by("-id").first()
+
+
+def training_runs_for_teacher(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[TrainingRun]:
+    """Training runs of the courses ``user`` teaches (every course's for a superuser)."""
+    return TrainingRun.objects.filter(course__in=courses_for_teacher(user=user).values("pk"))
+
+
+def training_run_get_for_teacher(*, user: AbstractBaseUser | AnonymousUser, run_id: int) -> TrainingRun | None:
+    """The run if it is of a course ``user`` teaches, else None: missing and not-yours look the same."""
+    return training_runs_for_teacher(user=user).select_related("course", "model_version").filter(pk=run_id).first()
+
+
+def model_versions_for_teacher(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ModelVersion]:
+    """Model versions of the courses ``user`` teaches (every course's for a superuser)."""
+    return ModelVersion.objects.filter(course__in=courses_for_teacher(user=user).values("pk"))

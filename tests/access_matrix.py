@@ -91,6 +91,7 @@ CONTENT = "/admin/learning/coursecontent"
 MASTERY = "/admin/learning/coursemastery"
 REVIEW = "/admin/annotation/reviewtask"
 RUNS = "/admin/annotation/trainingrun"
+VERSIONS = "/admin/tutor/modelversion"
 ALERTS = "/admin/tutor/safeguardingalert"
 REVIEW_ACTIONS = ["claim", "release", "approve", "correct", "reject"]
 
@@ -188,17 +189,20 @@ REVIEW_PAGES = {
     **superuser_model_pages("review policy", "/admin/annotation/reviewpolicy", lambda w: w.review_policy.pk),
 }
 
-# Retraining and serving versions touch every student of a course: superusers only.
+# Retraining and serving versions: a course's teachers read their courses' runs and versions (another course's run
+# answers 404, as a missing one does; the author teaches nothing: 403 on the lists, 404 on a run). Starting a run,
+# promotion and rollback are the superusers' (test_access_admin POSTs them as every persona).
 TRAINING_PAGES = {
-    "training runs: list": AdminCase(lambda w: f"{RUNS}/", only(SUPERUSER)),
+    "training runs: list": AdminCase(lambda w: f"{RUNS}/", only(TEACHERS)),
     "training runs: start": AdminCase(lambda w: f"{RUNS}/start/", only(SUPERUSER)),
-    "training runs: run of course A": AdminCase(lambda w: f"{RUNS}/{w.training_run.pk}/change/", only(SUPERUSER)),
+    "training runs: run of course A": AdminCase(lambda w: f"{RUNS}/{w.training_run.pk}/change/",
+                                                only(COURSE_A_TEACHERS, others=404)),
     "training runs: loss curve of course A": AdminCase(lambda w: f"{RUNS}/{w.training_run.pk}/loss.svg",
-                                                       only(SUPERUSER)),
-    "training runs: missing run": AdminCase(lambda w: f"{RUNS}/{MISSING_ID}/change/", only(SUPERUSER, ok=404)),
+                                                       only(COURSE_A_TEACHERS, others=404)),
+    "training runs: missing run": AdminCase(lambda w: f"{RUNS}/{MISSING_ID}/change/", only(NOBODY, others=404)),
     "training runs: loss curve of a missing run": AdminCase(lambda w: f"{RUNS}/{MISSING_ID}/loss.svg",
-                                                            only(SUPERUSER, ok=404)),
-    "model versions: list": AdminCase(lambda w: "/admin/tutor/modelversion/", only(SUPERUSER)),
+                                                            only(NOBODY, others=404)),
+    "model versions: list": AdminCase(lambda w: f"{VERSIONS}/", only(TEACHERS)),
 }
 
 # Safeguarding alerts: the course's teachers and safeguarding contacts (test_access_admin has a contact). Another

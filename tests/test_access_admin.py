@@ -13,7 +13,8 @@ from annotation.models import ReviewEvent, ReviewPolicy, ReviewTask, TrainingExa
 from learning import admin as learning_admin
 from learning.models import Course, Enrollment
 from tests.access_matrix import (
-    ADMIN_MATRIX, COURSE_A_TEACHERS, LOGIN, MISSING_ID, PERSONAS, REVIEW, REVIEW_ACTIONS, RUNS, STAFF, Redirect,
+    ADMIN_MATRIX, COURSE_A_TEACHERS, LOGIN, MISSING_ID, PERSONAS, REVIEW, REVIEW_ACTIONS, RUNS, STAFF, VERSIONS,
+    Redirect,
     admin_routes, answer, build_world, client_for,
 )
 from tutor.models import ApiToken, Conversation, Message, ModelVersion
@@ -261,8 +262,7 @@ def test_only_superusers_start_training_runs(world, client_as, persona):
 def test_only_superusers_switch_the_serving_version(world, client_as, persona, action):
     before = list(ModelVersion.objects.order_by("id").values_list("status", flat=True))
     target = world.model_versions[1] if action == "activate" else world.model_versions[0]
-    response = client_as(persona).post(
-        "/admin/tutor/modelversion/", {"action": action, "_selected_action": [target.id]})
+    response = client_as(persona).post(f"{VERSIONS}/", {"action": action, "_selected_action": [target.id]})
     after = list(ModelVersion.objects.order_by("id").values_list("status", flat=True))
     if persona == "admin":
         assert response.status_code == 302
@@ -271,6 +271,32 @@ def test_only_superusers_switch_the_serving_version(world, client_as, persona, a
         return
     assert answer(response) == refused(persona), persona
     assert after == before
+
+
+def test_other_course_teacher_gets_the_same_404_as_for_a_missing_run(world, client_as):
+    client = client_as("teacher2")
+    for view in ("change/", "loss.svg"):
+        theirs, missing = (client.get(f"{RUNS}/{run_id}/{view}") for run_id in (world.training_run.pk, MISSING_ID))
+        assert theirs.status_code == missing.status_code == 404
+        assert theirs.content == missing.content
+
+
+def test_a_teachers_retraining_lists_hold_only_their_courses(world, client_as):
+    for path in (f"{RUNS}/", f"{VERSIONS}/"):
+        assert "Algebra" in client_as("teacher1").get(path).content.decode(), path
+        assert "Algebra" not in client_as("teacher2").get(path).content.decode(), path  # not even as a filter
+
+
+def test_a_teacher_sees_versions_and_runs_without_promotion_rollback_or_start(world, client_as):
+    versions = client_as("teacher1").get(f"{VERSIONS}/").content.decode()
+    assert "algebra-v1" in versions and "action-checkbox" not in versions and "Serve the" not in versions
+    assert "Start a run" not in client_as("teacher1").get(f"{RUNS}/").content.decode()
+
+
+def test_a_superuser_keeps_promotion_rollback_and_start(world, client_as):
+    versions = client_as("admin").get(f"{VERSIONS}/").content.decode()
+    assert "Serve the selected version" in versions and "Serve the base model" in versions
+    assert "Start a run" in client_as("admin").get(f"{RUNS}/").content.decode()
 
 
 def test_an_authors_content_list_holds_only_their_courses(world, client_as):

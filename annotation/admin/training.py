@@ -1,5 +1,7 @@
-"""Retraining in the Django admin (superusers): runs with their progress, loss curve and the gate's report,
-starting a run for a course, and the model versions with promotion and rollback as one action each.
+"""Retraining in the Django admin: runs with their progress, loss curve and the gate's report, and the model
+versions. A course's teachers see their courses' runs and versions, read-only, so that they see what their
+corrections did; another course's run answers 404, as a missing one does. Starting a run, promotion and
+rollback (one action each) are the superusers'.
 """
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ from django.urls import path
 
 from annotation.loss_svg import loss_svg
 from annotation.models import TrainingRun
+from annotation.selectors import model_versions_for_teacher, training_run_get_for_teacher, training_runs_for_teacher
 from annotation.training_runs import training_run_request
 from learning.admin.readonly import ReadOnlyAdminMixin
-from learning.admin.superuser import SuperuserOnlyAdminMixin, superuser_access
+from learning.admin.superuser import superuser_access
 from learning.admin.svg import svg_response
+from learning.admin.teaching import TeachersViewAdminMixin
 from learning.admin.url_names import AdminUrlNamesMixin
 from learning.models import Course
 from tutor.model_registry import ModelVersionError, model_version_activate, model_version_deactivate
@@ -29,17 +33,21 @@ class StartRunForm(forms.Form):
         "evaluation gate finds it better."))
 
 
-class OperatorOnlyMixin(AdminUrlNamesMixin, ReadOnlyAdminMixin, SuperuserOnlyAdminMixin):
-    """Training and serving versions touch every student of a course: superusers see them, nobody edits them."""
+class CourseTeachersReadOnlyMixin(AdminUrlNamesMixin, ReadOnlyAdminMixin, TeachersViewAdminMixin):
+    """Training and serving versions touch every student of a course: its teachers and superusers see them,
+    nobody edits them."""
 
 
 @admin.register(TrainingRun)
-class TrainingRunAdmin(OperatorOnlyMixin, admin.ModelAdmin):
+class TrainingRunAdmin(CourseTeachersReadOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "course", "status", "trigger", "progress", "last_loss", "model_version", "created_at",
                     "finished_at"]
-    list_filter = ["status", "course"]
+    list_filter = ["status", ("course", admin.RelatedOnlyFieldListFilter)]  # only the courses one sees
     list_select_related = ["course", "model_version__course"]
     actions = None
+
+    def get_queryset(self, request: HttpRequest):
+        return training_runs_for_teacher(user=request.user)
 
     @admin.display(description="Progress")
     def progress(self, run: TrainingRun) -> str:
@@ -57,6 +65,10 @@ class TrainingRunAdmin(OperatorOnlyMixin, admin.ModelAdmin):
             path("<int:run_id>/change/", wrap(self.detail_view), name=name("change")),
             path("<int:run_id>/loss.svg", wrap(self.loss_svg_view), name=name("loss_svg")),
         ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        start_url = self._url("start") if superuser_access(request) else None
+        return super().changelist_view(request, {**(extra_context or {}), "start_url": start_url})
 
     def start_view(self, request: HttpRequest) -> HttpResponse:
         if not superuser_access(request):
@@ -91,9 +103,7 @@ class TrainingRunAdmin(OperatorOnlyMixin, admin.ModelAdmin):
                                      total_steps=run.total_steps))
 
     def _run_or_404(self, request: HttpRequest, run_id: int) -> TrainingRun:
-        if not superuser_access(request):
-            raise PermissionDenied
-        run = TrainingRun.objects.select_related("course", "model_version").filter(pk=run_id).first()
+        run = training_run_get_for_teacher(user=request.user, run_id=run_id)
         if run is None:
             raise Http404("There is no training run with this id.")
         return run
@@ -121,12 +131,15 @@ def _verdict(evaluation: dict) -> str:
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(OperatorOnlyMixin, admin.ModelAdmin):
+class ModelVersionAdmin(CourseTeachersReadOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "course", "status", "created_at", "activated_at", "short_hash", "run"]
-    list_filter = ["status", "course"]
+    list_filter = ["status", ("course", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["course", "training_run"]
     list_display_links = None
     actions = ["activate", "serve_base_model"]
+
+    def get_queryset(self, request: HttpRequest):
+        return model_versions_for_teacher(user=request.user)
 
     @admin.display(description="sha256")
     def short_hash(self, version: ModelVersion) -> str:
@@ -138,12 +151,18 @@ class ModelVersionAdmin(OperatorOnlyMixin, admin.ModelAdmin):
         return f"run {run.pk}" if run else "–"
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return superuser_access(request)  # needed for the actions; there is still no edit form
+        return superuser_access(request)  # the actions need it; there is still no edit form
 
     def get_urls(self):
         return [path("", self.admin_site.admin_view(self.changelist_view), name=self._url_name("changelist"))]
 
-    @admin.action(description="Serve the selected version (promote, or roll back to it)")
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        # A teacher's list has no actions; a POST of one anyway is refused, not silently shown the list.
+        if request.method == "POST" and not superuser_access(request):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Serve the selected version (promote, or roll back to it)", permissions=["change"])
     def activate(self, request: HttpRequest, queryset) -> None:
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one version to serve.", messages.ERROR)
@@ -155,7 +174,8 @@ class ModelVersionAdmin(OperatorOnlyMixin, admin.ModelAdmin):
             return
         self.message_user(request, f"{version.name} now serves {version.course.title}, from the next answer on.")
 
-    @admin.action(description="Serve the base model for the selected versions' courses (roll back all tuning)")
+    @admin.action(description="Serve the base model for the selected versions' courses (roll back all tuning)",
+                  permissions=["change"])
     def serve_base_model(self, request: HttpRequest, queryset) -> None:
         courses = Course.objects.filter(id__in=queryset.values("course_id"))
         retired = sum(model_version_deactivate(course=course) for course in courses)

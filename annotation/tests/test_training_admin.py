@@ -1,4 +1,5 @@
-"""The training-run page shows each difference with its interval and p-values, and failures apart."""
+"""The training-run page shows each difference with its interval and p-values, and failures apart; the course's
+teachers see it as superusers do, with nothing to start, promote or roll back."""
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,8 @@ def _scores(cases, verdicts) -> dict:
     return {kind: score.as_dict() for kind, score in scores_by_kind(cases, verdicts).items()}
 
 
-def page(client, personas, run) -> str:
-    client.force_login(personas.admin)
+def page(client, personas, run, *, reader: str = "admin") -> str:
+    client.force_login(getattr(personas, reader))
     response = client.get(f"/admin/annotation/trainingrun/{run.pk}/change/")
     assert response.status_code == 200
     return response.content.decode()
@@ -50,3 +51,12 @@ def test_a_run_with_failed_answers_shows_not_judged_and_the_failures_apart(clien
     html = page(client, personas, run)
     assert "Evaluation gate: not judged" in html and "Not judged" in html
     assert "1 failed" in html and "candidate: reworded example:9" in html and "generation_timeout after 4 tries" in html
+
+
+def test_the_courses_teacher_reads_the_data_loss_curve_and_gate_table(client, personas):
+    run = run_with_report(personas.course_a, [False] * 10 + [True, True, False, False], [True] * 10 + [True] * 4)
+    html = page(client, personas, run, reader="teacher1")
+    assert "Evaluation gate: promoted" in html and "95% CI, Newcombe" in html and "0.001 / 1.000" in html
+    assert "corrections" in html and f"{run.pk}/loss.svg" in html
+    assert "<form" not in html.split('id="content-main"')[1]  # nothing to post from this page
+    assert client.get(f"/admin/annotation/trainingrun/{run.pk}/loss.svg").status_code == 200

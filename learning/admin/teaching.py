@@ -12,3 +12,16 @@ def teaches_a_course(request: HttpRequest) -> bool:
     if not hasattr(request, "_teaches_a_course"):
         request._teaches_a_course = user.is_superuser or courses_for_teacher(user=user).exists()
     return request._teaches_a_course
+
+
+class TeachersViewAdminMixin:
+    """Those who teach a course (and superusers) open this admin; which rows each sees is ``get_queryset``'s
+    business, through a selector of the courses they teach. A row outside it answers as a missing one."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return teaches_a_course(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is None:
+            return teaches_a_course(request)
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
