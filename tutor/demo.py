@@ -9,5 +9,6 @@ DEMO_CONTENT = Path(settings.BASE_DIR) / "fixtures" / "content"  # <slug>.json a
 
 
 def load_demo(path: Path = DEMO_FIXTURE) -> dict:
-    """{"courses": [{"slug", "title", "description"}, ...], "enrollments": {slug: {role: [username, ...]}}}"""
+    """{"courses": [{"slug", "title", "description"}, ...], "enrollments": {slug: {role: [username, ...]}},
+    "administrators": [username, ...]} (superusers; optional)"""
     return json.loads(path.read_text())

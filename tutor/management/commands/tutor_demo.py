@@ -1,4 +1,6 @@
-"""Load the demo course and, in embedded mode only, create the demo accounts. Safe to run again."""
+"""Load the demo course and, in embedded mode only, create the demo accounts, an administrator among them (so
+that someone trying the demo can start a retraining run and promote or roll back a version). Safe to run
+again."""
 from pathlib import Path
 
 from django.conf import settings
@@ -25,9 +27,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             courses = {c["slug"]: course_upsert(**c) for c in demo["courses"]}
             self._enroll(courses, demo["enrollments"])
+            administrators = [self._account(username, superuser=True) for username in demo.get("administrators", [])]
             imported = [self._import_content(course) for course in courses.values()]
         self.stdout.write(f"Content: {'; '.join(filter(None, imported))}.")
-        self.stdout.write(f"Demo ready: {len(courses)} courses; log in as student1 / {DEMO_PASSWORD}.")
+        admins = "".join(f"; administrator: {user.username}" for user in administrators)
+        self.stdout.write(f"Demo ready: {len(courses)} courses; log in as student1 / {DEMO_PASSWORD}{admins}.")
 
     def _import_content(self, course) -> str:
         """The course's skills, items (<slug>.json) and reference notes (<slug>.md) from fixtures/content/."""
@@ -43,10 +47,11 @@ class Command(BaseCommand):
                 for username in usernames:
                     enrollment_ensure(user=self._account(username), course=courses[slug], role=role)
 
-    def _account(self, username: str):
+    def _account(self, username: str, *, superuser: bool = False):
         user, created = get_user_model().objects.get_or_create(username=username)
         if created:
             user.set_password(DEMO_PASSWORD)
-            user.is_staff = username.startswith(("teacher", "author"))  # they work in Django admin
+            user.is_staff = superuser or username.startswith(("teacher", "author"))  # they work in Django admin
+            user.is_superuser = superuser
             user.save()
         return user
