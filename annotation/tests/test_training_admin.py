@@ -60,3 +60,24 @@ def test_the_courses_teacher_reads_the_data_loss_curve_and_gate_table(client, pe
     assert "corrections" in html and f"{run.pk}/loss.svg" in html
     assert "<form" not in html.split('id="content-main"')[1]  # nothing to post from this page
     assert client.get(f"/admin/annotation/trainingrun/{run.pk}/loss.svg").status_code == 200
+
+
+def registered_version(settings, tmp_path, course):
+    from tutor.model_registry import model_version_register
+
+    settings.TUTOR_ADAPTER_DIR = tmp_path
+    folder = tmp_path / course.slug / "v1"
+    folder.mkdir(parents=True)
+    (folder / "adapter_model.safetensors").write_bytes(b"weights")
+    return model_version_register(course=course, folder=folder, base_model="tiny")
+
+
+@pytest.mark.parametrize("reader, serves", [("admin", True), ("teacher1", False)])
+def test_only_an_administrator_promotes_a_version_the_courses_teacher_cannot(client, personas, settings, tmp_path,
+                                                                             reader, serves):
+    version = registered_version(settings, tmp_path, personas.course_a)
+    client.force_login(getattr(personas, reader))
+    response = client.post("/admin/tutor/modelversion/", {"action": "activate", "_selected_action": [version.pk]})
+    version.refresh_from_db()
+    assert response.status_code == (302 if serves else 403)
+    assert (version.status == "active") == serves
