@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
+from learning.admin.accessible import LabelledTabularInline
 from learning.admin.mastery import csv_safe
 from learning.admin.teaching import teaches_a_course
 from learning.admin.url_names import AdminUrlNamesMixin
@@ -47,7 +48,7 @@ def _pk(obj) -> int | None:
     return obj.pk if obj is not None else None
 
 
-class ArmInline(admin.TabularInline):
+class ArmInline(LabelledTabularInline):
     model = ExperimentArm
     formset = ArmFormSet
     fields = ["name", "setting", "model_version"]
@@ -101,7 +102,8 @@ class ExperimentAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
     list_display = ["name", "course", "factor", "status", "planned_per_arm", "report_links"]
     list_filter = ["status", "factor"]
     fields = ["name", "course", "factor", "status", "planned_per_arm", "students"]
-    filter_horizontal = ["students"]
+    # A plain multiple select, not Django's filter_horizontal: that widget's script gives a role-less icon an
+    # aria-label, which WCAG checkers (axe-core: aria-prohibited-attr) rightly refuse.
 
     def get_queryset(self, request):
         return experiments_for_staff(user=request.user).select_related("course")

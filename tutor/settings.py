@@ -34,6 +34,8 @@ if _refusals:
     raise ImproperlyConfigured("Refusing to start: " + " ".join(_refusals))
 
 INSTALLED_APPS = [
+    # First, so that its admin/base_site.html (the admin's accessibility fixes) is found before Django's own.
+    "tutor",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -41,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
-    "tutor",
     "learning",
     "annotation",
 ]

@@ -37,4 +37,5 @@ class ReviewPolicyAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     form = ReviewPolicyForm
     list_display = ["course", "reviews_per_teacher_per_day", "random_share"]
     list_select_related = ["course"]
-    autocomplete_fields = ["course"]
+    # A plain select (courses are few): Django's select2 autocomplete leaves its combobox without an accessible
+    # name (axe-core: aria-input-field-name).

@@ -4,13 +4,14 @@ autodiscovery registers them."""
 from django.contrib import admin, messages
 
 from learning.admin import mastery  # noqa: F401  (registers the mastery admin)
+from learning.admin.accessible import LabelledTabularInline
 from learning.admin.content import ContentUploadAdminMixin
 from learning.admin.superuser import SuperuserOnlyAdminMixin
 from learning.models import Course, Enrollment
 from learning.tasks import calibrate_course
 
 
-class EnrollmentInline(admin.TabularInline):
+class EnrollmentInline(LabelledTabularInline):
     model = Enrollment
     extra = 0
     autocomplete_fields = ["user"]

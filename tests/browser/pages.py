@@ -1,16 +1,17 @@
 """What a person does on the student page and in admin, and the check that no markup came alive."""
 from __future__ import annotations
 
-# Records every text the newest tutor message shows, and whether it was still streaming then.
+# Records every text the newest tutor message shows, whether it was still streaming then, and its aria-busy.
 RECORD_TUTOR_TEXTS = """() => {
   window.__tutorTexts = [];
   new MutationObserver(() => {
     const answers = document.querySelectorAll("#messages li.tutor");
     const li = answers[answers.length - 1];
     if (!li) return;
-    const seen = { text: li.firstChild.textContent, pending: li.classList.contains("pending") };
+    const seen = { text: li.firstChild.textContent, pending: li.classList.contains("pending"),
+                   busy: li.getAttribute("aria-busy") };
     const last = window.__tutorTexts[window.__tutorTexts.length - 1];
-    if (!last || last.text !== seen.text || last.pending !== seen.pending) window.__tutorTexts.push(seen);
+    if (!last || JSON.stringify(last) !== JSON.stringify(seen)) window.__tutorTexts.push(seen);
   }).observe(document.getElementById("messages"),
              { subtree: true, childList: true, characterData: true, attributes: true });
 }"""

@@ -11,6 +11,7 @@ import json
 COURSE = {"slug": "algebra", "title": "Algebra", "description": "Fractions and linear equations."}
 STUDENT = {"username": "browser-student", "password": "pw-browser-student"}
 TEACHER = {"username": "browser-teacher", "password": "pw-browser-teacher"}
+ADMIN = {"username": "browser-admin", "password": "pw-browser-admin"}
 
 # Markup that does something visible if a page ever parses it as HTML: a global, and a dialog.
 IMG_PAYLOAD = '<img src=x onerror="window.__pwned=1;alert(1)">'
@@ -34,6 +35,7 @@ def seed() -> dict:
     users = get_user_model().objects
     student = users.create_user(**STUDENT)
     teacher = users.create_user(**TEACHER, is_staff=True)  # teachers work in Django admin
+    users.create_superuser(**ADMIN, email="")
     enrollment_ensure(user=student, course=course, role="student")
     enrollment_ensure(user=teacher, course=course, role="teacher")
     task = flagged_task(course=course, student=student, question=FLAGGED_QUESTION, answer=FLAGGED_ANSWER)

@@ -5,6 +5,7 @@
 const $ = (id) => document.getElementById(id);
 const state = {
   socket: null, course: null, conversation: null, retry: 0, outbox: new Map(), lastComplete: null,
+  conversationPicks: 0, // how often the student picked a conversation themselves
   items: new Map(), // message id -> its <li>
   messages: new Map(), // message id -> what the server last said of it (frames and history merged)
 };
@@ -48,6 +49,8 @@ function renderMessage(update) {
     $("messages").append(li);
   }
   li.className = `${message.role} ${message.status}`;
+  // A screen reader announces an answer once, when it is complete, not token by token while it streams.
+  li.setAttribute("aria-busy", String(message.status === "pending"));
   const text = li.firstChild;
   text.textContent = message.text || (message.status === "failed" ? "The tutor could not answer this." : "");
   li.replaceChildren(text, ...messageNotes(message));
@@ -420,11 +423,13 @@ function addConversationOption(id, title) {
 // the most recent one and show its history (a page that loads, or a course just selected).
 async function loadConversations({ reopen }) {
   const course = state.course;
+  const picks = state.conversationPicks;
   const { conversations } = await api(`/api/courses/${course}/conversations`);
   if (course !== state.course) return;  // the student switched course meanwhile
   const options = conversations.map((c) => new Option(c.title || `Conversation ${c.id}`, c.id));
   $("conversation").replaceChildren(new Option("New conversation", ""), ...options);
-  if (reopen) selectConversation(conversations.length ? conversations[0].id : null);
+  // A conversation the student picked while the list was loading stands: reopening the last one would undo it.
+  if (reopen && picks === state.conversationPicks) selectConversation(conversations.length ? conversations[0].id : null);
   else $("conversation").value = state.conversation ? String(state.conversation) : "";
 }
 
@@ -473,7 +478,10 @@ $("course").addEventListener("change", async () => {
   practiceAskOpenItem();
   try { await loadConversations({ reopen: true }); } catch (error) { showError("chat-error", error.message); }
 });
-$("conversation").addEventListener("change", () => selectConversation(Number($("conversation").value) || null));
+$("conversation").addEventListener("change", () => {
+  state.conversationPicks += 1;
+  selectConversation(Number($("conversation").value) || null);
+});
 
 $("ask").addEventListener("submit", (event) => {
   event.preventDefault();
