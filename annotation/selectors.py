@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,14 +13,9 @@ from annotation.router.flagging import DailyBudget, DayCounts
 from learning.mastery import courses_for_teacher
 from learning.models import Course, Enrollment, Passage
 from tutor.models import Message, ModelVersion
+from tutor.school_day import day_start  # budgets are per school day
 
 ASKERS_WINDOW_DAYS = 30
-
-
-def day_start(now: datetime | None = None) -> datetime:
-    """Budgets are per calendar day in the server's time zone (UTC unless TIME_ZONE says otherwise)."""
-    now = timezone.localtime(now or timezone.now())
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def review_policy_of(*, course_id: int) -> tuple[int, float]:

@@ -8,11 +8,18 @@ from django.db import models
 # 0.3 only when it hedged, looped, was cut short or wavered token by token: the answers most likely wrong. A
 # higher value would also hold back many right answers, and each one held costs a teacher's time.
 DEFAULT_ABSTAIN_BELOW = 0.3
+# A day's questions per student beyond this are a typing loop or a script, not a student.
+MAX_DAILY_QUESTION_LIMIT = 1000
 
 
 class AnswerStyle(models.TextChoices):
     EXPLAIN = "explain", "Explain the verified working"
     HINTS = "hints", "Hints only (never the result)"
+
+
+# The course's settings of the tutor, which its teachers change (annotation.admin.course_settings); the review
+# budget is annotation.ReviewPolicy.
+AI_SETTING_FIELDS = ("tutor_enabled", "answer_style", "daily_question_limit", "answer_off_topic", "abstain_below")
 
 
 class Course(models.Model):
@@ -37,6 +44,28 @@ class Course(models.Model):
                   "confidence is below this is not sent: the student is told the tutor is not sure and the "
                   "question goes to the teachers. Empty: never hold answers back.",
     )
+    tutor_enabled = models.BooleanField(
+        default=True, verbose_name="tutor on",
+        help_text="Off: students' questions are refused (tutor_disabled) and nothing is generated or stored; "
+                  "practice items and their grading still work.",
+    )
+    daily_question_limit = models.PositiveIntegerField(
+        null=True, blank=True,
+        validators=[
+            MinValueValidator(1, "Expected at least 1 question a day (empty: no limit); to stop questions, switch "
+                                 "the tutor off."),
+            MaxValueValidator(MAX_DAILY_QUESTION_LIMIT, f"Expected at most {MAX_DAILY_QUESTION_LIMIT} questions a "
+                                                        "day (empty: no limit)."),
+        ],
+        help_text="Questions each student may ask the tutor in this course per day (the school's day, from "
+                  "midnight in TUTOR_TIME_ZONE). Empty: no limit.",
+    )
+    answer_off_topic = models.BooleanField(
+        default=True,
+        help_text="Off: a question that is not about the course (no passage of its notes matches it, and it is no "
+                  "calculation, practice question or follow-up) is not answered; the student is asked to keep to "
+                  "the course (off_topic).",
+    )
     safeguarding_help_text = models.TextField(
         blank=True, help_text="What a student whose message raises a safeguarding alert is told: who to talk to and "
                               "how to reach help. Empty: the school's TUTOR_SAFEGUARDING_HELP_TEXT.",
@@ -45,6 +74,10 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["title"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(daily_question_limit__isnull=True) | models.Q(
+                daily_question_limit__gte=1, daily_question_limit__lte=MAX_DAILY_QUESTION_LIMIT),
+            name="course_daily_question_limit_range")]
 
     def __str__(self) -> str:
         return self.title
@@ -254,6 +287,15 @@ class CourseMastery(Course):
         proxy = True
         verbose_name = "Course mastery"
         verbose_name_plural = "Course mastery"
+
+
+class CourseAISettings(Course):
+    """A course as its teachers see it in the admin: the tutor's settings for it, nothing else."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "Course AI settings"
+        verbose_name_plural = "Course AI settings"
 
 
 class CourseContent(Course):

@@ -54,6 +54,13 @@ def passages_for_question(*, course: Course, question: str, limit: int) -> list[
     return [_hit(passages[int(pid)], score) for pid, score in hits if int(pid) in passages]
 
 
+def course_retrieval_backend(*, course: Course) -> str | None:
+    """The back end whose scale the course's passage scores are on ("hybrid" or "tfidf"); None when the
+    course has no passages."""
+    backend, index, _ = _indexes.get(course, lambda revision: _build(course))
+    return backend if index is not None else None
+
+
 def hits_worth_prompting(backend: str, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """The search hits (best first) that clear both floors: MIN_SCORE and a share of the best hit."""
     floor = max(MIN_SCORE[backend], MIN_SHARE_OF_BEST * hits[0][1]) if hits else 0.0

@@ -225,6 +225,22 @@ ALERT_PAGES = {
                                                       only(NOBODY, others=NO_SUCH_OBJECT)),
 }
 
+# Course AI settings: a course's teachers view and change their own courses' settings (and review budget); another
+# course's page answers as a missing one's ("no such object"), staff who teach nothing (the author) get 403 as for
+# alerts, and nobody adds or deletes courses here.
+AI_SETTINGS = "/admin/learning/courseaisettings"
+AI_SETTINGS_PAGES = {
+    **model_pages("course AI settings", AI_SETTINGS, lambda w: w.course_a.pk, changelist=only(TEACHERS),
+                  add=only(NOBODY), change=_alert_object(COURSE_A_TEACHERS),
+                  history=only(COURSE_A_TEACHERS, others=NO_SUCH_OBJECT), delete=only(NOBODY)),
+    "course AI settings: change, course B": AdminCase(lambda w: f"{AI_SETTINGS}/{w.course_b.pk}/change/",
+                                                      _alert_object(("teacher2", "admin"))),
+    "course AI settings: change, missing": AdminCase(lambda w: f"{AI_SETTINGS}/{MISSING_ID}/change/",
+                                                     _alert_object(NOBODY)),
+    "course AI settings: history, missing": AdminCase(lambda w: f"{AI_SETTINGS}/{MISSING_ID}/history/",
+                                                      only(NOBODY, others=NO_SUCH_OBJECT)),
+}
+
 # Experiments: the course's teachers define and read them. Another course's experiment is outside the queryset,
 # so its pages answer as a missing one's: "no such object" on Django's pages, 404 on the report and CSV. Staff who
 # teach nothing (the author) get 403, as for alerts.
@@ -243,8 +259,8 @@ EXPERIMENT_PAGES = {
 }
 
 ADMIN_MATRIX: dict[str, AdminCase] = {
-    **SITE_PAGES, **AUTH_PAGES, **CHAT_PAGES, **COURSE_PAGES, **REVIEW_PAGES, **TRAINING_PAGES, **ALERT_PAGES,
-    **EXPERIMENT_PAGES,
+    **SITE_PAGES, **AUTH_PAGES, **CHAT_PAGES, **COURSE_PAGES, **AI_SETTINGS_PAGES, **REVIEW_PAGES, **TRAINING_PAGES,
+    **ALERT_PAGES, **EXPERIMENT_PAGES,
 }
 
 

@@ -103,6 +103,7 @@ DELETABLE = {
     "API token": (lambda w: f"/admin/tutor/apitoken/{w.api_token.pk}/delete/", "ApiToken", {"admin"}),
     "course": (lambda w: f"/admin/learning/course/{w.course_b.pk}/delete/", "Course", {"admin"}),
     "course content": (lambda w: f"/admin/learning/coursecontent/{w.course_a.pk}/delete/", "Course", set()),
+    "course AI settings": (lambda w: f"/admin/learning/courseaisettings/{w.course_a.pk}/delete/", "Course", set()),
     "review policy": (lambda w: f"/admin/annotation/reviewpolicy/{w.review_policy.pk}/delete/", "ReviewPolicy",
                       {"admin"}),
     "user": (lambda w: f"/admin/auth/user/{w.student3.pk}/delete/", "User", {"admin"}),

@@ -152,6 +152,66 @@ def test_answers_racing_on_one_knowledge_state_all_count(personas):
     assert sum(e["attempts"] for k, e in state.state["skills"].items() if k != "*") == 8  # one skill per item
 
 
+def test_a_second_ask_waits_at_the_enrolment_lock_and_counts_the_first_question(personas):
+    """The daily question limit holds when two asks of one student run side by side: the first holds its
+    transaction open after the check; the second must wait at the lock (seen in pg_stat_activity), not count
+    the first's uncommitted question as absent, and is refused once the first commits."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from tutor.ask_limits import question_allowed_check
+    from tutor.errors import TutorError
+    from tutor.models import Conversation
+    from tutor.services import question_ask
+
+    Course.objects.filter(id=personas.course_a.id).update(daily_question_limit=1)
+    course = Course.objects.get(id=personas.course_a.id)
+    checked, commit = threading.Event(), threading.Event()
+    second_result: list = []
+
+    def first_ask():
+        try:
+            with transaction.atomic():
+                question_allowed_check(student=personas.student1, course=course)
+                conversation = Conversation.objects.create(student=personas.student1, course=course, title="q")
+                Message.objects.create(conversation=conversation, role=Message.Role.STUDENT,
+                                       sender=personas.student1, text="q", client_msg_id=uuid.uuid4())
+                checked.set()
+                commit.wait(60)
+        finally:
+            connections.close_all()
+
+    def second_ask():
+        try:
+            second_result.append(question_ask(student=personas.student1, course_id=course.id, conversation_id=None,
+                                              text="What is 2x = 4?", client_msg_id=uuid.uuid4()))
+        except TutorError as exc:
+            second_result.append(exc)
+        finally:
+            connections.close_all()
+
+    first, second = threading.Thread(target=first_ask), threading.Thread(target=second_ask)
+    first.start()
+    assert checked.wait(30)
+    second.start()
+    deadline = time.monotonic() + 30
+    while second.is_alive() and not _a_backend_waits_for_a_lock() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    commit.set()
+    first.join(30)
+    second.join(30)
+    assert isinstance(second_result[0], TutorError) and second_result[0].code == "daily_limit_reached"
+    assert Message.objects.filter(sender=personas.student1).count() == 1
+
+
+def _a_backend_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0] > 0
+
+
 def test_calibration_runs_on_a_real_worker(personas):
 
     from learning.models import Attempt, KnowledgeCalibration, ServedItem

@@ -17,6 +17,7 @@ import logging
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from tutor import errors
 from tutor.dbcall import db_sync_to_async
 from tutor.engine import get_engine
 from tutor.engine.types import Completion, EngineError, EngineOverloaded
@@ -61,7 +62,11 @@ async def _hand_to_inference_worker(answer_id: int, client_msg_id: str) -> None:
 async def answer_generate(*, ask: AskResult, client_msg_id: str) -> None:
     answer_id = ask.answer.id
     try:
-        plan, answer, scoring = await _grounded(ask)
+        plan = await db_sync_to_async(answer_plan_for)(ask)
+        if plan.off_topic:  # the course answers questions on its topic only: nothing is generated
+            await _fail(answer_id, client_msg_id, *errors.OFF_TOPIC)
+            return
+        answer, scoring = await _grounded(ask, plan)
     except EngineError as exc:
         await _fail(answer_id, client_msg_id, exc.code, exc.detail)
         return
@@ -80,10 +85,9 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str) -> None:
                                         abstained=answer.abstained))
 
 
-async def _grounded(ask: AskResult) -> tuple[AnswerPlan, GroundedAnswer, Scoring | None]:
+async def _grounded(ask: AskResult, plan: AnswerPlan) -> tuple[GroundedAnswer, Scoring | None]:
     """Generate the answer, its tokens streamed to the answer's group; an answer held back for the scorer
     comes with the scorer's verdict, so the stored answer is scored once."""
-    plan = await db_sync_to_async(answer_plan_for)(ask)
     verdicts: list[Scoring] = []
 
     async def judge(completion: Completion) -> float:
@@ -94,7 +98,7 @@ async def _grounded(ask: AskResult) -> tuple[AnswerPlan, GroundedAnswer, Scoring
     answer = await grounded_answer(get_engine(), plan.request, plan.grounding, plan.style, plan.forbidden,
                                    lambda text: _send_token(ask.answer.id, text), judge=judge,
                                    abstain_below=plan.abstain_below)
-    return plan, answer, (verdicts[-1] if verdicts else None)
+    return answer, (verdicts[-1] if verdicts else None)
 
 
 async def _send_token(answer_id: int, text: str) -> None:

@@ -70,7 +70,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
             elif isinstance(frame, SubmitFrame):
                 await self._submit(frame)
         except TutorError as exc:
-            await self._send_frame(error_frame(exc.code, exc.detail, exc.client_msg_id))
+            await self._send_frame(error_frame(exc.code, exc.detail, exc.client_msg_id, **exc.extra))
         except Exception as exc:
             if not database_unreachable(exc):
                 raise

@@ -59,6 +59,19 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def env_time_zone(name: str, default: str) -> str:
+    """An IANA time zone name (Europe/Stockholm): what a school's "today" means for daily limits and budgets."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = os.environ.get(name, default).strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a time zone; expected an IANA name such as Europe/Stockholm or UTC.") from None
+    return value
+
+
 def env_url(name: str, default: str) -> str:
     """An http(s) URL without its trailing slash."""
     value = os.environ.get(name, default).strip().rstrip("/")

@@ -2,13 +2,15 @@ from learning.errors import COURSE_NOT_FOUND  # noqa: F401  (worded once, in lea
 
 
 class TutorError(Exception):
-    """A request the tutor refuses; ``code`` is machine-readable, ``detail`` is for a person."""
+    """A request the tutor refuses; ``code`` is machine-readable, ``detail`` is for a person, ``extra`` are more
+    machine-readable fields of the error frame (a daily limit's ``resets_at``)."""
 
-    def __init__(self, code: str, detail: str, client_msg_id: str | None = None):
+    def __init__(self, code: str, detail: str, client_msg_id: str | None = None, **extra):
         super().__init__(detail)
         self.code = code
         self.detail = detail
         self.client_msg_id = client_msg_id
+        self.extra = extra
 
 
 CONVERSATION_NOT_FOUND = ("conversation_not_found", "No conversation with this id is open to you.")
@@ -22,6 +24,12 @@ TOKEN_REVOKED = ("token_revoked", "The token this socket opened with was revoked
 TOKEN_EXPIRED = ("token_expired", "The token this socket opened with has expired; get a new one and reconnect.")
 ACCOUNT_DISABLED = ("account_disabled", "This account was disabled.")
 SESSION_ENDED = ("session_ended", "The session this socket opened with has ended (logged out); log in again.")
+# What a course's AI settings refuse (tutor/ask_limits.py, tutor/off_topic.py).
+TUTOR_DISABLED = ("tutor_disabled", "The tutor is switched off for this course by its teachers. Practice questions "
+                                    "still work.")
+DAILY_LIMIT_REACHED = "daily_limit_reached"
+OFF_TOPIC = ("off_topic", "This tutor only answers questions about this course, and this question does not seem to be "
+                          "about it. Please ask about something from your course, or talk to your teacher.")
 SERVICE_UNAVAILABLE = ("service_unavailable", "The tutor cannot reach its database right now. Try again in a moment.")
 
 

@@ -98,6 +98,11 @@ def grounding_for(question: str, passages: Sequence[PassageLike], similarity: Si
     return Grounding("source", quotes=quotes) if quotes else NO_GROUNDING
 
 
+def is_calculation(question: str) -> bool:
+    """One the exact solver does, or one that states numbers and asks for an amount (a word problem)."""
+    return solve(question) is not None or asks_for_a_calculation(question)
+
+
 def asks_for_a_calculation(question: str) -> bool:
     return (len(numbers_of(question)) >= MIN_NUMBERS_OF_A_CALCULATION
             and _ASKS_FOR_AN_AMOUNT.search(question) is not None)

@@ -14,14 +14,20 @@ from django.conf import settings
 
 from learning.answer_guard import answer_forms
 from learning.models import AnswerStyle, Course, Item
-from learning.passage_search import PassageHit, passages_for_question, sentence_similarity
+from learning.passage_search import (
+    PassageHit, course_retrieval_backend, passages_for_question, sentence_similarity,
+)
 from learning.practice import AnsweredAttempt, answered_attempt_get, open_item_for_hints
 from learning.selectors import student_weak_skills
+from learning.sentences import word_stems
 from tutor.echo import CONTEXT_HEADER, QUESTION_HEADER
 from tutor.engine.types import AdapterRef, ChatTurn, GenerationRequest
 from tutor.experimenting import experiment_exposure_record
-from tutor.grounding import NO_GROUNDING, Grounding, Similarity, grounding_for, steps_without_result
+from tutor.grounding import (
+    NO_GROUNDING, Grounding, Similarity, grounding_for, is_calculation, steps_without_result,
+)
 from tutor.model_registry import active_adapter_for
+from tutor.off_topic import TopicEvidence, off_topic
 from tutor.teacher_answers import TeacherAnswer, teacher_answer_for
 from tutor.models import AskResult, Message
 from tutor.selectors import prior_turns
@@ -44,6 +50,7 @@ class AnswerPlan:
     grounding: Grounding = NO_GROUNDING
     style: str = AnswerStyle.EXPLAIN
     abstain_below: float | None = None  # hold back an unchecked answer scored below this; None: never
+    off_topic: bool = False  # the course does not answer questions off its topic, and this is one: not answered
 
 
 def system_prompt_for(course: Course) -> str:
@@ -75,7 +82,19 @@ def answer_plan_for(ask: AskResult) -> AnswerPlan:
                **({"experiments": list(arms.arms)} if arms.arms else {})}
     # A teacher's answer to the same question grounds the tutor as well as any check could.
     abstain_below = None if teacher else course.abstain_below
-    return AnswerPlan(request, forbidden, context, grounding, style, abstain_below)
+    refused = not course.answer_off_topic and _off_topic(ask, passages, grounding, practice=bool(item or answered),
+                                                         teacher=teacher is not None)
+    return AnswerPlan(request, forbidden, context, grounding, style, abstain_below, refused)
+
+
+def _off_topic(ask: AskResult, passages: list[PassageHit], grounding: Grounding, *, practice: bool,
+               teacher: bool) -> bool:
+    question = ask.question.text
+    return off_topic(TopicEvidence(
+        backend=course_retrieval_backend(course=ask.conversation.course),
+        best_passage_score=passages[0].score if passages else None,
+        calculation=grounding.kind == "solver" or is_calculation(question), practice=practice, teacher_answer=teacher,
+        follow_up_words=None if ask.new_conversation else len(word_stems(question))))
 
 
 def _answered_attempt(ask: AskResult) -> AnsweredAttempt | None:

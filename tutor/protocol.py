@@ -220,6 +220,7 @@ def history_message(message) -> dict[str, Any]:
         "role": message.role,
         "text": message.corrected_text or message.text,
         "status": message.status,
+        "error_code": message.error_code or None,
         "corrected": bool(message.corrected_text),
         "confidence": message.confidence,
         "sources": _sources(message.sources),

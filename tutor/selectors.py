@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from learning.models import Course, Enrollment
 from tutor.models import ApiToken, AskResult, Conversation, Message, SafeguardingAlert
+from tutor.school_day import day_start
 
 SAFEGUARDING_ROLES = (Enrollment.Role.TEACHER, Enrollment.Role.SAFEGUARDING)
 
@@ -71,6 +72,12 @@ def message_by_client_id(*, sender: AbstractBaseUser, client_msg_id) -> Message 
 def asks_in_window(*, student: AbstractBaseUser, seconds: int) -> int:
     since = timezone.now() - timedelta(seconds=seconds)
     return Message.objects.filter(sender=student, role=Message.Role.STUDENT, created_at__gte=since).count()
+
+
+def questions_today(*, student: AbstractBaseUser, course_id: int) -> int:
+    """The questions ``student`` asked in the course since the school's day began."""
+    return Message.objects.filter(sender=student, role=Message.Role.STUDENT, conversation__course_id=course_id,
+                                  created_at__gte=day_start()).count()
 
 
 def prior_turns(*, answer: Message, limit: int) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from learning.selectors import course_get_for_student
 from tutor import errors
 from tutor.engine.types import Completion
 from tutor.alerts import help_text_for, safeguarding_alert_record, safeguarding_signal
+from tutor.ask_limits import question_allowed_check
 from tutor.errors import TutorError
 from tutor.groups import frame_event, student_group
 from tutor.models import ApiToken, AskResult, Conversation, Message
@@ -38,8 +39,10 @@ def question_ask(
     ``about_attempt``: the question is about that practice answer of the student's, in this course; the tutor
     is told the item, the answer and its misconception (tutor.prompting).
 
-    Raises TutorError for a course, conversation or attempt that is not the student's, or past the rate limit.
-    A repeat is found through the unique constraint, so the common case costs no extra query.
+    Raises TutorError for a course, conversation or attempt that is not the student's, past the rate limit, or
+    refused by the course's settings (tutor.ask_limits): nothing is stored then. A repeat is found through the
+    unique constraint, so the common case costs no extra query, and it is acknowledged even when the settings
+    would now refuse a new question.
     """
     course = course_get_for_student(user=student, course_id=course_id)
     if course is None:
@@ -48,9 +51,13 @@ def question_ask(
                                                           attempt_id=about_attempt) is None:
         raise TutorError(*errors.ATTEMPT_NOT_FOUND)
     conversation = _conversation_for_ask(student, course, conversation_id)
+    signal = safeguarding_signal(text)
     try:
         _check_rate(student)
-        return _write_question(student, conversation, text, client_msg_id, safeguarding_signal(text), about_attempt)
+        with transaction.atomic():
+            if signal is None:  # a student in distress always gets the help text
+                question_allowed_check(student=student, course=course)
+            return _write_question(student, conversation, text, client_msg_id, signal, about_attempt)
     except (IntegrityError, TutorError):
         existing = message_by_client_id(sender=student, client_msg_id=client_msg_id)
         if existing is None:
@@ -80,11 +87,10 @@ def _check_rate(student) -> None:
         )
 
 
-@transaction.atomic
 def _write_question(student, conversation: Conversation, text: str, client_msg_id: uuid.UUID,
                     signal: Signal | None, about_attempt: int | None = None) -> AskResult:
     """The question and its pending answer; or, when ``signal`` is a risk, the question, its safeguarding alert
-    and the school's help text as the complete answer, all in one transaction."""
+    and the school's help text as the complete answer. The caller's transaction holds them together."""
     created_conversation = conversation.pk is None
     if created_conversation:
         conversation.title = text[:120]

@@ -14,8 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tutor.safeguarding.phrases import PHRASES as SAFEGUARDING_PHRASES
 from tutor.envconfig import (
-    default_origins, env_bool, env_choice, env_float, env_int, env_list, env_origins, env_rate, env_str, env_url,
-    insecure_settings,
+    default_origins, env_bool, env_choice, env_float, env_int, env_list, env_origins, env_rate, env_str, env_time_zone,
+    env_url, insecure_settings,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -128,7 +128,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The school's time zone: a "day" of a course's question limit and review budget starts at its midnight.
+TIME_ZONE = env_time_zone("TUTOR_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 

@@ -25,3 +25,17 @@ class TeachersViewAdminMixin:
         if obj is None:
             return teaches_a_course(request)
         return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+
+class TeachersChangeAdminMixin(TeachersViewAdminMixin):
+    """As ``TeachersViewAdminMixin``, and those who see a row may change it; nobody adds or deletes rows here
+    (superusers do that on the model's own admin)."""
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
