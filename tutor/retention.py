@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from learning.privacy.registry import Tally
@@ -29,7 +29,7 @@ def conversations_expired(*, before: datetime) -> QuerySet[Conversation]:
     held = unacknowledged_alerts().values("question__conversation_id")
     return (Conversation.objects.filter(created_at__lt=before)
             .annotate(last_message_at=Max("messages__created_at"))
-            .exclude(last_message_at__gte=before).exclude(pk__in=held))
+            .filter(Q(last_message_at__lt=before) | Q(last_message_at__isnull=True)).exclude(pk__in=held))
 
 
 def conversations_expire(*, older_than_days: int, now: datetime | None = None, batch: int = BATCH) -> dict:
