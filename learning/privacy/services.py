@@ -63,6 +63,9 @@ def student_data_erase(*, student: Student, channel: str) -> PrivacyAudit:
         raise PrivacyRefused(refusal)
     tally = Tally()
     with transaction.atomic():
+        # A question being written for the student meanwhile takes a key-share lock on their row: holding the row
+        # for update makes it wait for the erase and then fail, instead of making the erase fail at commit.
+        list(get_user_model().objects.select_for_update().filter(pk=student.pk).values_list("pk", flat=True))
         for section in sections_top_down():
             section.erase(student, tally)
         return PrivacyAudit.objects.create(action=PrivacyAudit.Action.ERASE, channel=channel, counts=tally.as_dict())
