@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -305,3 +307,33 @@ class CourseContent(Course):
         proxy = True
         verbose_name = "Course content"
         verbose_name_plural = "Course content"
+
+
+class PrivacyAudit(models.Model):
+    """That a student's data was exported or erased, or old conversations expired (learning.privacy): what kind
+    of rows and how many, never whose. ``reference`` is random, so nothing here leads back to the student; the
+    person who handled the request keeps it beside their own record of the request if they need to show later
+    that it was done."""
+
+    class Action(models.TextChoices):
+        EXPORT = "export", "Student data exported"
+        ERASE = "erase", "Student data erased"
+        RETENTION = "retention", "Old conversations expired"
+
+    class Channel(models.TextChoices):
+        COMMAND = "command", "manage.py student_data"
+        ADMIN = "admin", "Admin action"
+        RETENTION_JOB = "retention_job", "Retention job (TUTOR_RETENTION_DAYS)"
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="Random: not derived from the student.")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    counts = models.JSONField(default=dict, help_text='{"deleted": {"app.Model": n}, "anonymised": {...}} or, for an '
+                                                      'export, {"exported": {...}}.')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M} ({self.reference})"

@@ -127,6 +127,12 @@ AUTH_PAGES = {
                                              only(SUPERUSER, ok=404)),
 }
 
+# Privacy: the user list's export and erase actions are the superusers' (test_access_admin posts them as every
+# persona); the audit records they leave are read-only, for superusers only.
+PRIVACY_PAGES = model_pages("privacy audit", "/admin/learning/privacyaudit", lambda w: w.privacy_audit.pk,
+                            changelist=only(SUPERUSER), add=only(NOBODY), change=only(SUPERUSER),
+                            history=only(SUPERUSER), delete=only(NOBODY))
+
 # Chat records are students' data: administrators only, and nobody writes them through the admin.
 CHAT_PAGES = {
     **superuser_model_pages("conversation", CONVERSATION, lambda w: w.conversation.pk, add=NOBODY),
@@ -259,8 +265,8 @@ EXPERIMENT_PAGES = {
 }
 
 ADMIN_MATRIX: dict[str, AdminCase] = {
-    **SITE_PAGES, **AUTH_PAGES, **CHAT_PAGES, **COURSE_PAGES, **AI_SETTINGS_PAGES, **REVIEW_PAGES, **TRAINING_PAGES,
-    **ALERT_PAGES, **EXPERIMENT_PAGES,
+    **SITE_PAGES, **AUTH_PAGES, **PRIVACY_PAGES, **CHAT_PAGES, **COURSE_PAGES, **AI_SETTINGS_PAGES, **REVIEW_PAGES,
+    **TRAINING_PAGES, **ALERT_PAGES, **EXPERIMENT_PAGES,
 }
 
 
@@ -268,14 +274,15 @@ def build_world(personas) -> SimpleNamespace:
     """The personas, plus one object of every kind the admin has a page for: student1's flagged answer in
     course A (its conversation, question, answer and review task), student2's answer that nobody flagged (an
     administrator may delete it: no review task hangs on it), an API token of student1, a group, course A's
-    review policy, a training run of course A and two model versions of it (the first serving), and an
-    experiment of course A."""
+    review policy, a training run of course A and two model versions of it (the first serving), an
+    experiment of course A, and a privacy audit record."""
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
 
     from annotation.models import ReviewPolicy, TrainingRun
     from annotation.tests.factories import answered_question
     from annotation.tests.review_factories import flagged_task
+    from learning.models import PrivacyAudit
     from tutor.models import ApiToken, Conversation, ModelVersion
     from tutor.services import api_token_issue
 
@@ -297,6 +304,7 @@ def build_world(personas) -> SimpleNamespace:
                                                 losses=[2.0, 1.5]),
         model_versions=versions, alert=_alert(personas.course_a, task.answer.reply_to),
         experiment=_experiment(personas.course_a),
+        privacy_audit=PrivacyAudit.objects.create(action="export", channel="command", counts={"exported": {}}),
     )
 
 

@@ -1,5 +1,6 @@
 """Every admin URL against every persona (tests/access_matrix.py), and the admin's writes by the wrong persona.
 The suite fails when the admin site has a route that the matrix does not cover."""
+import json
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,7 +12,7 @@ from django.urls import resolve
 
 from annotation.models import ReviewEvent, ReviewPolicy, ReviewTask, TrainingExample, TrainingRun
 from learning import admin as learning_admin
-from learning.models import Course, Enrollment
+from learning.models import Course, Enrollment, PrivacyAudit
 from tests.access_matrix import (
     ADMIN_MATRIX, COURSE_A_TEACHERS, LOGIN, MISSING_ID, PERSONAS, REVIEW, REVIEW_ACTIONS, RUNS, STAFF, VERSIONS,
     Redirect,
@@ -207,6 +208,49 @@ def test_model_permissions_do_not_open_students_chats_or_courses_to_staff(world,
                     "enrollments-0-role": "teacher", "enrollments-0-course": world.course_a.pk}
     assert client.post(f"/admin/learning/course/{world.course_a.pk}/change/", enrol_myself).status_code == 403
     assert _rows(world) == before
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_superusers_export_a_students_data(world, client_as, persona):
+    response = client_as(persona).post(
+        "/admin/auth/user/", {"action": "export_student_data", "_selected_action": [world.student1.pk]})
+    exported = PrivacyAudit.objects.filter(action="export").count()
+    if persona == "admin":
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+        assert json.loads(response.content)["account"]["username"] == "student1" and exported == 2
+        return
+    assert answer(response) == refused(persona), persona
+    assert exported == 1  # the world's own record
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_superusers_erase_a_students_data(world, client_as, persona):
+    form = {"action": "erase_student_data", "_selected_action": [world.student3.pk]}
+    asked = client_as(persona).post("/admin/auth/user/", form)
+    response = client_as(persona).post("/admin/auth/user/", {**form, "post": "yes"})
+    erased = not User.objects.filter(pk=world.student3.pk).exists()
+    if persona == "admin":
+        assert asked.status_code == 200 and b"Yes, erase" in asked.content  # the confirmation page first
+        assert response.status_code == 302 and erased
+        assert PrivacyAudit.objects.filter(action="erase", channel="admin").count() == 1
+        return
+    assert answer(asked) == answer(response) == refused(persona), persona
+    assert not erased and not PrivacyAudit.objects.filter(action="erase").exists()
+
+
+@pytest.mark.parametrize("persona", ["teacher1", "teacher2", "author1"])
+def test_user_permissions_do_not_open_the_privacy_actions_to_staff(world, client_as, persona):
+    """A staff account granted every permission on users (so the user list opens to it) still gets neither
+    action: they are the superusers' alone."""
+    getattr(world, persona).user_permissions.set(Permission.objects.filter(content_type__app_label="auth"))
+    client = client_as(persona)
+    assert b"erase_student_data" not in client.get("/admin/auth/user/").content
+    for action in ("export_student_data", "erase_student_data"):
+        response = client.post("/admin/auth/user/", {"action": action, "_selected_action": [world.student3.pk],
+                                                     "post": "yes"})
+        assert response.status_code == 302 and not response["Content-Type"].startswith("application/json")
+    assert User.objects.filter(pk=world.student3.pk).exists()
+    assert PrivacyAudit.objects.count() == 1
 
 
 # --- teacher review, retraining and serving: each action by every persona ---------------------------------

@@ -19,8 +19,8 @@ LAYERS = ("learning", "tutor", "annotation")  # each may import only the apps be
 BENCH = "bench"  # above every app: only the benchmark commands, thin wrappers, may import it
 # Pure algorithm modules: plain functions and dataclasses, no Django and no app's models or services.
 PURE = ("learning.knowledge", "learning.solving", "learning.answer_guard", "learning.grading", "learning.passages", "learning.sentences", "learning.support",
-        "learning.retrieval", "learning.heatmap", "annotation.router", "tutor.safeguarding",
-        "annotation.training.lora", "annotation.training.config", "tutor.engine", "tutor.experiments")
+        "learning.retrieval", "learning.heatmap", "learning.privacy.anonymising", "annotation.router",
+        "tutor.safeguarding", "annotation.training.lora", "annotation.training.config", "tutor.engine", "tutor.experiments")
 PURE_EXCEPTIONS = {"tutor.engine"}  # the package's factory reads settings; its modules stay pure
 
 

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class TutorConfig(AppConfig):
     name = "tutor"
     verbose_name = "Tutor chat"
+
+    def ready(self):
+        # learning's privacy registry exports and erases the chat through the section tutor registers here.
+        from learning.privacy.registry import privacy_section_register
+        from tutor.privacy import TUTOR_SECTION
+
+        privacy_section_register(TUTOR_SECTION)

@@ -191,6 +191,9 @@ CELERY_BEAT_SCHEDULE = {
     "resend-safeguarding-alerts": {
         "task": "tutor.safeguarding_alerts_resend", "schedule": env_float("TUTOR_SAFEGUARDING_SWEEP_S", 300.0),
     },
+    "expire-conversations": {
+        "task": "tutor.conversations_expire", "schedule": env_float("TUTOR_RETENTION_SWEEP_S", 3600.0, minimum=60.0),
+    },
     "retrain-courses": {
         "task": "annotation.training_start_scheduled", "schedule": env_float("ANNOTATION_TRAINING_SWEEP_S", 86400.0)
     },
@@ -218,6 +221,11 @@ TUTOR_REPETITION_PENALTY = env_float("TUTOR_REPETITION_PENALTY", 1.15, minimum=1
 TUTOR_MAX_ADAPTERS = env_int("TUTOR_MAX_ADAPTERS", 8, minimum=1, maximum=256)  # LoRA adapters kept loaded per engine
 # A version's teacher answers join the prompt of questions at least this similar (MiniLM cosine), same numbers.
 TUTOR_TEACHER_ANSWER_MIN_SIMILARITY = env_float("TUTOR_TEACHER_ANSWER_MIN_SIMILARITY", 0.65, minimum=0.0, maximum=1.0)
+
+# --- Retention (tutor/retention.py, docs/privacy.md) ------------------------------
+# Conversations with no message in this many days are deleted, with their messages and what hangs on them;
+# training examples made from them are kept anonymised. 0 or unset: conversations are kept until erased.
+TUTOR_RETENTION_DAYS = env_int("TUTOR_RETENTION_DAYS", 0, minimum=0, maximum=36500) or None
 
 # --- Safeguarding alerts (tutor/safeguarding, tutor/alerts.py) ------------------
 TUTOR_SAFEGUARDING_LANGUAGES = env_list("TUTOR_SAFEGUARDING_LANGUAGES", ["en"])  # phrase lists read

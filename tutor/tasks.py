@@ -2,6 +2,7 @@ from celery import shared_task
 from django.conf import settings
 
 from tutor.alerts import safeguarding_alert_notify, safeguarding_alerts_resend
+from tutor.retention import conversations_expire
 from tutor.services import answers_fail_stale
 
 
@@ -25,3 +26,10 @@ def safeguarding_alert_notify_task(self, alert_id: int) -> bool:
 @shared_task(name="tutor.safeguarding_alerts_resend")
 def safeguarding_alerts_resend_task() -> int:
     return safeguarding_alerts_resend(older_than_s=settings.TUTOR_SAFEGUARDING_RESEND_AFTER_S)
+
+
+@shared_task(name="tutor.conversations_expire")
+def conversations_expire_task() -> dict:
+    if settings.TUTOR_RETENTION_DAYS is None:
+        return {}  # retention off: conversations are kept until a student's data is erased
+    return conversations_expire(older_than_days=settings.TUTOR_RETENTION_DAYS)

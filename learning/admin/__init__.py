@@ -4,6 +4,7 @@ autodiscovery registers them."""
 from django.contrib import admin, messages
 
 from learning.admin import mastery  # noqa: F401  (registers the mastery admin)
+from learning.admin import privacy  # noqa: F401  (the user admin's privacy actions, the privacy audit list)
 from learning.admin.accessible import LabelledTabularInline
 from learning.admin.content import ContentUploadAdminMixin
 from learning.admin.superuser import SuperuserOnlyAdminMixin
