@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import path
@@ -26,6 +27,7 @@ class PlatformAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "issuer", "client_id", "is_active", "created_at"]
     search_fields = ["name", "issuer", "client_id"]
     inlines = [DeploymentInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Context)

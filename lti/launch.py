@@ -59,12 +59,21 @@ class ToolLaunch(DjangoMessageLaunch):
         self.tool_conf = DatabaseToolConf()
         super().__init__(request, self.tool_conf)
 
+    def validate(self):
+        """pylti1p3's checks in this order, without its nonce check and launch cache (see the module doc)."""
+        self._validated = True  # as pylti1p3 does: the body is read during validation, not re-validated
+        try:
+            (self.validate_state().validate_jwt_format().validate_registration().validate_jwt_signature()
+             .validate_deployment())
+            self._roles = self._validate_roles()
+            return self.validate_message()
+        except Exception:
+            self._validated = False
+            raise
+
     def validated(self) -> ValidLaunch:
-        (self.validate_state().validate_jwt_format().validate_registration().validate_jwt_signature()
-         .validate_deployment())
-        roles = self._validate_roles()
-        self.validate_message()
-        return ValidLaunch(platform=self.tool_conf.platform, body=self._get_jwt_body(), roles=roles)
+        self.validate()
+        return ValidLaunch(platform=self.tool_conf.platform, body=self._get_jwt_body(), roles=self._roles)
 
     def _get_id_token(self) -> str:
         token = self._get_request_param("id_token")

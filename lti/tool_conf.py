@@ -65,7 +65,7 @@ def _platform(issuer: str, client_id: str | None) -> Platform:
     platforms = list(platforms_of_issuer(issuer=issuer))
     if not platforms:
         raise LaunchRefused("unknown_issuer", f"issuer {issuer!r}")
-    if client_id is None:
+    if not client_id:  # a login initiation may leave it out
         if len(platforms) > 1:
             raise LaunchRefused("client_id_required", f"issuer {issuer!r} has {len(platforms)} registrations")
         return platforms[0]
