@@ -8,9 +8,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
+from django.test import Client
 
 from lti.keys import KeyPair, key_pair_generate, public_jwk
 
@@ -100,3 +103,30 @@ def _handler(platform: FakePlatform):
             pass
 
     return Handler
+
+
+# --- the browser between the platform and the tool, as Django's test client ----------------------------------
+
+
+@dataclass
+class Login:
+    client: Client
+    state: str
+    nonce: str
+    redirect: dict
+
+
+def login(platform: FakePlatform, client: Client | None = None, **params) -> Login:
+    """The platform's login initiation; the tool answers with its redirect to the platform's authorisation."""
+    client = client or Client()
+    data = {"iss": platform.issuer, "login_hint": "hint-1", "target_link_uri": "http://testserver/lti/launch",
+            "client_id": platform.client_id, **params}
+    response = client.post("/lti/login", data)
+    if response.status_code != 302:
+        raise RuntimeError(f"login initiation answered {response.status_code}: {response.content[:300]!r}")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+    return Login(client=client, state=query["state"], nonce=query["nonce"], redirect=query)
+
+
+def launch(started: Login, id_token: str, *, state: str | None = None):
+    return started.client.post("/lti/launch", {"id_token": id_token, "state": state or started.state})

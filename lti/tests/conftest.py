@@ -1,12 +1,9 @@
-"""A registered platform played on loopback (bench.lti.platform), mapped to the personas' course A."""
+"""A registered platform played on loopback (bench.lti.platform), mapped to the personas' course A. The
+browser's side of a launch (``login``, ``launch``) is in bench.lti.platform, shared with the benchmark."""
 from __future__ import annotations
-
-from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 
 from bench.lti.platform import FakePlatform
 from lti.keys import KeyPair, key_pair_generate
@@ -42,26 +39,3 @@ def registration(db, platform, key_pairs) -> Platform:
 def mapped(registration, personas) -> Context:
     return Context.objects.create(platform=registration, context_id="course-101", title="Algebra 101",
                                   course=personas.course_a)
-
-
-@dataclass
-class Login:
-    client: Client
-    state: str
-    nonce: str
-    redirect: dict
-
-
-def login(platform: FakePlatform, client: Client | None = None, **params) -> Login:
-    """The platform's login initiation; the tool answers with its redirect to the platform's authorisation."""
-    client = client or Client()
-    data = {"iss": platform.issuer, "login_hint": "hint-1", "target_link_uri": "http://testserver/lti/launch",
-            "client_id": platform.client_id, **params}
-    response = client.post("/lti/login", data)
-    assert response.status_code == 302, response.content[:300]
-    query = {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
-    return Login(client=client, state=query["state"], nonce=query["nonce"], redirect=query)
-
-
-def launch(started: Login, id_token: str, *, state: str | None = None):
-    return started.client.post("/lti/launch", {"id_token": id_token, "state": state or started.state})

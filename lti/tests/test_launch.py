@@ -6,10 +6,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from bench.lti.platform import INSTRUCTOR, LEARNER
+from bench.lti.platform import INSTRUCTOR, LEARNER, launch, login
 from learning.models import Enrollment
 from lti.models import Context, Identity, LoginNonce
-from lti.tests.conftest import launch, login
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,10 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from bench.lti.platform import CLAIM, LEARNER
+from bench.lti.platform import CLAIM, Login, launch, login
 from learning.models import Enrollment
 from lti.models import Context, Identity, LoginNonce, Platform
 from lti.refusals import REFUSALS
-from lti.tests.conftest import Login, launch, login
 
 pytestmark = pytest.mark.django_db
 
