@@ -44,7 +44,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "no_context": ("The launch came from outside a course",
                    "The tutor opens from inside a course of the platform; this launch named no course."),
     "unsupported_message": ("This kind of launch is not supported",
-                            "The tutor accepts resource link launches and deep linking requests."),
+                            "The tutor accepts resource link launches only; placing it by deep linking is not supported yet."),
 }
 
 

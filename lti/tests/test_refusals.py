@@ -73,7 +73,7 @@ def _keyset_down(platform, started, key_pairs):
     return {"id_token": platform.sign(platform.claims(nonce=started.nonce))}
 
 
-def _deep_link_by_a_learner(platform, started, key_pairs):
+def _deep_linking_request(platform, started, key_pairs):
     claims = platform.claims(nonce=started.nonce, message_type="LtiDeepLinkingRequest")
     claims[CLAIM + "deep_linking_settings"] = {"deep_link_return_url": platform.base_url + "/return",
                                                "accept_types": ["ltiResourceLink"]}
@@ -97,7 +97,7 @@ LAUNCH_REFUSALS = {
     "empty roles": ("missing_role", _signed(**{CLAIM + "roles": []})),
     "only a mentor": ("unknown_role", _signed(**{CLAIM + "roles": [MENTOR]})),
     "only an institution role": ("unknown_role", _signed(**{CLAIM + "roles": [INSTITUTION_INSTRUCTOR]})),
-    "deep linking by a learner": ("unknown_role", _deep_link_by_a_learner),
+    "deep linking request (not built yet)": ("unsupported_message", _deep_linking_request),
     "unknown issuer": ("unknown_issuer", _signed(iss="https://stranger.example.org")),
     "no issuer": ("malformed_token", _signed(iss=None)),
     "not a JWT": ("malformed_token", lambda platform, started, key_pairs: {"id_token": "not.a-token"}),
