@@ -264,9 +264,24 @@ EXPERIMENT_PAGES = {
        for view in ("report/", "report.csv")},
 }
 
+# LTI registrations, the contexts launches recorded, the accounts they linked and the tool's keys: administrators
+# only. Contexts are recorded by launches (nobody adds one), identities and keys are read-only, keys are made by
+# rotation (POST only: test_access_admin posts it as every persona) and never deleted.
+LTI = "/admin/lti"
+_READ_ONLY = dict(changelist=only(SUPERUSER), add=only(NOBODY), change=only(SUPERUSER), history=only(SUPERUSER),
+                  delete=only(NOBODY))
+LTI_PAGES = {
+    "app index, lti": AdminCase(lambda w: f"{LTI}/", only(SUPERUSER, others=404)),
+    **superuser_model_pages("LTI platform", f"{LTI}/platform", lambda w: w.lti_platform.pk),
+    **superuser_model_pages("LTI context", f"{LTI}/context", lambda w: w.lti_context.pk, add=NOBODY),
+    **model_pages("LTI identity", f"{LTI}/identity", lambda w: w.lti_identity.pk, **_READ_ONLY),
+    **model_pages("LTI tool key", f"{LTI}/toolkey", lambda w: w.tool_key.pk, **_READ_ONLY),
+    "LTI tool key: rotate by GET": AdminCase(lambda w: f"{LTI}/toolkey/rotate/", only(NOBODY, others=405)),
+}
+
 ADMIN_MATRIX: dict[str, AdminCase] = {
     **SITE_PAGES, **AUTH_PAGES, **PRIVACY_PAGES, **CHAT_PAGES, **COURSE_PAGES, **AI_SETTINGS_PAGES, **REVIEW_PAGES,
-    **TRAINING_PAGES, **ALERT_PAGES, **EXPERIMENT_PAGES,
+    **TRAINING_PAGES, **ALERT_PAGES, **EXPERIMENT_PAGES, **LTI_PAGES,
 }
 
 
@@ -275,7 +290,8 @@ def build_world(personas) -> SimpleNamespace:
     course A (its conversation, question, answer and review task), student2's answer that nobody flagged (an
     administrator may delete it: no review task hangs on it), an API token of student1, a group, course A's
     review policy, a training run of course A and two model versions of it (the first serving), an
-    experiment of course A, and a privacy audit record."""
+    experiment of course A, a privacy audit record, and the LTI records (a platform, its context mapped to course A,
+    student1's identity and a tool key)."""
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
 
@@ -303,9 +319,27 @@ def build_world(personas) -> SimpleNamespace:
         training_run=TrainingRun.objects.create(course=personas.course_a, trigger=TrainingRun.Trigger.ADMIN,
                                                 losses=[2.0, 1.5]),
         model_versions=versions, alert=_alert(personas.course_a, task.answer.reply_to),
-        experiment=_experiment(personas.course_a),
+        experiment=_experiment(personas.course_a), **_lti_records(personas),
         privacy_audit=PrivacyAudit.objects.create(action="export", channel="command", counts={"exported": {}}),
     )
+
+
+def _lti_records(personas) -> dict:
+    """A registered platform, a context of it mapped to course A, student1 linked to a platform user, a key."""
+    from lti.keys import key_pair_generate
+    from lti.models import Context, Identity, Platform, ToolKey
+
+    platform = Platform.objects.create(name="School Moodle", issuer="https://lms.example.org", client_id="c1",
+                                       auth_login_url="https://lms.example.org/auth",
+                                       auth_token_url="https://lms.example.org/token",
+                                       jwks_url="https://lms.example.org/jwks")
+    pair = key_pair_generate()
+    return {
+        "lti_platform": platform,
+        "lti_context": Context.objects.create(platform=platform, context_id="101", course=personas.course_a),
+        "lti_identity": Identity.objects.create(issuer=platform.issuer, sub="u1", user=personas.student1),
+        "tool_key": ToolKey.objects.create(kid=pair.kid, private_key=pair.private_pem, public_key=pair.public_pem),
+    }
 
 
 def _experiment(course):

@@ -44,6 +44,11 @@ MATRIX = {
         {"anonymous": 401, "student1": 200, "student2": 200},
         404,  # a course you are not a student of looks exactly like one that does not exist
     ),
+    "lti-jwks": ("get", lambda p: "/lti/jwks.json", {}, 200),  # the tool's public keys: public
+    # A platform's requests, whoever's browser carries them: without iss and login_hint, or without a launch's
+    # state and id_token, each is refused with its page (lti/tests/test_refusals.py has every refusal).
+    "lti-login": ("post", lambda p: "/lti/login", {}, 400),
+    "lti-launch": ("post", lambda p: "/lti/launch", {}, 400),
     "api-course-content": (
         "post",
         lambda p: f"/api/courses/{p.course_a.id}/content",

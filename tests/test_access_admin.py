@@ -347,3 +347,51 @@ def test_a_superuser_keeps_promotion_rollback_and_start(world, client_as):
 def test_an_authors_content_list_holds_only_their_courses(world, client_as):
     page = client_as("author1").get("/admin/learning/coursecontent/").content.decode()
     assert "Algebra" in page and "Biology" not in page and "Upload content" in page
+
+
+# --- LTI: the tool's keys and the mapping of a platform's course, each by every persona ----------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_superusers_rotate_the_tools_key(world, client_as, persona):
+    from lti.models import ToolKey
+
+    before = set(ToolKey.objects.values_list("kid", "status"))
+    response = client_as(persona).post("/admin/lti/toolkey/rotate/")
+    after = set(ToolKey.objects.values_list("kid", "status"))
+    if persona == "admin":
+        assert response.status_code == 302 and len(after) == len(before) + 1
+        assert ToolKey.objects.get(pk=world.tool_key.pk).status == "served"
+        return
+    assert answer(response) == refused(persona), persona
+    assert after == before
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_superusers_retire_a_served_key(world, client_as, persona):
+    from lti.models import ToolKey
+
+    ToolKey.objects.filter(pk=world.tool_key.pk).update(status="served")
+    response = client_as(persona).post(
+        "/admin/lti/toolkey/", {"action": "retire", "_selected_action": [world.tool_key.pk]})
+    status = ToolKey.objects.get(pk=world.tool_key.pk).status
+    if persona == "admin":
+        assert response.status_code == 302 and status == "retired"
+        return
+    assert answer(response) == refused(persona), persona
+    assert status == "served"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_superusers_map_a_platform_course(world, client_as, persona):
+    """Mapping decides which course a platform's users are enrolled in: a teacher must not point it at theirs."""
+    from lti.models import Context
+
+    response = client_as(persona).post(f"/admin/lti/context/{world.lti_context.pk}/change/",
+                                       {"course": world.course_b.pk})
+    course_id = Context.objects.get(pk=world.lti_context.pk).course_id
+    if persona == "admin":
+        assert response.status_code == 302 and course_id == world.course_b.pk
+        return
+    assert answer(response) == refused(persona), persona
+    assert course_id == world.course_a.pk

@@ -45,10 +45,13 @@ INSTALLED_APPS = [
     "channels",
     "learning",
     "annotation",
+    "lti",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the session, CSRF, clickjacking and CSP middleware: it re-flags what they set (lti/framing.py).
+    "lti.framing.LtiFramingMiddleware",
     "tutor.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,6 +197,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-conversations": {
         "task": "tutor.conversations_expire", "schedule": env_float("TUTOR_RETENTION_SWEEP_S", 3600.0, minimum=60.0),
     },
+    "purge-lti-nonces": {"task": "lti.login_nonces_purge", "schedule": env_float("LTI_NONCE_SWEEP_S", 3600.0)},
     "retrain-courses": {
         "task": "annotation.training_start_scheduled", "schedule": env_float("ANNOTATION_TRAINING_SWEEP_S", 86400.0)
     },
@@ -337,6 +341,12 @@ ANNOTATION_EVAL_TIMEOUT_BASE_S = env_float("ANNOTATION_EVAL_TIMEOUT_BASE_S", 120
 ANNOTATION_EVAL_TIMEOUT_PER_CASE_S = env_float("ANNOTATION_EVAL_TIMEOUT_PER_CASE_S", 10.0, minimum=0.0)
 ANNOTATION_EVAL_TRIES = env_int("ANNOTATION_EVAL_TRIES", 4, minimum=1, maximum=20)
 ANNOTATION_EVAL_RETRY_DELAY_S = env_float("ANNOTATION_EVAL_RETRY_DELAY_S", 2.0, minimum=0.0)
+
+# --- LTI 1.3 (lti/, docs/lti.md) ------------------------------------------------------
+LTI_LOGIN_TTL_S = env_float("LTI_LOGIN_TTL_S", 300.0, minimum=10.0)  # from login initiation to launch
+LTI_CLOCK_SKEW_S = env_float("LTI_CLOCK_SKEW_S", 30.0, minimum=0.0, maximum=600.0)  # leeway on exp and iat
+LTI_KEYSET_CACHE_S = env_float("LTI_KEYSET_CACHE_S", 300.0, minimum=0.0)  # a platform's JWKS
+LTI_HTTP_TIMEOUT_S = env_float("LTI_HTTP_TIMEOUT_S", 5.0, minimum=0.1)  # each call to a platform
 
 LOGGING = {
     "version": 1,

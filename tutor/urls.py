@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from tutor import content_api, views
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/courses/<int:course_id>/conversations", views.api_course_conversations, name="api-conversations"),
     path("api/courses/<int:course_id>/content", content_api.api_course_content, name="api-course-content"),
     path("admin/", admin.site.urls),
+    # The LTI app sits above tutor: the project's URLconf names it, as settings name every app, without importing it.
+    path("lti/", include("lti.urls")),
 ]
 
 handler500 = "tutor.views.server_error"

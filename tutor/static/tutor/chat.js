@@ -456,6 +456,9 @@ async function start() {
   practiceReset();
   $("practice").hidden = !me.courses.length;
   if (!me.courses.length) { showError("chat-error", "You are not enrolled in any course yet."); return; }
+  // ?course=<id> (where an LMS launch lands) opens that course, when it is one of the student's.
+  const asked = new URLSearchParams(location.search).get("course");
+  if (me.courses.some((c) => String(c.id) === asked)) $("course").value = asked;
   state.course = Number($("course").value);
   connect();  // once open, it asks for the course's open item
   await loadConversations({ reopen: true });

@@ -1,0 +1,130 @@
+"""LTI 1.3 registrations (platforms and their deployments), the tool's signing keys, and what launches link:
+a platform user to an account, a platform course (context) to a tutor course, and each login's one-time nonce."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+def _origins_check(value: str) -> None:
+    for origin in value.split():
+        parts = urlsplit(origin)
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.path or parts.query:
+            raise ValidationError(f"{origin!r} is not an origin: expected scheme and host only, "
+                                  "like https://school.instructure.com")
+
+
+class Platform(models.Model):
+    """One registration of this tool in a learning platform (a Moodle site, a Canvas instance)."""
+
+    name = models.CharField(max_length=200, help_text="For administrators: which school's LMS this is.")
+    issuer = models.CharField(max_length=255, help_text="The platform's issuer (iss), e.g. https://moodle.school.org "
+                                                        "or https://canvas.instructure.com.")
+    client_id = models.CharField(max_length=255, help_text="The client id the platform gave this tool.")
+    auth_login_url = models.URLField(max_length=500, help_text="The platform's OIDC authentication request URL.")
+    auth_token_url = models.URLField(max_length=500, help_text="The platform's OAuth 2 access token URL "
+                                                               "(grades and roster services).")
+    jwks_url = models.URLField(max_length=500, help_text="The platform's public keyset URL.")
+    frame_origins = models.CharField(
+        max_length=1000, blank=True, validators=[_origins_check],
+        help_text="Origins of the LMS pages that show the tool in a frame, separated by spaces "
+                  "(a Canvas school: https://school.instructure.com). Empty: the issuer's origin.")
+    is_active = models.BooleanField(default=True, help_text="Off: launches from this platform are refused.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "client_id"], name="lti_platform_unique_client")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def framing_origins(self) -> list[str]:
+        if self.frame_origins.strip():
+            return self.frame_origins.split()
+        issuer = urlsplit(self.issuer)
+        return [f"{issuer.scheme}://{issuer.netloc}"]
+
+
+class Deployment(models.Model):
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="deployments")
+    deployment_id = models.CharField(max_length=255, help_text="The deployment id the platform shows for this tool.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "deployment_id"],
+                                               name="lti_deployment_unique_id")]
+
+    def __str__(self) -> str:
+        return self.deployment_id
+
+
+class ToolKey(models.Model):
+    """One of the tool's RSA keys. The active key signs; a served key signed until the last rotation and stays
+    in the JWKS while platforms may still hold tokens or cached keysets from it; a retired key is gone from it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active: signs"
+        SERVED = "served", "Served: in the JWKS, no longer signs"
+        RETIRED = "retired", "Retired"
+
+    kid = models.CharField(max_length=64, unique=True)
+    private_key = models.TextField()
+    public_key = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["status"], condition=Q(status="active"),
+                                               name="lti_tool_key_one_active")]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kid[:12]}… ({self.status})"
+
+
+class Identity(models.Model):
+    """A platform user, by issuer and ``sub``: the only way a launch finds an account."""
+
+    issuer = models.CharField(max_length=255)
+    sub = models.CharField(max_length=255)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_identity")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "sub"], name="lti_identity_unique_sub")]
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return f"{self.sub} at {self.issuer}"
+
+
+class Context(models.Model):
+    """A course of the platform (the LTI context). Launches from it enrol in ``course``; until an administrator
+    sets one, its launches get a page saying so."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="contexts")
+    context_id = models.CharField(max_length=255)
+    title = models.CharField(max_length=255, blank=True, help_text="As the platform last sent it.")
+    course = models.ForeignKey("learning.Course", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="lti_contexts", help_text="The tutor course its launches open.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "context_id"], name="lti_context_unique_id")]
+        ordering = ["platform", "title"]
+
+    def __str__(self) -> str:
+        return self.title or self.context_id
+
+
+class LoginNonce(models.Model):
+    """The nonce of one OIDC login initiation: a launch may use it once, within the login's lifetime."""
+
+    nonce = models.CharField(max_length=128, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
