@@ -5,3 +5,10 @@ class LtiConfig(AppConfig):
     name = "lti"
     verbose_name = "LTI 1.3 (learning platforms)"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # A student's LTI links join the export and the erase (learning.privacy).
+        from learning.privacy.registry import privacy_section_register
+        from lti.privacy import LTI_SECTION
+
+        privacy_section_register(LTI_SECTION)

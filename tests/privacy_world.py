@@ -16,6 +16,7 @@ from annotation.tests.review_factories import flagged_task
 from learning.models import StudentMisconception
 from learning.practice import practice_answer_submit, practice_item_serve
 from learning.tests.factories import practice_content
+from lti.models import Identity
 from tutor.models import Conversation, Experiment, ExperimentArm, ExperimentAssignment, Message, SafeguardingAlert
 from tutor.services import api_token_issue
 
@@ -40,7 +41,7 @@ def student_with_everything(personas, student, *, question: str = NAMED_QUESTION
     """Practice with a wrong answer (an attempt, a serving, a misconception, a knowledge state); a corrected and an
     approved answer (review tasks with events, training examples, a router score, a golden case and a training
     run's report quoting the question); an acknowledged safeguarding alert; an experiment covering them with an
-    arm; an API token; a signed-in session."""
+    arm; an API token; an LTI link to a platform account; a signed-in session."""
     course, name = personas.course_a, student.first_name or student.get_username()
     if not course.items.exists():
         practice_content(course)
@@ -71,6 +72,7 @@ def student_with_everything(personas, student, *, question: str = NAMED_QUESTION
     experiment.students.add(student)
     ExperimentAssignment.objects.create(experiment=experiment, student=student, arm=arm)
     api_token_issue(user=student)
+    Identity.objects.create(issuer="https://lms.example.edu", sub=f"lms-user-{student.pk}", user=student)
     if signed_in:
         Client().force_login(student)
 

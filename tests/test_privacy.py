@@ -55,6 +55,8 @@ def test_export_holds_every_kind_of_row_and_validates_against_the_shipped_schema
     assert "key_hash" not in json.dumps(tutor["api_tokens"])
     assert [len(annotation[key]) for key in ("answer_scores", "review_tasks", "training_examples")] == [1, 2, 2]
     assert FIRST in annotation["training_examples"][0]["question"]  # the export is the data as held
+    assert [(i["issuer"], i["sub"]) for i in document["lti"]["identities"]] == [
+        ("https://lms.example.edu", f"lms-user-{two_students.student1.pk}")]
     assert PrivacyAudit.objects.get(action="export").counts["exported"]["tutor.conversations"] == 2
 
 

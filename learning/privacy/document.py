@@ -16,7 +16,7 @@ from pydantic import create_model
 
 from learning.privacy.registry import Part, PrivacySection, sections_bottom_up
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: LTI links (the lti section)
 SCHEMA_ID = f"urn:adaptive-tutor:student-data:v{SCHEMA_VERSION}"
 
 

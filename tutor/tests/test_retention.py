@@ -37,7 +37,8 @@ def test_conversations_idle_past_the_limit_go_with_what_hangs_on_them(old_and_ne
     assert set(references(ids)) == {"learning.Attempt.student", "learning.ServedItem.student",
                                     "learning.Enrollment.user", "learning.KnowledgeState.student",
                                     "learning.StudentMisconception.student", "tutor.ApiToken.user",
-                                    "tutor.ExperimentAssignment.student", "tutor.Experiment_students.user"}
+                                    "tutor.ExperimentAssignment.student", "tutor.Experiment_students.user",
+                                    "lti.Identity.user"}
     assert chat_ids(old_and_new.student2) == other
     assert Attempt.objects.filter(student=old_and_new.student1).exists()  # retention is about chats only
 
