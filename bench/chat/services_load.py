@@ -118,9 +118,8 @@ def layout_prepare(env: dict[str, str], students: int, tokens: Path) -> None:
     manage = [sys.executable, str(REPO / "manage.py")]
     for command in (["database_ensure"], ["migrate", "--noinput", "-v", "0"]):
         subprocess.run([*manage, *command], env=env, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
-    subprocess.run([*manage, "shell", "-c", "from channels.layers import get_channel_layer; "
-                    "from asgiref.sync import async_to_sync; async_to_sync(get_channel_layer().flush)()"],
-                   env=env, check=True, cwd=REPO)
+    subprocess.run([*manage, "shell", "-c", "import redis; from django.conf import settings; "
+                    "redis.Redis.from_url(settings.REDIS_URL).flushdb()"], env=env, check=True, cwd=REPO)
     # Benchmark accounts share one password: created the way embedded mode allows, on this throwaway database.
     subprocess.run([*manage, "bench_seed", "--students", str(students), "--tokens", str(tokens)],
                    env={**env, "TUTOR_EMBEDDED": "1"}, check=True, cwd=REPO)

@@ -47,8 +47,10 @@ def run_worker_throughput(*, answers: int, warmup: int, database_url: str, redis
 def _batch_in_subprocess(env: dict[str, str], count: int, max_seconds: float) -> dict:
     """``answers_batch_measure`` in a process on the benchmark's database and Redis: its JSON result."""
     code = f"from bench.chat.worker_throughput import answers_batch_measure; answers_batch_measure({count}, {max_seconds})"
-    done = subprocess.run([sys.executable, str(REPO / "manage.py"), "shell", "-c", code], env=env, check=True,
-                          cwd=REPO, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, str(REPO / "manage.py"), "shell", "-c", code], env=env, cwd=REPO,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the measuring process failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -87,7 +89,8 @@ def answers_batch_measure(count: int, max_seconds: float) -> None:
 async def _hand_over(asks) -> None:
     import asyncio
 
-    from tutor.answering import _hand_to_inference_worker
+    from tutor.handoff import answer_hand_off
 
     # Side by side, as many web servers' sockets hand their answers over.
-    await asyncio.gather(*(_hand_to_inference_worker(ask.answer.id, str(ask.question.client_msg_id)) for ask in asks))
+    await asyncio.gather(*(answer_hand_off(answer_id=ask.answer.id, client_msg_id=str(ask.question.client_msg_id))
+                           for ask in asks))
