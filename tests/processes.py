@@ -49,6 +49,34 @@ def asgi_server(env: dict[str, str]):
         stop_process(process)
 
 
+def handoff_holder_pid(answer_id: int) -> int | None:
+    """The pid of the inference worker process holding ``answer_id``'s hand-off entry (its consumer name is
+    ``host-pid-suffix``), or None while no worker holds it."""
+    import redis
+    from django.test import override_settings
+
+    from tutor.handoff import GROUP, handoff_stream
+
+    client = redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    with override_settings(TUTOR_INFERENCE_CHANNEL=INFERENCE_CHANNEL):
+        key = handoff_stream()
+    entries = {entry_id: fields for entry_id, fields in client.xrange(key)}
+    for pending in client.xpending_range(key, GROUP, min="-", max="+", count=100):
+        if entries.get(pending["message_id"], {}).get("answer_id") == str(answer_id):
+            return int(pending["consumer"].rsplit("-", 2)[1])
+    return None
+
+
+def handoff_stream_delete() -> None:
+    import redis
+    from django.test import override_settings
+
+    from tutor.handoff import handoff_stream
+
+    with override_settings(TUTOR_INFERENCE_CHANNEL=INFERENCE_CHANNEL):
+        redis.Redis.from_url(settings.REDIS_URL).delete(handoff_stream())
+
+
 @contextmanager
 def inference_worker(env: dict[str, str]):
     process = subprocess.Popen([sys.executable, "manage.py", "inference_worker"], env=env, cwd=settings.BASE_DIR)

@@ -1,7 +1,9 @@
-"""Faults against the real servers (service tier): a web server killed mid-answer, Redis restarted, the
-database cut off. Real processes, real PostgreSQL and Redis; nothing is mocked."""
+"""Faults against the real servers (service tier): a web server or an inference worker killed mid-answer, Redis
+restarted, the database cut off. Real processes, real PostgreSQL and Redis; nothing is mocked."""
 import asyncio
 import json
+import os
+import signal
 import time
 import uuid
 
@@ -11,7 +13,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.processes import (
-    TcpRelay, asgi_server, celery_worker, inference_worker, process_env, redis_restart, stale_pending_answer,
+    TcpRelay, asgi_server, celery_worker, handoff_holder_pid, handoff_stream_delete, inference_worker, process_env,
+    redis_restart, stale_pending_answer,
 )
 from tutor.models import Message
 from tutor.services import api_token_issue
@@ -63,6 +66,43 @@ def test_a_web_server_killed_mid_answer_loses_nothing(personas):
     stored = Message.objects.filter(conversation_id=ack["conversation"]).order_by("id")
     assert [(m.role, m.status) for m in stored] == [("student", "complete"), ("tutor", "complete")]
     assert stored[1].text == answer["text"] and LONG_QUESTION in answer["text"]
+
+
+RECLAIM_S = 3.0
+
+
+def test_an_inference_worker_killed_mid_answer_is_replaced_and_the_answer_completes_once(personas):
+    """Two inference workers; the one generating the answer is SIGKILLed after the first token. The other takes
+    the answer over once its claim lapses (TUTOR_RECLAIM_S), streams it again from a restart frame, and stores
+    it: the student's socket receives it, and one answer row exists."""
+    token = api_token_issue(user=personas.student1)
+    handoff_stream_delete()
+    env = process_env(TUTOR_FAKE_ENGINE_DELAY_S="0.1", TUTOR_RECLAIM_S=str(RECLAIM_S))
+    with inference_worker(env) as one, inference_worker(env) as two, asgi_server(env) as server:
+        async def scenario():
+            async with connect(server.ws_url, **bearer(token)) as ws:
+                await ws.send(ask(personas.course_a.id))
+                ack = json.loads(await ws.recv())
+                assert json.loads(await asyncio.wait_for(ws.recv(), 30))["type"] == "token"
+                holder = handoff_holder_pid(ack["message_id"])
+                assert holder in (one.pid, two.pid)
+                os.kill(holder, signal.SIGKILL)
+                killed_at = time.monotonic()
+                # The claim lapses at most RECLAIM_S after its last renewal; the survivor looks every tenth of it.
+                await frames_until(ws, "restart", timeout=RECLAIM_S * 1.1 + 5)
+                reclaimed_after_s = time.monotonic() - killed_at
+                frames = await frames_until(ws, "answer", timeout=30)
+                return ack, holder, frames, reclaimed_after_s, time.monotonic() - killed_at
+
+        ack, holder, frames, reclaimed_after_s, completed_after_s = asyncio.run(scenario())
+        survivor = two if holder == one.pid else one
+        assert survivor.poll() is None
+    print(f"\nTUTOR_RECLAIM_S={RECLAIM_S}: the answer was taken over {reclaimed_after_s:.1f} s and completed "
+          f"{completed_after_s:.1f} s after its worker was killed")
+    assert "".join(f["text"] for f in frames if f["type"] == "token") == frames[-1]["text"]
+    stored = Message.objects.filter(conversation_id=ack["conversation"]).order_by("id")
+    assert [(m.role, m.status) for m in stored] == [("student", "complete"), ("tutor", "complete")]
+    assert stored[1].text == frames[-1]["text"] and LONG_QUESTION in frames[-1]["text"]
 
 
 def test_the_service_recovers_from_a_redis_restart_without_a_restart_of_ours(personas):

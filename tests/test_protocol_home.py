@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOMES = {ROOT / "tutor" / "protocol.py", ROOT / "tutor" / "groups.py"}
-SERVER_FRAMES = {"ack", "token", "answer", "error", "correction", "item", "no_open_item", "graded", "history",
+SERVER_FRAMES = {"ack", "token", "restart", "answer", "error", "correction", "item", "no_open_item", "graded", "history",
                  "tutor.frame"}
 GROUP_PREFIXES = ("answer.", "student.")
 

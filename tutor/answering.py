@@ -7,12 +7,13 @@ joins the groups of the answers still pending there, so it receives the rest of 
 
 Where the answer is generated is configuration: in this process (the embedded layout), or, when
 ``TUTOR_INFERENCE_CHANNEL`` is set, by an inference worker (``manage.py inference_worker``) that receives the
-answer's id over the channel layer and does everything below on its own host.
+answer's id through a Redis stream (tutor/handoff.py) and does everything below on its own host.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Awaitable, Callable
 
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -25,13 +26,19 @@ from tutor.grounded import GroundedAnswer, grounded_answer
 from tutor.groups import answer_group, frame_event
 from tutor.models import AskResult
 from tutor.prompting import AnswerPlan, answer_plan_for
-from tutor.protocol import answer_frame, error_frame, token_frame
+from tutor.handoff import answer_hand_off
+from tutor.protocol import answer_frame, error_frame, restart_frame, token_frame
 from tutor.scoring import Scoring, answer_score
-from tutor.services import answer_complete, answer_fail, finished_answer
+from tutor.services import AnswerCompletion, answer_fail, answers_complete, finished_answer
 
 logger = logging.getLogger(__name__)
 _running: set[asyncio.Task] = set()
-GENERATE = "answer.generate"  # the inference worker's message type
+StoreAnswer = Callable[[AnswerCompletion], Awaitable["float | None"]]  # the stored confidence, or None
+
+
+async def answer_store(answer: AnswerCompletion) -> float | None:
+    """Store one answer in its own transaction (an inference worker stores its answers in batches instead)."""
+    return (await db_sync_to_async(answers_complete)(answers=[answer]))[0]
 
 
 def answer_start(*, ask: AskResult, client_msg_id: str) -> asyncio.Task:
@@ -51,16 +58,21 @@ def run_detached(work) -> asyncio.Task:
 
 
 async def _hand_to_inference_worker(answer_id: int, client_msg_id: str) -> None:
-    message = {"type": GENERATE, "answer_id": answer_id, "client_msg_id": client_msg_id}
     try:
-        await get_channel_layer().send(settings.TUTOR_INFERENCE_CHANNEL, message)
-    except Exception as exc:  # the queue is full or the channel layer is down: say so now, not after a timeout
+        await answer_hand_off(answer_id=answer_id, client_msg_id=client_msg_id)
+    except Exception as exc:  # the backlog is full or Redis is down: say so now, not after a timeout
         logger.warning("could not hand answer %s to an inference worker: %r", answer_id, exc)
         await _fail(answer_id, client_msg_id, EngineOverloaded.code, EngineOverloaded.detail)
 
 
-async def answer_generate(*, ask: AskResult, client_msg_id: str) -> None:
+async def answer_generate(*, ask: AskResult, client_msg_id: str, store: StoreAnswer = answer_store,
+                          restarted: bool = False) -> None:
+    """Generate, store and stream ``ask``'s answer. ``restarted``: a stream of it may have begun elsewhere (a
+    worker that died), so the student is told first to drop what they have. Raises only when the answer could
+    not be stored (the database is down): it is then still pending."""
     answer_id = ask.answer.id
+    if restarted:
+        await _send(answer_id, restart_frame(answer_id=answer_id))
     try:
         plan = await db_sync_to_async(answer_plan_for)(ask)
         if plan.off_topic:  # the course answers questions on its topic only: nothing is generated
@@ -76,11 +88,14 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str) -> None:
         return
     context = {**plan.context, "redactions": answer.redactions, "check": answer.check,
                **({"held_text": answer.held_text} if answer.abstained else {})}
-    stored = await db_sync_to_async(answer_complete)(
-        ask=ask, completion=answer.completion, context=context, sources=answer.sources,
-        abstained=answer.abstained, scoring=scoring)
-    confidence = answer.completion.confidence if stored is None else stored  # None: failed meanwhile by the sweep
-    await _send(answer_id, answer_frame(answer_id=answer_id, text=answer.text, confidence=confidence,
+    stored = await store(AnswerCompletion(ask=ask, completion=answer.completion, context=context,
+                                          sources=answer.sources, abstained=answer.abstained, scoring=scoring))
+    if stored is None:
+        # No longer pending: another worker that was handed the same answer stored its own and sent its frame,
+        # or the stale sweep failed it. Either way the stored answer is the one the student keeps.
+        logger.info("answer %s was no longer pending; this generation is dropped", answer_id)
+        return
+    await _send(answer_id, answer_frame(answer_id=answer_id, text=answer.text, confidence=stored,
                                         sources=answer.sources, truncated=answer.truncated,
                                         abstained=answer.abstained))
 

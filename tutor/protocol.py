@@ -191,6 +191,12 @@ def token_frame(*, answer_id: int, text: str) -> dict[str, Any]:
     return {"type": "token", "message_id": answer_id, "text": text}
 
 
+def restart_frame(*, answer_id: int) -> dict[str, Any]:
+    """The answer is generated again from the start (its inference worker died mid-answer): the tokens received
+    so far are to be dropped; the ``token`` frames that follow are the new stream."""
+    return {"type": "restart", "message_id": answer_id}
+
+
 def answer_frame(*, answer_id: int, text: str, confidence: float, sources: list[dict] | None = None,
                  truncated: bool = False, abstained: bool = False, safeguarding: bool = False) -> dict[str, Any]:
     """``safeguarding``: the question raised a safeguarding alert and ``text`` is the school's help text."""

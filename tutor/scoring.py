@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
+from django.db import transaction
+
 logger = logging.getLogger(__name__)
 
 
@@ -72,8 +74,10 @@ def answer_score(answer: FinishedAnswer) -> Scoring:
 
 
 def scoring_after_store(scoring: Scoring, answer_id: int, abstained: bool = False) -> None:
-    """The scorer's work on the stored answer; its failure leaves the answer and its confidence as stored."""
+    """The scorer's work on the stored answer; its failure leaves the answer and its confidence as stored.
+    A savepoint: inside a batch's transaction (tutor.services.answers_complete), a failure undoes only this."""
     try:
-        (scoring.after_abstain if abstained else scoring.after_store)()
+        with transaction.atomic():
+            (scoring.after_abstain if abstained else scoring.after_store)()
     except Exception:
         logger.exception("the scorer's follow-up for answer %s failed", answer_id)

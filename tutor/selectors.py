@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -114,12 +115,13 @@ def api_tokens_of(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
     return api_tokens_live().filter(user=user).order_by("-created_at", "-id")
 
 
-def pending_ask(*, answer_id: int) -> AskResult | None:
-    """The ask behind a still-pending answer (for the inference worker), or None when it is no longer pending."""
-    answer = (Message.objects.filter(id=answer_id, role=Message.Role.TUTOR, status=Message.Status.PENDING)
-              .select_related("reply_to", "conversation__course", "conversation__student").first())
-    if answer is None or answer.reply_to is None:
-        return None
-    earlier = answer.conversation.messages.filter(id__lt=answer.reply_to_id).exists()
-    return AskResult(conversation=answer.conversation, question=answer.reply_to, answer=answer, created=True,
-                     new_conversation=not earlier)
+def pending_asks(*, answer_ids: Sequence[int]) -> dict[int, AskResult]:
+    """The asks behind those of ``answer_ids`` still pending (for the inference worker, a batch in one query),
+    by answer id; an answer no longer pending (answered, failed) is left out."""
+    earlier = Message.objects.filter(conversation_id=OuterRef("conversation_id"), id__lt=OuterRef("reply_to_id"))
+    answers = (Message.objects.filter(id__in=answer_ids, role=Message.Role.TUTOR, status=Message.Status.PENDING,
+                                      reply_to__isnull=False)
+               .select_related("reply_to", "conversation__course", "conversation__student")
+               .annotate(has_earlier=Exists(earlier)))
+    return {answer.id: AskResult(conversation=answer.conversation, question=answer.reply_to, answer=answer,
+                                 created=True, new_conversation=not answer.has_earlier) for answer in answers}

@@ -3,7 +3,9 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Sequence
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -114,17 +116,42 @@ def _write_question(student, conversation: Conversation, text: str, client_msg_i
                      safeguarding=signal is not None)
 
 
+@dataclass(frozen=True)
+class AnswerCompletion:
+    """A generated answer to store (``answers_complete``). ``abstained``: the tutor showed its honest "not sure"
+    instead of the scored answer; ``scoring``: the installed scorer's verdict already, on an answer held back
+    for it (None: it is scored when stored)."""
+
+    ask: AskResult
+    completion: Completion
+    context: dict | None = None
+    sources: list[dict] | None = None
+    abstained: bool = False
+    scoring: Scoring | None = None
+
+
 def answer_complete(*, ask: AskResult, completion: Completion, context: dict | None = None,
                     sources: list[dict] | None = None, abstained: bool = False,
                     scoring: Scoring | None = None) -> float | None:
-    """Store a finished answer with its confidence, scored once, before the store, by the installed scorer
-    (tutor.scoring), unless ``scoring`` is that scorer's verdict already (on an answer held back for it).
-    ``abstained``: the tutor showed its honest "not sure" instead of the scored answer. Compare-and-swap: only
-    a pending answer is completed, once. Returns the stored confidence, or None when the answer was no longer
-    pending and nothing was written."""
-    context = {**(context or {}), "abstained": abstained}
-    if scoring is None:
-        scoring = answer_score(finished_answer(ask=ask, completion=completion, context=context, sources=sources))
+    """``answers_complete`` for one answer."""
+    return answers_complete(answers=[AnswerCompletion(ask, completion, context, sources, abstained, scoring)])[0]
+
+
+@transaction.atomic
+def answers_complete(*, answers: Sequence[AnswerCompletion]) -> list[float | None]:
+    """Store finished answers with their confidences, in one transaction (an inference worker stores a batch
+    with one commit), each scored once, before the store, by the installed scorer (tutor.scoring).
+    Compare-and-swap: only a pending answer is completed, once, so an answer delivered twice is stored once.
+    Returns, for each answer, the stored confidence, or None when it was no longer pending and nothing was
+    written. A scorer's follow-up that fails undoes only its own work."""
+    return [_answer_store(answer) for answer in answers]
+
+
+def _answer_store(answer: AnswerCompletion) -> float | None:
+    ask, completion = answer.ask, answer.completion
+    context = {**(answer.context or {}), "abstained": answer.abstained}
+    scoring = answer.scoring or answer_score(
+        finished_answer(ask=ask, completion=completion, context=context, sources=answer.sources))
     updated = Message.objects.filter(id=ask.answer.id, status=Message.Status.PENDING).update(
         status=Message.Status.COMPLETE,
         text=completion.text,
@@ -133,12 +160,12 @@ def answer_complete(*, ask: AskResult, completion: Completion, context: dict | N
         model_name=completion.model_name[:200],
         prompt_tokens=completion.prompt_tokens,
         context=context,
-        sources=sources or [],
+        sources=answer.sources or [],
         completed_at=timezone.now(),
     )
     if updated != 1:
         return None
-    scoring_after_store(scoring, ask.answer.id, abstained=abstained)
+    scoring_after_store(scoring, ask.answer.id, abstained=answer.abstained)
     return scoring.confidence
 
 

@@ -104,6 +104,8 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per process, for the channel layer and for the hand-off stream (tutor/handoff.py) each.
+TUTOR_REDIS_MAX_CONNECTIONS = env_int("TUTOR_REDIS_MAX_CONNECTIONS", 2000, minimum=10)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -115,7 +117,7 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5,
                            "health_check_interval": 10, "retry_on_timeout": True,
-                           "max_connections": env_int("TUTOR_REDIS_MAX_CONNECTIONS", 2000, minimum=10)}],
+                           "max_connections": TUTOR_REDIS_MAX_CONNECTIONS}],
                 "capacity": 1500,
                 "expiry": 60,
             },
@@ -261,9 +263,16 @@ TUTOR_OPENAI_RETRIES = env_int("TUTOR_OPENAI_RETRIES", 2, minimum=0, maximum=10)
 TUTOR_OPENAI_PROMPT = env_choice("TUTOR_OPENAI_PROMPT", "chat", ("chat", "raw"))
 # How a course's adapter is chosen: vLLM's runtime LoRA API, llama-server's per-request list, or never.
 TUTOR_OPENAI_ADAPTERS = env_choice("TUTOR_OPENAI_ADAPTERS", "vllm", ("vllm", "llama", "none"))
-# Empty: answers are generated in the web process. A channel name (e.g. "tutor-inference"): web servers hand each
-# answer to the inference workers listening there (`manage.py inference_worker`), over the channel layer.
+# Empty: answers are generated in the web process. A name (e.g. "tutor-inference"): web servers hand each answer to
+# the inference workers (`manage.py inference_worker`) through a Redis stream of that name (tutor/handoff.py).
 TUTOR_INFERENCE_CHANNEL = env_str("TUTOR_INFERENCE_CHANNEL", "")
+# An answer whose worker has not shown it is alive for this long (a worker renews its claims every third of it) is
+# taken over by another worker and generated again from the start.
+TUTOR_RECLAIM_S = env_float("TUTOR_RECLAIM_S", 30.0, minimum=0.3)
+# Answers one inference worker generates at once; the rest wait in the stream for whichever worker is free.
+TUTOR_INFERENCE_CONCURRENCY = env_int("TUTOR_INFERENCE_CONCURRENCY", 64, minimum=1, maximum=4096)
+# Answers waiting for a worker beyond this are refused at once (engine_busy) rather than left to wait.
+TUTOR_HANDOFF_BACKLOG = env_int("TUTOR_HANDOFF_BACKLOG", 1500, minimum=1)
 # Load the model when the web process starts rather than on the first question.
 TUTOR_WARMUP = env_bool("TUTOR_WARMUP", False)
 

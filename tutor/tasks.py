@@ -8,8 +8,9 @@ from tutor.services import answers_fail_stale
 
 @shared_task(name="tutor.answers_fail_stale")
 def answers_fail_stale_task() -> int:
-    # Twice the generation timeout: anything older can no longer be in progress anywhere.
-    return answers_fail_stale(older_than_s=2 * settings.TUTOR_GENERATION_TIMEOUT_S + 30)
+    # A generation that died, the time for another worker to take it over, and its own generation: anything
+    # older can no longer be in progress anywhere.
+    return answers_fail_stale(older_than_s=2 * settings.TUTOR_GENERATION_TIMEOUT_S + settings.TUTOR_RECLAIM_S + 30)
 
 
 @shared_task(name="tutor.safeguarding_alert_notify", bind=True, max_retries=None)

@@ -81,7 +81,7 @@ class Layout:
         self.servers, self.tokens, self.course_id = servers, tokens, course_id
 
     def rss_mib(self) -> list[float]:
-        return [_rss_mib(server.process.pid) for server in self.servers]
+        return [rss_mib(server.process.pid) for server in self.servers]
 
 
 @contextmanager
@@ -90,11 +90,11 @@ def services_layout(*, students: int, servers: int, database_url: str, redis_url
     worker (fake engine), all on loopback; everything is stopped and dropped afterwards."""
     name = f"tutor_bench_{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="tutor-services-bench-") as tmp, ExitStack() as stack:
-        env = _env(Path(tmp), f"{database_url.rstrip('/')}/{name}", redis_url)
-        stack.callback(_drop_database, env)
-        _prepare(env, students, Path(tmp) / "tokens.json")
-        worker = _start(stack, [sys.executable, "manage.py", "inference_worker"], env)
-        started = [_start_server(stack, env) for _ in range(servers)]
+        env = layout_env(Path(tmp), f"{database_url.rstrip('/')}/{name}", redis_url)
+        stack.callback(database_drop, env)
+        layout_prepare(env, students, Path(tmp) / "tokens.json")
+        worker = process_start(stack, [sys.executable, "manage.py", "inference_worker"], env)
+        started = [server_start(stack, env) for _ in range(servers)]
         for server in started:
             server.wait_ready(120)
         tokens = json.loads((Path(tmp) / "tokens.json").read_text())
@@ -104,7 +104,7 @@ def services_layout(*, students: int, servers: int, database_url: str, redis_url
         yield layout
 
 
-def _env(run_dir: Path, database_url: str, redis_url: str) -> dict[str, str]:
+def layout_env(run_dir: Path, database_url: str, redis_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_"))}
     env.update(TUTOR_RUN_DIR=str(run_dir), DATABASE_URL=database_url, REDIS_URL=redis_url, TUTOR_EMBEDDED="0",
                SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1,localhost", TUTOR_HTTPS="0",
@@ -114,33 +114,32 @@ def _env(run_dir: Path, database_url: str, redis_url: str) -> dict[str, str]:
     return env
 
 
-def _prepare(env: dict[str, str], students: int, tokens: Path) -> None:
+def layout_prepare(env: dict[str, str], students: int, tokens: Path) -> None:
     manage = [sys.executable, str(REPO / "manage.py")]
     for command in (["database_ensure"], ["migrate", "--noinput", "-v", "0"]):
         subprocess.run([*manage, *command], env=env, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
-    subprocess.run([*manage, "shell", "-c", "from channels.layers import get_channel_layer; "
-                    "from asgiref.sync import async_to_sync; async_to_sync(get_channel_layer().flush)()"],
-                   env=env, check=True, cwd=REPO)
+    subprocess.run([*manage, "shell", "-c", "import redis; from django.conf import settings; "
+                    "redis.Redis.from_url(settings.REDIS_URL).flushdb()"], env=env, check=True, cwd=REPO)
     # Benchmark accounts share one password: created the way embedded mode allows, on this throwaway database.
     subprocess.run([*manage, "bench_seed", "--students", str(students), "--tokens", str(tokens)],
                    env={**env, "TUTOR_EMBEDDED": "1"}, check=True, cwd=REPO)
 
 
-def _start(stack: ExitStack, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+def process_start(stack: ExitStack, command: list[str], env: dict[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(command, env=env, cwd=REPO)
     stack.callback(stop_process, process)
     return process
 
 
-def _start_server(stack: ExitStack, env: dict[str, str]) -> Server:
+def server_start(stack: ExitStack, env: dict[str, str]) -> Server:
     port = free_port()
-    process = _start(stack, [sys.executable, "-m", "uvicorn", "tutor.asgi:application", "--host", "127.0.0.1",
+    process = process_start(stack, [sys.executable, "-m", "uvicorn", "tutor.asgi:application", "--host", "127.0.0.1",
                              "--port", str(port), "--lifespan", "off", "--no-access-log", "--log-level", "warning",
                              "--ws-max-size", "65536", "--ws-per-message-deflate", "false"], env)
     return Server(process, port)
 
 
-def _drop_database(env: dict[str, str]) -> None:
+def database_drop(env: dict[str, str]) -> None:
     code = ("import psycopg, django; django.setup(); from django.conf import settings; "
             "db = settings.DATABASES['default']; "
             "c = psycopg.connect(dbname='postgres', host=db['HOST'], port=db['PORT'] or 5432, user=db['USER'], "
@@ -149,7 +148,7 @@ def _drop_database(env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, check=False)
 
 
-def _rss_mib(pid: int) -> float:
+def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)

@@ -3,7 +3,7 @@ import pytest
 
 from tutor.models import Message
 from tutor.scoring import Scoring, set_answer_scorer
-from tutor.services import answer_complete
+from tutor.services import AnswerCompletion, answer_complete, answers_complete
 from tutor.tests.asks import ENGINE_CONFIDENCE, completion, pending_ask
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,31 @@ def test_an_answer_completed_once_is_not_completed_again(personas, use_scorer):
     answer_complete(ask=ask, completion=completion(), context={})
     assert answer_complete(ask=ask, completion=completion(text="Something else."), context={}) is None
     assert followed == [ask.answer.id] and Message.objects.get(id=ask.answer.id).text == "Carbon dioxide."
+
+
+def test_a_batch_holding_the_same_answer_twice_stores_it_once(personas, use_scorer):
+    """An inference worker handed the same answer twice may store both generations in one batch."""
+    followed = []
+    use_scorer(lambda answer: Scoring(0.6, after_store=lambda: followed.append(answer.answer_id)))
+    ask = pending_ask(student=personas.student1, course=personas.course_a)
+    other = pending_ask(student=personas.student2, course=personas.course_a)
+    first, again = AnswerCompletion(ask, completion()), AnswerCompletion(ask, completion(text="Something else."))
+    assert answers_complete(answers=[first, again, AnswerCompletion(other, completion())]) == [0.6, None, 0.6]
+    assert followed == [ask.answer.id, other.answer.id]
+    assert Message.objects.get(id=ask.answer.id).text == "Carbon dioxide."
+
+
+def test_a_follow_up_that_breaks_the_database_costs_only_its_own_work_in_a_batch(personas, use_scorer):
+    """A follow-up whose query fails runs in a savepoint: the other answers of the batch are still stored."""
+    from django.db import connection
+
+    def broken_query():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    asks = [pending_ask(student=personas.student1, course=personas.course_a) for _ in range(3)]
+    use_scorer(lambda answer: Scoring(0.5, after_store=broken_query if answer.answer_id == asks[1].answer.id
+                                      else lambda: None))
+    assert answers_complete(answers=[AnswerCompletion(a, completion()) for a in asks]) == [0.5, 0.5, 0.5]
+    assert set(Message.objects.filter(id__in=[a.answer.id for a in asks]).values_list("status", flat=True)) == {
+        Message.Status.COMPLETE}

@@ -118,6 +118,8 @@ const handlers = {
     renderMessage({ message_id: frame.message_id, role: "tutor", status: "pending", text: "" });
   },
   token(frame) { appendToken(frame.message_id, frame.text); },
+  // Another inference worker took the answer over and writes it again from the start.
+  restart(frame) { renderMessage({ message_id: frame.message_id, role: "tutor", status: "pending", text: "" }); },
   answer(frame) { renderMessage({ ...frame, role: "tutor", status: "complete" }); },
   correction(frame) {
     // A teacher corrected an answer: shown in its place, whichever conversation is open (history has it too).
