@@ -52,11 +52,20 @@ function renderMessage(update) {
   // A screen reader announces an answer once, when it is complete, not token by token while it streams.
   li.setAttribute("aria-busy", String(message.status === "pending"));
   const text = li.firstChild;
-  text.textContent = message.text || (message.status === "failed" ? "The tutor could not answer this." : "");
+  text.textContent = message.text || (message.status === "failed" ? failedText(message) : "");
   li.replaceChildren(text, ...messageNotes(message));
   if (message.status === "complete") state.lastComplete = Math.max(state.lastComplete || 0, message.message_id);
   li.scrollIntoView({ block: "end" });
   return li;
+}
+
+// Why an answer failed, in its place: the error frame's own words live, a known code's words from history.
+const FAILED_TEXTS = {
+  off_topic: "The tutor only answers questions about this course, and this question did not seem to be about it.",
+};
+
+function failedText(message) {
+  return message.error_detail || FAILED_TEXTS[message.error_code] || "The tutor could not answer this.";
 }
 
 // What is shown under a message's text. A teacher's correction stands in for the answer: the answer's confidence,
@@ -136,8 +145,9 @@ const handlers = {
   error(frame) {
     if (isPracticeError(frame)) { practiceShowError(frame); return; }
     showError("chat-error", frame.detail);
-    const li = frame.message_id && state.items.get(frame.message_id);
-    if (li) li.className = "tutor failed";
+    if (frame.message_id && state.items.has(frame.message_id)) {
+      renderMessage({ message_id: frame.message_id, status: "failed", error_code: frame.code, error_detail: frame.detail });
+    }
   },
 };
 
