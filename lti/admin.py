@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from learning.admin.accessible import LabelledTabularInline
 from learning.admin.readonly import ReadOnlyAdminMixin
 from learning.admin.superuser import SuperuserOnlyAdminMixin, superuser_access
 from learning.admin.url_names import AdminUrlNamesMixin
@@ -17,7 +18,7 @@ from lti.models import Context, Deployment, Identity, Platform, ToolKey
 from lti.services import tool_key_retire, tool_key_rotate
 
 
-class DeploymentInline(admin.TabularInline):
+class DeploymentInline(LabelledTabularInline):
     model = Deployment
     extra = 1
 
