@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from learning.course_knowledge import course_knowledge, student_state
-from learning.models import Course, Enrollment
+from learning.models import Course, Enrollment, ServedItem
 
 
 def courses_for_user(*, user: AbstractBaseUser, role: str) -> QuerySet[Course]:
@@ -38,3 +38,9 @@ def student_weak_skills(*, student: AbstractBaseUser, course: Course, limit: int
     practised = [(k, m) for k, m in mastery.items() if k in state.estimates and m < settings.LEARNING_MASTERY_LEVEL]
     practised.sort(key=lambda pair: pair[1])
     return [(knowledge.skill_names.get(k, k), m) for k, m in practised[:limit]]
+
+
+def diagnose_answers_count(*, student: AbstractBaseUser, course: Course) -> int:
+    """How many diagnose items the student has answered in the course."""
+    return ServedItem.objects.filter(student=student, item__course=course, mode=ServedItem.Mode.DIAGNOSE,
+                                     answered_at__isnull=False).count()

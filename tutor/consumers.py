@@ -12,6 +12,7 @@ from tutor import errors
 from tutor.answering import answer_start
 from tutor.auth import handshake_user
 from tutor.errors import TutorError, database_unreachable
+from tutor.experimenting import practice_mode_for
 from tutor.groups import answer_group, student_group
 from learning.practice import PracticeError, open_item_served, practice_answer_submit, practice_item_serve
 from tutor.protocol import (
@@ -133,9 +134,8 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     async def _next_item(self, frame: NextItemFrame) -> None:
         try:
-            served = await db_sync_to_async(practice_item_serve)(
-                student=self.user, course_id=frame.course, mode=frame.mode
-            )
+            served = await db_sync_to_async(_next_item_serve)(student=self.user, course_id=frame.course,
+                                                              requested=frame.mode)
         except PracticeError as exc:
             await self._send_frame(error_frame(exc.code, exc.detail, course=frame.course))
             return
@@ -170,6 +170,12 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     async def _send_frame(self, frame: dict) -> None:
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+
+def _next_item_serve(*, student, course_id: int, requested: str):
+    """Serve the next practice item in the mode the student's practice-flow arm says (if any), else as asked."""
+    mode = practice_mode_for(student=student, course_id=course_id, requested=requested)
+    return practice_item_serve(student=student, course_id=course_id, mode=mode)
 
 
 def _client_msg_id(text_data: str) -> str | None:

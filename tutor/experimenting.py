@@ -1,19 +1,23 @@
-"""Applying experiments to a tutor answer (services): which arm a student is in, recorded on first exposure.
+"""Applying experiments to a tutor answer or a practice request (services): which arm a student is in,
+recorded on first exposure.
 
-Exposure is the first answer planned for a covered student while the experiment runs: the arm is the seeded
-hash of tutor.experiments.assignment, written once (``get_or_create`` on the unique experiment and student, so
-two answers racing record one arm). An arm changes only the factor it names; everything else stays as the
-course has it. A stopped experiment, or one of a factor that is not wired, changes nothing.
+Exposure is the first answer planned, or the first practice item asked for, by a covered student while the
+experiment runs: the arm is the seeded hash of tutor.experiments.assignment, written once (``get_or_create`` on
+the unique experiment and student, so two requests racing record one arm). An arm changes only the factor it
+names; everything else stays as the course has it: answer style, grounding and adapter arms change answers, a
+practice-flow arm changes which practice mode is served. A stopped experiment changes nothing.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.db.models import Q
 
 from learning.models import Course
+from learning.selectors import course_get_for_student, diagnose_answers_count
 from tutor.engine.types import AdapterRef
-from tutor.experiments.arms import ADAPTER, ANSWER_STYLE, GROUNDING, NOT_WIRED
+from tutor.experiments.arms import ADAPTER, ANSWER_STYLE, GROUNDING, NOT_WIRED, PRACTICE_FLOW, practice_mode
 from tutor.experiments.assignment import arm_index
 from tutor.model_registry import adapter_ref
 from tutor.models import Experiment, ExperimentArm, ExperimentAssignment
@@ -32,15 +36,37 @@ class ArmOverrides:
 def experiment_exposure_record(*, student, course: Course) -> ArmOverrides:
     """The overrides of every running experiment that covers ``student`` in ``course``, recording the arm of
     each one the student meets for the first time. Of two experiments that set one factor, the older wins."""
-    overrides, applied = ArmOverrides(), set()
+    overrides = ArmOverrides()
+    for experiment, arm in _exposed_arms(student, course):
+        overrides = _with_arm(overrides, experiment.factor, arm)
+        overrides = replace(overrides, arms=(*overrides.arms, {"experiment": experiment.pk, "arm": arm.pk}))
+    return overrides
+
+
+def practice_mode_for(*, student, course_id: int, requested: str) -> str:
+    """The practice mode to serve ``student`` who asked for ``requested`` in the course: what a running
+    practice-flow experiment's arm says (recording the student's arm on first exposure), else what was asked.
+    Nothing is recorded for a course the student is not enrolled in; serving refuses that request anyway."""
+    course = course_get_for_student(user=student, course_id=course_id)
+    if course is None:
+        return requested
+    for experiment, arm in _exposed_arms(student, course):
+        if experiment.factor == PRACTICE_FLOW:
+            diagnosed = diagnose_answers_count(student=student, course=course)
+            return practice_mode(arm.setting, requested=requested, diagnosed=diagnosed,
+                                 diagnose_first=settings.TUTOR_DIAGNOSE_FIRST_ITEMS)
+    return requested
+
+
+def _exposed_arms(student, course: Course):
+    """(experiment, the student's arm) of each running experiment covering the student, the arm recorded on
+    first exposure. Of two experiments that set one factor, the older wins."""
+    applied = set()
     for experiment in _running_for(student, course):
         if experiment.factor in NOT_WIRED or experiment.factor in applied or len(experiment.arms.all()) < 2:
             continue
-        arm = _arm_of(experiment, student)
-        overrides = _with_arm(overrides, experiment.factor, arm)
-        overrides = replace(overrides, arms=(*overrides.arms, {"experiment": experiment.pk, "arm": arm.pk}))
         applied.add(experiment.factor)
-    return overrides
+        yield experiment, _arm_of(experiment, student)
 
 
 def _running_for(student, course: Course):

@@ -170,7 +170,7 @@ class Experiment(models.Model):
     class Factor(models.TextChoices):
         ANSWER_STYLE = arms.ANSWER_STYLE, "Answer style (explain or hints)"
         GROUNDING = arms.GROUNDING, "Grounded answers (on or off)"
-        PRACTICE_FLOW = arms.PRACTICE_FLOW, "Diagnose then practice, or practice only (not wired yet)"
+        PRACTICE_FLOW = arms.PRACTICE_FLOW, "Practice flow (diagnose first, or practice only)"
         ADAPTER = arms.ADAPTER, "Model adapter (a model version of the course)"
 
     class Status(models.TextChoices):

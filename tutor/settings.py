@@ -297,6 +297,8 @@ LEARNING_MASTERY_LEVEL = env_float("LEARNING_MASTERY_LEVEL", 0.8, minimum=0.05)
 LEARNING_MAX_RESPONSE_CHARS = env_int("LEARNING_MAX_RESPONSE_CHARS", 500, minimum=1, maximum=5000)
 LEARNING_OPEN_ITEM_TTL_S = env_float("LEARNING_OPEN_ITEM_TTL_S", 3600.0, minimum=1.0)  # hints-only window of an item
 LEARNING_WEAK_SKILLS_IN_PROMPT = env_int("LEARNING_WEAK_SKILLS_IN_PROMPT", 3, minimum=0, maximum=20)
+# A diagnose-then-practice experiment arm serves diagnose items until the student has answered this many.
+TUTOR_DIAGNOSE_FIRST_ITEMS = env_int("TUTOR_DIAGNOSE_FIRST_ITEMS", 5, minimum=1, maximum=100)
 LEARNING_PASSAGES_IN_PROMPT = env_int("LEARNING_PASSAGES_IN_PROMPT", 3, minimum=0, maximum=20)
 LEARNING_RETRIEVAL = env_choice("LEARNING_RETRIEVAL", "hybrid", ("hybrid", "tfidf"))  # see learning/passage_search.py
 # Calibration refits a course once it has this many attempts, and again after this many new ones.

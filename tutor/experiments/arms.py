@@ -1,9 +1,8 @@
 """What an experiment's arms may set, and why a set of arms is refused (pure).
 
-Each factor has its own settings; a blank setting is the course's own (a control arm). Diagnose-then-practice
-against practice only is modelled but not wired: practice serving lives in ``learning``, which does not read
-experiments, so such arms would change nothing, and an experiment of that factor is refused rather than run
-silently doing nothing.
+Each factor has its own settings; a blank setting is the course's own (a control arm). A factor listed in
+``NOT_WIRED`` would change nothing, so an experiment of it is refused rather than run silently doing nothing
+(none is today).
 """
 from __future__ import annotations
 
@@ -17,10 +16,7 @@ SETTINGS = {
     PRACTICE_FLOW: ("", "diagnose_first", "practice_only"),
     ADAPTER: ("",),  # an adapter arm names a model version instead
 }
-NOT_WIRED = {
-    PRACTICE_FLOW: "Diagnose-then-practice arms are not wired yet: practice serving does not read experiments, so "
-                   "these arms would change nothing. Choose answer style, grounding or model adapter.",
-}
+NOT_WIRED: dict[str, str] = {}
 MIN_ARMS, MAX_ARMS = 2, 4
 
 
@@ -34,6 +30,17 @@ class ArmSpec:
 
 def factor_error(factor: str) -> str | None:
     return NOT_WIRED.get(factor)
+
+
+def practice_mode(setting: str, *, requested: str, diagnosed: int, diagnose_first: int) -> str:
+    """The practice mode a practice-flow arm serves for a ``requested`` one: ``diagnose_first`` serves diagnose
+    items until the student has answered ``diagnose_first`` of them, ``practice_only`` never diagnoses, and the
+    blank (control) setting serves what was asked."""
+    if setting == "diagnose_first" and requested == "practice" and diagnosed < diagnose_first:
+        return "diagnose"
+    if setting == "practice_only" and requested == "diagnose":
+        return "practice"
+    return requested
 
 
 def arm_errors(factor: str, arms: Sequence[ArmSpec]) -> list[str]:

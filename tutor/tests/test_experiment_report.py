@@ -68,7 +68,7 @@ def test_next_item_correctness_and_corrections_from_a_small_fixture(personas):
     assert rows[0][:3] == ["arm", "metric", "students"] and len(rows) == 1 + 2 * 4 + 4
 
 
-def test_the_admin_refuses_an_experiment_that_would_change_nothing(personas):
+def test_the_admin_takes_a_practice_flow_experiment(personas):
     client = Client()
     client.force_login(personas.teacher1)
     response = client.post("/admin/tutor/experiment/add/", {
@@ -76,8 +76,9 @@ def test_the_admin_refuses_an_experiment_that_would_change_nothing(personas):
         "planned_per_arm": 600, "arms-TOTAL_FORMS": 2, "arms-INITIAL_FORMS": 0,
         "arms-0-name": "diagnose", "arms-0-setting": "diagnose_first", "arms-1-name": "practice",
         "arms-1-setting": "practice_only"})
-    assert response.status_code == 200 and b"not wired yet" in response.content
-    assert not Experiment.objects.exists()
+    assert response.status_code == 302, response.content[:2000]
+    experiment = Experiment.objects.get()
+    assert sorted(experiment.arms.values_list("setting", flat=True)) == ["diagnose_first", "practice_only"]
 
 
 def test_the_admin_refuses_arms_outside_the_factor_and_takes_good_ones(personas):

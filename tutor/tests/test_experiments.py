@@ -95,14 +95,20 @@ def test_an_adapter_arm_changes_only_the_adapter(personas):
 
 
 @pytest.mark.django_db
-def test_a_factor_that_is_not_wired_changes_nothing(personas):
-    experiment_with(personas.course_a, "practice_flow", ("diagnose", "diagnose_first"), ("practice", "practice_only"))
-    assert experiment_exposure_record(student=personas.student1, course=personas.course_a).arms == ()
+def test_a_practice_flow_arm_is_recorded_with_the_answer_and_changes_nothing_in_it(personas):
+    experiment = experiment_with(personas.course_a, "practice_flow", ("diagnose", "diagnose_first"),
+                                 ("practice", "practice_only"))
+    overrides = experiment_exposure_record(student=personas.student1, course=personas.course_a)
+    assignment = ExperimentAssignment.objects.get()
+    assert overrides.arms == ({"experiment": experiment.pk, "arm": assignment.arm.pk},)
+    assert (overrides.answer_style, overrides.grounded, overrides.adapter) == (None, True, None)
+    first = plan_in_arm(personas, experiment, "diagnose")
+    second = plan_in_arm(personas, experiment, "practice")
+    assert changed(first, second) == set()
 
 
-def test_a_practice_flow_experiment_is_refused_with_a_reason():
-    assert "not wired" in factor_error("practice_flow")
-    assert factor_error("grounding") is None
+def test_every_factor_is_wired():
+    assert all(factor_error(factor) is None for factor in ("answer_style", "grounding", "practice_flow", "adapter"))
 
 
 def test_arms_must_use_the_factors_settings_and_differ():
