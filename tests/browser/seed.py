@@ -18,6 +18,8 @@ IMG_PAYLOAD = '<img src=x onerror="window.__pwned=1;alert(1)">'
 SCRIPT_PAYLOAD = "<script>window.__pwned=2;alert(2)</script>"
 FLAGGED_QUESTION = f"Seeded: is {IMG_PAYLOAD} 3/4?"
 FLAGGED_ANSWER = f"It is {IMG_PAYLOAD} {SCRIPT_PAYLOAD} 5/8."
+# Each practice item "solve x + n = 2n" declares the wrong answer 2n (the right-hand side given as x).
+TOOK_THE_TOTAL = {"id": "took-the-total", "text": "You gave the right-hand side; subtract to find x."}
 
 
 def seed() -> dict:
@@ -39,7 +41,9 @@ def seed() -> dict:
     enrollment_ensure(user=student, course=course, role="student")
     enrollment_ensure(user=teacher, course=course, role="teacher")
     task = flagged_task(course=course, student=student, question=FLAGGED_QUESTION, answer=FLAGGED_ANSWER)
-    practice_content(course)  # numeric items: the answer to "x + n = 2n" is n
+    for item in practice_content(course).values():  # numeric items: the answer to "x + n = 2n" is n
+        item.misconceptions = [{**TOOK_THE_TOTAL, "value": 2 * item.answer_spec["value"]}]
+        item.save(update_fields=["misconceptions"])
     return {"course_id": course.id, "task_id": task.id, "answer_id": task.answer_id,
             "conversation_id": task.answer.conversation_id}
 
