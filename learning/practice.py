@@ -23,6 +23,7 @@ from learning.knowledge import StudentState, select_diagnose, select_practice
 from learning.misconceptions.matching import Misconception, misconception_for
 from learning.models import Attempt, Course, Item, KnowledgeState, ServedItem, StudentMisconception
 from learning.selectors import course_get_for_student
+from learning.signals import practice_graded
 
 MODES = ("diagnose", "practice")
 _STATE_RETRIES = 10
@@ -154,6 +155,8 @@ def practice_answer_submit(*, student: AbstractBaseUser, item_id: int, response:
             student_misconception_record(student=student, course=item.course, misconception=misconception)
         knowledge = course_knowledge(course=item.course)
         state = _state_update(student, item.course, knowledge, item.key, result.correct)
+        transaction.on_commit(lambda: practice_graded.send_robust(sender=Attempt, student=student,
+                                                                     course_id=item.course_id))
     mastery = knowledge.mastery(state)
     skills = [k for k in (s.key for s in item.skills.all()) if k in mastery]
     return GradedAttempt(attempt, result.expected, {k: round(mastery[k], 4) for k in skills},
