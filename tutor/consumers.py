@@ -134,7 +134,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
     async def _next_item(self, frame: NextItemFrame) -> None:
         try:
             served = await db_sync_to_async(practice_item_serve)(
-                student=self.user, course_id=frame.course, mode=frame.mode
+                student=self.user, course_id=frame.course, mode=frame.mode, skill=frame.skill
             )
         except PracticeError as exc:
             await self._send_frame(error_frame(exc.code, exc.detail, course=frame.course))
