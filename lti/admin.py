@@ -8,6 +8,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from learning.admin.accessible import LabelledTabularInline
@@ -48,7 +49,8 @@ class ContextAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Sync the roster from the platform (enrol its members, remove those it dropped)")
+    @admin.action(description=gettext_lazy("Sync the roster from the platform (enrol its members, remove those "
+                                           "it dropped)"))
     def sync_roster(self, request: HttpRequest, queryset):
         for context in queryset.select_related("platform", "course"):
             try:
@@ -56,8 +58,9 @@ class ContextAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
             except RosterError as exc:
                 messages.error(request, str(exc))
                 continue
-            messages.success(request, f"{context}: {synced.listed} member(s) enrolled, {synced.skipped} skipped, "
-                                      f"{synced.removed} enrolment(s) removed.")
+            messages.success(request, gettext(
+                "%(context)s: %(listed)d member(s) enrolled, %(skipped)d skipped, %(removed)d enrolment(s) removed."
+            ) % {"context": context, "listed": synced.listed, "skipped": synced.skipped, "removed": synced.removed})
 
 
 @admin.register(ResourceLink)
