@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import setup_test_environment, teardown_test_environment
 from django.utils import timezone
 
-from bench.lti.launch_bench import _register, _summary
+from bench.lti.launch_bench import platform_register, timing_summary
 from bench.lti.platform import FakePlatform
 from bench.lti.platform_services import PlatformServices, activity_launch, member
 
@@ -28,7 +28,7 @@ def run_services_bench(*, scores: int = 50, members: int = 500) -> dict:
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     platform = FakePlatform()
     try:
-        _register(platform)
+        platform_register(platform)
         services = PlatformServices(platform, _tool_key())
         learners = _learners(platform, services, scores)
         single = [_timed(lambda: _send_one(learner, value=40.0)) for learner in learners]
@@ -41,7 +41,7 @@ def run_services_bench(*, scores: int = 50, members: int = 500) -> dict:
         platform.close()
         connection.creation.destroy_test_db(test_db, verbosity=0)
         teardown_test_environment()
-    return {"database": connection.vendor, "scores": scores, "single_send_ms": _summary(single),
+    return {"database": connection.vendor, "scores": scores, "single_send_ms": timing_summary(single),
             "batch_send_per_score_ms": round(batch, 2), "scores_accepted_by_platform": len(services.scores),
             "roster_members": members, "roster_sync_first_ms": round(first_sync, 1),
             "roster_sync_again_ms": round(second_sync, 1)}
