@@ -363,6 +363,9 @@ LTI_DEEP_LINK_TTL_S = env_float("LTI_DEEP_LINK_TTL_S", 3600.0, minimum=60.0)  # 
 LTI_SCORE_RETRY_BASE_S = env_float("LTI_SCORE_RETRY_BASE_S", 30.0, minimum=1.0)  # first back-off of a failed send
 LTI_SCORE_RETRY_MAX_S = env_float("LTI_SCORE_RETRY_MAX_S", 3600.0, minimum=1.0)  # the back-off's ceiling
 LTI_SCORE_CLAIM_S = env_float("LTI_SCORE_CLAIM_S", 120.0, minimum=10.0)  # a sender holds a score this long at most
+if LTI_SCORE_CLAIM_S <= 4 * LTI_HTTP_TIMEOUT_S:  # a send is a token request and a score POST, each up to the timeout
+    raise ImproperlyConfigured(f"LTI_SCORE_CLAIM_S={LTI_SCORE_CLAIM_S:g} must be more than four times "
+                               f"LTI_HTTP_TIMEOUT_S={LTI_HTTP_TIMEOUT_S:g}, or two senders could send one score")
 
 LOGGING = {
     "version": 1,
