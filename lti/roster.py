@@ -23,13 +23,14 @@ from django.utils import timezone
 from pylti1p3.names_roles import NamesRolesProvisioningService
 
 from learning.models import Enrollment
-from lti.models import Context, Membership
+from lti.models import Context, Identity, Membership
 from lti.platform_client import PlatformConnector, PlatformServiceError, platform_connector
 from lti.roles import CourseRole, course_roles
 from lti.services import ENROLMENT_ROLE, member_enrol, user_for_sub
 
 logger = logging.getLogger(__name__)
 MAX_PAGES = 1000
+LOOKUP_CHUNK = 500  # subs per query (SQLite limits a query's parameters)
 
 
 class RosterError(Exception):
@@ -54,15 +55,17 @@ def roster_sync(*, context: Context, connector: PlatformConnector | None = None)
         raise RosterError(f"{context}: {exc}") from exc
     listed, skipped = set(), 0
     with transaction.atomic():
+        known, already = _known_users(context, members), _memberships_and_enrolments(context)
         for member in members:
             roles = _roles(member)
             if not roles:
                 skipped += 1
                 continue
             user = user_for_sub(issuer=context.platform.issuer, sub=member["user_id"], details=member,
-                                instructor=CourseRole.INSTRUCTOR in roles)
+                                instructor=CourseRole.INSTRUCTOR in roles, known=known.get(member["user_id"]))
             for role in roles:
-                member_enrol(context=context, user=user, role=role)
+                if (user.pk, role.value, ENROLMENT_ROLE[role]) not in already:
+                    member_enrol(context=context, user=user, role=role)
                 listed.add((user.pk, role.value))
         removed = _unlisted_remove(context, listed)
         Context.objects.filter(pk=context.pk).update(roster_synced_at=timezone.now())
@@ -79,6 +82,25 @@ def _members(context: Context, connector: PlatformConnector) -> list[dict]:
             raise PlatformServiceError(f"{context.memberships_url} did not answer with a list of members")
         members.extend(member for member in page if isinstance(member, dict))
     return members
+
+
+def _known_users(context: Context, members: list[dict]) -> dict[str, object]:
+    """The accounts already linked to the members' subs, looked up together: {sub: user}."""
+    subs = [member["user_id"] for member in members if isinstance(member.get("user_id"), str)]
+    known = {}
+    for start in range(0, len(subs), LOOKUP_CHUNK):
+        identities = Identity.objects.filter(issuer=context.platform.issuer, sub__in=subs[start:start + LOOKUP_CHUNK])
+        known.update((identity.sub, identity.user) for identity in identities.select_related("user"))
+    return known
+
+
+def _memberships_and_enrolments(context: Context) -> set[tuple[int, str, str]]:
+    """(user, membership role, enrolment role) for each member of the context who is also enrolled so: the
+    pairs a sync has nothing to write for."""
+    enrolled = set(Enrollment.objects.filter(course=context.course).values_list("user_id", "role"))
+    return {(user_id, role, ENROLMENT_ROLE[CourseRole(role)])
+            for user_id, role in Membership.objects.filter(context=context).values_list("user_id", "role")
+            if (user_id, ENROLMENT_ROLE[CourseRole(role)]) in enrolled}
 
 
 def _roles(member: dict) -> set[CourseRole]:

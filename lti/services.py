@@ -134,10 +134,11 @@ def context_record(*, platform: Platform, claim: dict) -> Context:
     return Context.objects.select_related("course").get(pk=context.pk)
 
 
-def user_for_sub(*, issuer: str, sub: str, details: dict, instructor: bool):
+def user_for_sub(*, issuer: str, sub: str, details: dict, instructor: bool, known=None):
     """The account linked to (issuer, sub), created on first sight (a launch or a roster sync). Never found by
-    name or email: ``details``' names and email are copied onto the account for display only."""
-    user = identity_user(issuer=issuer, sub=sub) or _user_create(issuer, sub)
+    name or email: ``details``' names and email are copied onto the account for display only. ``known`` is that
+    account when the caller already looked it up (a roster sync looks its members up together)."""
+    user = known or identity_user(issuer=issuer, sub=sub) or _user_create(issuer, sub)
     profile = _profile(details)
     if instructor:
         profile["is_staff"] = True  # the review queue is in the admin; what they see there is their courses'
