@@ -19,10 +19,11 @@ from django.utils import timezone
 from learning.course_knowledge import CourseKnowledge, course_knowledge, student_state
 from learning.errors import COURSE_NOT_FOUND
 from learning.grading import ANSWER_SPEC, grade
-from learning.knowledge import StudentState, select_diagnose, select_practice
+from learning.knowledge import StudentState, items_of_skill, select_diagnose, select_practice
 from learning.misconceptions.matching import Misconception, misconception_for
 from learning.models import Attempt, Course, Item, KnowledgeState, ServedItem, StudentMisconception
 from learning.selectors import course_get_for_student
+from learning.signals import practice_graded
 
 MODES = ("diagnose", "practice")
 _STATE_RETRIES = 10
@@ -36,6 +37,7 @@ class PracticeError(Exception):
 
 NO_ITEMS = ("no_items", "This course has no practice items yet.")
 NO_OTHER_ITEM = ("no_other_item", "The only item of this course is the one you just answered.")
+UNKNOWN_SKILL = ("unknown_skill", "This course has no practice items on that skill.")
 ITEM_NOT_OPEN = ("item_not_open", "No open item with this id was served to you; ask for one with next_item.")
 ITEM_REPLACED = ("item_not_open", "This item was replaced by a newer one; answer the newer item.")
 ALREADY_ANSWERED = ("item_already_answered", "You already answered this item; ask for the next one with next_item.")
@@ -60,8 +62,10 @@ class GradedAttempt:
     misconception: Misconception | None = None  # what a wrong answer showed, when anything is known to
 
 
-def practice_item_serve(*, student: AbstractBaseUser, course_id: int, mode: str) -> ServedPractice:
-    """Choose the student's next item in ``mode`` and open it (any older open item is closed)."""
+def practice_item_serve(*, student: AbstractBaseUser, course_id: int, mode: str,
+                        skill: str | None = None) -> ServedPractice:
+    """Choose the student's next item in ``mode`` and open it (any older open item is closed). With ``skill``
+    (a skill's key: practice on one skill, as an LMS activity asks), only that skill's items are chosen from."""
     course = course_get_for_student(user=student, course_id=course_id)
     if course is None:
         raise PracticeError(*COURSE_NOT_FOUND)
@@ -69,7 +73,10 @@ def practice_item_serve(*, student: AbstractBaseUser, course_id: int, mode: str)
     if knowledge.bank is None:
         raise PracticeError(*NO_ITEMS)
     state, _ = student_state(student=student, course=course)
-    choice = _choose(knowledge, state, mode)
+    allowed = None if skill is None else items_of_skill(knowledge.bank, skill)
+    if skill is not None and allowed is None:
+        raise PracticeError(*UNKNOWN_SKILL)
+    choice = _choose(knowledge, state, mode, allowed)
     if choice is None:
         raise PracticeError(*NO_OTHER_ITEM)
     item = Item.objects.prefetch_related("skills").get(pk=knowledge.item_pk_by_key[choice.item_id])
@@ -79,11 +86,11 @@ def practice_item_serve(*, student: AbstractBaseUser, course_id: int, mode: str)
                           choice.predicted_success)
 
 
-def _choose(knowledge: CourseKnowledge, state: StudentState, mode: str):
+def _choose(knowledge: CourseKnowledge, state: StudentState, mode: str, allowed):
     if mode == "diagnose":
-        return select_diagnose(knowledge.bank, state)
+        return select_diagnose(knowledge.bank, state, allowed=allowed)
     return select_practice(knowledge.bank, state, knowledge.prerequisites, target=settings.LEARNING_PRACTICE_TARGET,
-                           mastery_level=settings.LEARNING_MASTERY_LEVEL)
+                           mastery_level=settings.LEARNING_MASTERY_LEVEL, allowed=allowed)
 
 
 def _focus_skill(knowledge: CourseKnowledge, state: StudentState, item: Item) -> str:
@@ -154,6 +161,8 @@ def practice_answer_submit(*, student: AbstractBaseUser, item_id: int, response:
             student_misconception_record(student=student, course=item.course, misconception=misconception)
         knowledge = course_knowledge(course=item.course)
         state = _state_update(student, item.course, knowledge, item.key, result.correct)
+        transaction.on_commit(lambda: practice_graded.send_robust(sender=Attempt, student=student,
+                                                                     course_id=item.course_id))
     mastery = knowledge.mastery(state)
     skills = [k for k in (s.key for s in item.skills.all()) if k in mastery]
     return GradedAttempt(attempt, result.expected, {k: round(mastery[k], 4) for k in skills},

@@ -8,13 +8,15 @@ from django.db import models
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from learning.admin.accessible import LabelledTabularInline
 from learning.admin.readonly import ReadOnlyAdminMixin
 from learning.admin.superuser import SuperuserOnlyAdminMixin, superuser_access
 from learning.admin.url_names import AdminUrlNamesMixin
-from lti.models import Context, Deployment, Identity, Platform, ToolKey
+from lti.models import Context, Deployment, Identity, Platform, ResourceLink, Score, ToolKey
+from lti.roster import RosterError, roster_sync
 from lti.services import tool_key_retire, tool_key_rotate
 
 
@@ -35,16 +37,50 @@ class PlatformAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
 class ContextAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     """Contexts are recorded by launches; an administrator only chooses the course each one opens."""
 
-    list_display = ["__str__", "platform", "context_id", "course", "created_at"]
+    list_display = ["__str__", "platform", "context_id", "course", "roster_synced_at", "created_at"]
     list_filter = ["platform", ("course", admin.EmptyFieldListFilter)]
     list_select_related = ["platform", "course"]
     search_fields = ["title", "context_id"]
-    fields = ["platform", "context_id", "title", "course"]
-    readonly_fields = ["platform", "context_id", "title"]
+    fields = ["platform", "context_id", "title", "course", "memberships_url", "roster_synced_at"]
+    readonly_fields = ["platform", "context_id", "title", "memberships_url", "roster_synced_at"]
     autocomplete_fields = ["course"]
+    actions = ["sync_roster"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.action(description=gettext_lazy("Sync the roster from the platform (enrol its members, remove those "
+                                           "it dropped)"))
+    def sync_roster(self, request: HttpRequest, queryset):
+        for context in queryset.select_related("platform", "course"):
+            try:
+                synced = roster_sync(context=context)
+            except RosterError as exc:
+                messages.error(request, str(exc))
+                continue
+            messages.success(request, gettext(
+                "%(context)s: %(listed)d member(s) enrolled, %(skipped)d skipped, %(removed)d enrolment(s) removed."
+            ) % {"context": context, "listed": synced.listed, "skipped": synced.skipped, "removed": synced.removed})
+
+
+@admin.register(ResourceLink)
+class ResourceLinkAdmin(ReadOnlyAdminMixin, SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    """Activities are recorded by their launches; what they open was chosen by deep linking."""
+
+    list_display = ["__str__", "context", "target", "skill", "lineitem_url", "updated_at"]
+    list_filter = ["target"]
+    list_select_related = ["context", "skill"]
+    search_fields = ["title", "resource_link_id"]
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyAdminMixin, SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    """The grade outbox: what each gradebook is owed, and why a send failed."""
+
+    list_display = ["user", "resource_link", "score_given", "status", "tries", "next_try_at", "sent_at", "last_error"]
+    list_filter = ["status"]
+    list_select_related = ["user", "resource_link"]
+    search_fields = ["user__username", "resource_link__title"]
 
 
 @admin.register(Identity)

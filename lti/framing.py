@@ -19,10 +19,11 @@ def frame_for_platform(request, platform) -> None:
     request.session[SESSION_KEY] = platform.framing_origins()
 
 
-def _frame_ancestors(policy: str, origins: list[str]) -> str:
-    directive = "frame-ancestors " + " ".join(origins)
-    if re.search(r"(^|;)\s*frame-ancestors\b", policy):
-        return re.sub(r"((?:^|;)\s*)frame-ancestors[^;]*", lambda m: m.group(1) + directive, policy)
+def csp_directive(policy: str, name: str, sources: list[str]) -> str:
+    """``policy`` with its directive ``name`` set to ``sources`` (added when it has none)."""
+    directive = f"{name} " + " ".join(sources)
+    if re.search(rf"(^|;)\s*{name}\b", policy):
+        return re.sub(rf"((?:^|;)\s*){name}[^;]*", lambda m: m.group(1) + directive, policy)
     return f"{policy}; {directive}" if policy.strip() else directive
 
 
@@ -48,5 +49,5 @@ class LtiFramingMiddleware:
                 response.cookies[name]["secure"] = True
         if "X-Frame-Options" in response.headers:
             del response.headers["X-Frame-Options"]
-        response.headers["Content-Security-Policy"] = _frame_ancestors(
-            response.headers.get("Content-Security-Policy", ""), origins)
+        response.headers["Content-Security-Policy"] = csp_directive(
+            response.headers.get("Content-Security-Policy", ""), "frame-ancestors", origins)

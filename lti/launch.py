@@ -11,7 +11,8 @@ Differences from pylti1p3's own checks, and why:
 - ``exp``, ``iat``, ``aud`` and ``nonce`` are required, with a small leeway for clock skew;
 - the platform's keyset is fetched with a timeout, cached, and fetched again once when a token names a key the
   cached keyset lacks (the platform rotated its keys);
-- roles are checked before the message, so a launch with no role we map gets its own page.
+- roles are checked before the message, so a launch with no role we map gets its own page, and a deep linking
+  request from anyone but an instructor is refused before anything is written.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from django.core.cache import cache
 from pylti1p3.contrib.django import DjangoMessageLaunch
 from pylti1p3.exception import LtiException
 
+from lti.claims import service_url
 from lti.models import Platform
 from lti.refusals import LaunchRefused
 from lti.roles import CourseRole, course_roles
@@ -33,6 +35,8 @@ from lti.tool_conf import DatabaseToolConf
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 RESOURCE_LINK = "LtiResourceLinkRequest"
+DEEP_LINKING = "LtiDeepLinkingRequest"
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,14 @@ class ValidLaunch:
     @property
     def nonce(self) -> str:
         return self.body["nonce"]
+
+    @property
+    def is_deep_linking(self) -> bool:
+        return self.message_type == DEEP_LINKING
+
+    @property
+    def deployment_id(self) -> str:
+        return self.body[CLAIM + "deployment_id"]
 
     def claim(self, name: str, default=None):
         return self.body.get(CLAIM + name, default)
@@ -153,16 +165,22 @@ class ToolLaunch(DjangoMessageLaunch):
 
     def _validate_roles(self) -> frozenset[CourseRole]:
         message_type = self._get_jwt_body().get(CLAIM + "message_type")
-        if message_type != RESOURCE_LINK:  # deep linking is not built yet (docs/lti.md)
+        if message_type not in (RESOURCE_LINK, DEEP_LINKING):
             raise LaunchRefused("unsupported_message", f"message type {message_type!r}")
         roles = course_roles(self._get_jwt_body().get(CLAIM + "roles"))
         if roles is None:
             raise LaunchRefused("missing_role")
         if not roles:
             raise LaunchRefused("unknown_role")
+        if message_type == DEEP_LINKING and CourseRole.INSTRUCTOR not in roles:
+            raise LaunchRefused("deep_link_not_instructor")
         return frozenset(roles)
 
     def validate_message(self):
+        if self.is_deep_link_launch():
+            settings_claim = self._get_jwt_body().get(DEEP_LINKING_SETTINGS)
+            if not isinstance(settings_claim, dict) or not service_url(settings_claim.get("deep_link_return_url")):
+                raise LaunchRefused("invalid_message", "the deep linking settings have no return URL")
         try:
             return super().validate_message()
         except LtiException as exc:

@@ -1,5 +1,7 @@
 """LTI 1.3 registrations (platforms and their deployments), the tool's signing keys, and what launches link:
-a platform user to an account, a platform course (context) to a tutor course, and each login's one-time nonce."""
+a platform user to an account, a platform course (context) to a tutor course, and each login's one-time nonce;
+the activities placed in a context (resource links), who the platform says belongs to it (memberships), and the
+scores owed to its gradebook (the grade outbox)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -112,6 +114,10 @@ class Context(models.Model):
     title = models.CharField(max_length=255, blank=True, help_text="As the platform last sent it.")
     course = models.ForeignKey("learning.Course", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="lti_contexts", help_text="The tutor course its launches open.")
+    memberships_url = models.URLField(max_length=500, blank=True,
+                                      help_text="Its roster (Names and Role Provisioning Services), as the last "
+                                                "launch named it; empty when the platform offers none.")
+    roster_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -128,3 +134,81 @@ class LoginNonce(models.Model):
     nonce = models.CharField(max_length=128, unique=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class ResourceLink(models.Model):
+    """An activity placed in a platform's course, as its launches describe it: what it opens (the custom
+    parameters deep linking gave it) and, for a practice activity, the line item its score goes to."""
+
+    class Target(models.TextChoices):
+        TUTOR = "tutor", "Tutor: the course's chat"
+        PRACTICE = "practice", "Practice: one skill"
+
+    context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="resource_links")
+    resource_link_id = models.CharField(max_length=255)
+    title = models.CharField(max_length=255, blank=True)
+    target = models.CharField(max_length=10, choices=Target.choices, default=Target.TUTOR)
+    skill = models.ForeignKey("learning.Skill", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="lti_resource_links")
+    lineitem_url = models.URLField(max_length=500, blank=True, help_text="Its line item (Assignment and Grade "
+                                                                         "Services), as the last launch named it.")
+    ags_scopes = models.JSONField(default=list, blank=True, help_text="The grade scopes the platform granted.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["context", "resource_link_id"],
+                                               name="lti_resource_link_unique_id")]
+
+    def __str__(self) -> str:
+        return self.title or self.resource_link_id
+
+
+class Membership(models.Model):
+    """Someone the platform lists in a context, with a role there: written by launches and roster syncs. A sync
+    replaces its context's rows; an enrolment goes when no context of its course lists it any more."""
+
+    class Role(models.TextChoices):
+        LEARNER = "learner", "Learner"
+        INSTRUCTOR = "instructor", "Instructor"
+
+    context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["context", "user", "role"], name="lti_membership_unique")]
+
+
+class Score(models.Model):
+    """The grade outbox: one user's latest score on one practice activity, and whether the platform has it.
+
+    Written before any send; ``version`` goes up with every new value and ``sent_version`` records the one the
+    platform acknowledged, so a row is owed while they differ. A sender holds a row by ``claimed_until`` (one
+    send per row at a time, so an older value can never overtake a newer one); a failed send sets the next try
+    after a back-off. Rows are never given up on."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending: not yet accepted by the platform"
+        SENT = "sent", "Sent: the platform has this value"
+
+    resource_link = models.ForeignKey(ResourceLink, on_delete=models.CASCADE, related_name="scores")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_scores")
+    score_given = models.FloatField()
+    score_maximum = models.FloatField()
+    computed_at = models.DateTimeField(help_text="When the mastery was read; sent as the score's timestamp.")
+    version = models.PositiveIntegerField(default=1)
+    sent_version = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    tries = models.PositiveIntegerField(default=0, help_text="Failed sends of the current value.")
+    next_try_at = models.DateTimeField(db_index=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resource_link", "user"], name="lti_score_unique_user")]
+        indexes = [models.Index(fields=["status", "next_try_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.resource_link}: {self.score_given:g}/{self.score_maximum:g} ({self.status})"

@@ -4,6 +4,8 @@ Each refusal answers 400 with a page; nothing is created (the launch's writes sh
 check that can fail runs before it or inside it)."""
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 REFUSALS: dict[str, tuple[str, str]] = {
     "unknown_issuer": ("This learning platform is not registered",
                        "The launch came from a platform (issuer) this tutor has no registration for. An "
@@ -44,7 +46,11 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "no_context": ("The launch came from outside a course",
                    "The tutor opens from inside a course of the platform; this launch named no course."),
     "unsupported_message": ("This kind of launch is not supported",
-                            "The tutor accepts resource link launches only; placing it by deep linking is not supported yet."),
+                            "The tutor accepts resource link and deep linking launches only."),
+    "deep_link_not_instructor": (
+        _("Only the course's instructors can add the tutor"),
+        _("Adding the tutor as an activity (deep linking) is for the course's instructors and teaching "
+          "assistants. The platform launched you as a learner, so nothing was added.")),
 }
 
 

@@ -1,4 +1,5 @@
-"""Writes: the tool's keys, login nonces, and accepting a validated launch (account, context, enrolment)."""
+"""Writes: the tool's keys, login nonces, and accepting a validated launch (account, context, enrolment, and
+what the launch says about the activity and the context's services)."""
 from __future__ import annotations
 
 import hashlib
@@ -10,11 +11,12 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from learning.models import Course, Enrollment
+from learning.models import Course, Enrollment, Skill
 from learning.services import enrollment_ensure
 from lti.keys import key_pair_generate
+from lti import claims
 from lti.launch import ValidLaunch
-from lti.models import Context, Identity, LoginNonce, Platform, ToolKey
+from lti.models import Context, Identity, LoginNonce, Membership, Platform, ResourceLink, ToolKey
 from lti.refusals import LaunchRefused
 from lti.roles import CourseRole
 from lti.selectors import identity_user
@@ -63,6 +65,7 @@ class Accepted:
     course: Course
     roles: frozenset[CourseRole]
     platform: Platform
+    resource_link: ResourceLink | None = None  # None for a deep linking request
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ class Unmapped:
 
 def launch_accept(*, launch: ValidLaunch) -> Accepted | Unmapped:
     """Claims the launch's nonce, records its context, and (when the context is mapped to a course) creates or
-    finds the account by (issuer, sub) and enrols it. One transaction: a refusal leaves nothing written."""
+    finds the account by (issuer, sub), enrols it, and records the activity (its resource link) and the grade
+    and roster services the launch names. One transaction: a refusal leaves nothing written."""
     context_claim = launch.claim("context")
     if not isinstance(context_claim, dict) or not isinstance(context_claim.get("id"), str):
         raise LaunchRefused("no_context")
@@ -82,10 +86,43 @@ def launch_accept(*, launch: ValidLaunch) -> Accepted | Unmapped:
         context = context_record(platform=launch.platform, claim=context_claim)
         if context.course is None:
             return Unmapped(context)
-        user = user_for_launch(launch)
+        user = user_for_sub(issuer=launch.platform.issuer, sub=launch.body["sub"], details=launch.body,
+                            instructor=CourseRole.INSTRUCTOR in launch.roles)
         for role in launch.roles:
-            enrollment_ensure(user=user, course=context.course, role=ENROLMENT_ROLE[role])
-    return Accepted(user=user, course=context.course, roles=launch.roles, platform=launch.platform)
+            member_enrol(context=context, user=user, role=role)
+        context_services_record(context=context, body=launch.body)
+        link = None if launch.is_deep_linking else resource_link_record(context=context, body=launch.body)
+    return Accepted(user=user, course=context.course, roles=launch.roles, platform=launch.platform,
+                    resource_link=link)
+
+
+def member_enrol(*, context: Context, user, role: CourseRole) -> None:
+    """Records that the platform lists ``user`` in ``context`` with ``role`` and enrols them in its course."""
+    Membership.objects.get_or_create(context=context, user=user, role=role.value)
+    enrollment_ensure(user=user, course=context.course, role=ENROLMENT_ROLE[role])
+
+
+def context_services_record(*, context: Context, body: dict) -> None:
+    url = claims.memberships_url(body)
+    if url and url != context.memberships_url:
+        Context.objects.filter(pk=context.pk).update(memberships_url=url)
+
+
+def resource_link_record(*, context: Context, body: dict) -> ResourceLink:
+    """The launched activity, with what its custom parameters open (a practice skill that is not in the
+    context's course opens the tutor) and its line item."""
+    claim = body[claims.RESOURCE_LINK_CLAIM]
+    target = claims.target(body)
+    skill = (Skill.objects.filter(course=context.course, key=target.skill_key).first()
+             if target.kind == ResourceLink.Target.PRACTICE else None)
+    grades = claims.grade_service(body)
+    fields = {"title": str(claim.get("title") or "")[:255],
+              "target": ResourceLink.Target.PRACTICE if skill else ResourceLink.Target.TUTOR, "skill": skill}
+    if grades is not None:
+        fields.update(lineitem_url=grades.lineitem_url, ags_scopes=list(grades.scopes))
+    link, _ = ResourceLink.objects.update_or_create(context=context, resource_link_id=str(claim["id"])[:255],
+                                                    defaults=fields)
+    return link
 
 
 def context_record(*, platform: Platform, claim: dict) -> Context:
@@ -97,13 +134,13 @@ def context_record(*, platform: Platform, claim: dict) -> Context:
     return Context.objects.select_related("course").get(pk=context.pk)
 
 
-def user_for_launch(launch: ValidLaunch):
-    """The account linked to the launch's (issuer, sub), created on the first launch. Never found by name or
-    email: those are copied onto the account for display only."""
-    issuer, sub = launch.platform.issuer, launch.body["sub"]
-    user = identity_user(issuer=issuer, sub=sub) or _user_create(issuer, sub)
-    profile = _profile(launch.body)
-    if CourseRole.INSTRUCTOR in launch.roles:
+def user_for_sub(*, issuer: str, sub: str, details: dict, instructor: bool, known=None):
+    """The account linked to (issuer, sub), created on first sight (a launch or a roster sync). Never found by
+    name or email: ``details``' names and email are copied onto the account for display only. ``known`` is that
+    account when the caller already looked it up (a roster sync looks its members up together)."""
+    user = known or identity_user(issuer=issuer, sub=sub) or _user_create(issuer, sub)
+    profile = _profile(details)
+    if instructor:
         profile["is_staff"] = True  # the review queue is in the admin; what they see there is their courses'
     changed = {field: value for field, value in profile.items() if getattr(user, field) != value}
     if changed:

@@ -276,6 +276,8 @@ LTI_PAGES = {
     **superuser_model_pages("LTI context", f"{LTI}/context", lambda w: w.lti_context.pk, add=NOBODY),
     **model_pages("LTI identity", f"{LTI}/identity", lambda w: w.lti_identity.pk, **_READ_ONLY),
     **model_pages("LTI tool key", f"{LTI}/toolkey", lambda w: w.tool_key.pk, **_READ_ONLY),
+    **model_pages("LTI resource link", f"{LTI}/resourcelink", lambda w: w.lti_resource_link.pk, **_READ_ONLY),
+    **model_pages("LTI score", f"{LTI}/score", lambda w: w.lti_score.pk, **_READ_ONLY),
     "LTI tool key: rotate by GET": AdminCase(lambda w: f"{LTI}/toolkey/rotate/", only(NOBODY, others=405)),
 }
 
@@ -325,20 +327,30 @@ def build_world(personas) -> SimpleNamespace:
 
 
 def _lti_records(personas) -> dict:
-    """A registered platform, a context of it mapped to course A, student1 linked to a platform user, a key."""
+    """A registered platform, a context of it mapped to course A with a practice activity, student1 linked to a
+    platform user with a score owed to it, a key."""
     from lti.keys import key_pair_generate
-    from lti.models import Context, Identity, Platform, ToolKey
+    from django.utils import timezone
+
+    from lti.models import Context, Identity, Platform, ResourceLink, Score, ToolKey
 
     platform = Platform.objects.create(name="School Moodle", issuer="https://lms.example.org", client_id="c1",
                                        auth_login_url="https://lms.example.org/auth",
                                        auth_token_url="https://lms.example.org/token",
                                        jwks_url="https://lms.example.org/jwks")
     pair = key_pair_generate()
+    context = Context.objects.create(platform=platform, context_id="101", course=personas.course_a)
+    link = ResourceLink.objects.create(context=context, resource_link_id="link-1", target="practice",
+                                       lineitem_url="https://lms.example.org/lineitems/1")
     return {
         "lti_platform": platform,
-        "lti_context": Context.objects.create(platform=platform, context_id="101", course=personas.course_a),
+        "lti_context": context,
         "lti_identity": Identity.objects.create(issuer=platform.issuer, sub="u1", user=personas.student1),
         "tool_key": ToolKey.objects.create(kid=pair.kid, private_key=pair.private_pem, public_key=pair.public_pem),
+        "lti_resource_link": link,
+        "lti_score": Score.objects.create(resource_link=link, user=personas.student1, score_given=50.0,
+                                          score_maximum=100.0, computed_at=timezone.now(),
+                                          next_try_at=timezone.now()),
     }
 
 

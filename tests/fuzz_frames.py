@@ -50,7 +50,7 @@ ERROR_CODES = frozenset({
     "invalid_json", "invalid_frame", "binary_not_supported", "frame_too_large", "unknown_type", "unknown_field",
     "missing_field", "invalid_field", "text_too_long", "response_too_long", "no_items", "no_other_item",
     "item_not_open", "item_already_answered", "course_not_found", "conversation_not_found",
-    "duplicate_client_msg_id", "rate_limited",
+    "duplicate_client_msg_id", "rate_limited", "unknown_skill",
 })
 REPLIES = frozenset({"ack", "history", "item", "no_open_item", "graded"})
 BAD_IDS = (0, -1, 2**62 + 1, 2**64, 10**30, True, False, 1.0, 2.5, "1", [], {}, None)

@@ -16,7 +16,7 @@ from annotation.tests.review_factories import flagged_task
 from learning.models import StudentMisconception
 from learning.practice import practice_answer_submit, practice_item_serve
 from learning.tests.factories import practice_content
-from lti.models import Identity
+from lti.models import Context, Identity, Membership, Platform, ResourceLink, Score
 from tutor.models import Conversation, Experiment, ExperimentArm, ExperimentAssignment, Message, SafeguardingAlert
 from tutor.services import api_token_issue
 
@@ -41,7 +41,8 @@ def student_with_everything(personas, student, *, question: str = NAMED_QUESTION
     """Practice with a wrong answer (an attempt, a serving, a misconception, a knowledge state); a corrected and an
     approved answer (review tasks with events, training examples, a router score, a golden case and a training
     run's report quoting the question); an acknowledged safeguarding alert; an experiment covering them with an
-    arm; an API token; an LTI link to a platform account; a signed-in session."""
+    arm; an API token; an LTI link to a platform account, a membership there and a score owed to it; a
+    signed-in session."""
     course, name = personas.course_a, student.first_name or student.get_username()
     if not course.items.exists():
         practice_content(course)
@@ -73,8 +74,23 @@ def student_with_everything(personas, student, *, question: str = NAMED_QUESTION
     ExperimentAssignment.objects.create(experiment=experiment, student=student, arm=arm)
     api_token_issue(user=student)
     Identity.objects.create(issuer="https://lms.example.edu", sub=f"lms-user-{student.pk}", user=student)
+    _lti_membership_and_score(student, course)
     if signed_in:
         Client().force_login(student)
+
+
+def _lti_membership_and_score(student, course) -> None:
+    """The platform lists the student in its course, and their score on a practice activity is owed to it."""
+    platform, _ = Platform.objects.get_or_create(
+        issuer="https://lms.example.edu", client_id="tutor",
+        defaults={"name": "School LMS", "auth_login_url": "https://lms.example.edu/auth",
+                  "auth_token_url": "https://lms.example.edu/token", "jwks_url": "https://lms.example.edu/jwks"})
+    context, _ = Context.objects.get_or_create(platform=platform, context_id="course-1", defaults={"course": course})
+    link, _ = ResourceLink.objects.get_or_create(context=context, resource_link_id="practice-1",
+                                                 defaults={"target": "practice"})
+    Membership.objects.create(context=context, user=student, role="learner")
+    Score.objects.create(resource_link=link, user=student, score_given=40.0, score_maximum=100.0,
+                         computed_at=timezone.now(), next_try_at=timezone.now())
 
 
 def name_student1(personas) -> None:

@@ -49,6 +49,9 @@ MATRIX = {
     # state and id_token, each is refused with its page (lti/tests/test_refusals.py has every refusal).
     "lti-login": ("post", lambda p: "/lti/login", {}, 400),
     "lti-launch": ("post", lambda p: "/lti/launch", {}, 400),
+    # An instructor's deep linking choice: only the session a deep linking launch started holds a request
+    # (lti/tests/test_deep_linking.py); without one, there is nothing to answer for anyone.
+    "lti-deep-link": ("get", lambda p: "/lti/deep-link", {}, 404),
     "api-course-content": (
         "post",
         lambda p: f"/api/courses/{p.course_a.id}/content",

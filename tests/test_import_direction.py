@@ -23,7 +23,7 @@ BENCH = "bench"  # above every app: only the benchmark commands, thin wrappers, 
 PURE = ("learning.knowledge", "learning.solving", "learning.answer_guard", "learning.grading", "learning.passages", "learning.sentences", "learning.support",
         "learning.retrieval", "learning.heatmap", "learning.privacy.anonymising", "annotation.router",
         "tutor.safeguarding", "annotation.training.lora", "annotation.training.config", "tutor.engine", "tutor.experiments",
-        "lti.keys", "lti.roles")
+        "lti.keys", "lti.roles", "lti.claims")
 PURE_EXCEPTIONS = {"tutor.engine"}  # the package's factory reads settings; its modules stay pure
 
 

@@ -135,7 +135,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
     async def _next_item(self, frame: NextItemFrame) -> None:
         try:
             served = await db_sync_to_async(_next_item_serve)(student=self.user, course_id=frame.course,
-                                                              requested=frame.mode)
+                                                              requested=frame.mode, skill=frame.skill)
         except PracticeError as exc:
             await self._send_frame(error_frame(exc.code, exc.detail, course=frame.course))
             return
@@ -172,10 +172,11 @@ class TutorConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
 
 
-def _next_item_serve(*, student, course_id: int, requested: str):
-    """Serve the next practice item in the mode the student's practice-flow arm says (if any), else as asked."""
+def _next_item_serve(*, student, course_id: int, requested: str, skill: str | None):
+    """Serve the next practice item (of ``skill`` when one is named) in the mode the student's practice-flow arm
+    says, if any, else as asked."""
     mode = practice_mode_for(student=student, course_id=course_id, requested=requested)
-    return practice_item_serve(student=student, course_id=course_id, mode=mode)
+    return practice_item_serve(student=student, course_id=course_id, mode=mode, skill=skill)
 
 
 def _client_msg_id(text_data: str) -> str | None:

@@ -45,6 +45,7 @@ class NextItemFrame(_Frame):
     type: Literal["next_item"]
     course: Id
     mode: Literal["diagnose", "practice"]
+    skill: Annotated[str, Field(min_length=1, max_length=80)] | None = None  # only this skill's items
 
 
 class OpenItemFrame(_Frame):

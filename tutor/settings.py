@@ -200,6 +200,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tutor.conversations_expire", "schedule": env_float("TUTOR_RETENTION_SWEEP_S", 3600.0, minimum=60.0),
     },
     "purge-lti-nonces": {"task": "lti.login_nonces_purge", "schedule": env_float("LTI_NONCE_SWEEP_S", 3600.0)},
+    "send-lti-scores": {"task": "lti.scores_send_due", "schedule": env_float("LTI_SCORE_SEND_SWEEP_S", 60.0)},
+    "refresh-lti-scores": {"task": "lti.scores_refresh", "schedule": env_float("LTI_SCORE_REFRESH_S", 3600.0)},
+    "sync-lti-rosters": {"task": "lti.rosters_sync", "schedule": env_float("LTI_ROSTER_SYNC_S", 86400.0)},
     "retrain-courses": {
         "task": "annotation.training_start_scheduled", "schedule": env_float("ANNOTATION_TRAINING_SWEEP_S", 86400.0)
     },
@@ -358,6 +361,13 @@ LTI_LOGIN_TTL_S = env_float("LTI_LOGIN_TTL_S", 300.0, minimum=10.0)  # from logi
 LTI_CLOCK_SKEW_S = env_float("LTI_CLOCK_SKEW_S", 30.0, minimum=0.0, maximum=600.0)  # leeway on exp and iat
 LTI_KEYSET_CACHE_S = env_float("LTI_KEYSET_CACHE_S", 300.0, minimum=0.0)  # a platform's JWKS
 LTI_HTTP_TIMEOUT_S = env_float("LTI_HTTP_TIMEOUT_S", 5.0, minimum=0.1)  # each call to a platform
+LTI_DEEP_LINK_TTL_S = env_float("LTI_DEEP_LINK_TTL_S", 3600.0, minimum=60.0)  # a deep linking request waits
+LTI_SCORE_RETRY_BASE_S = env_float("LTI_SCORE_RETRY_BASE_S", 30.0, minimum=1.0)  # first back-off of a failed send
+LTI_SCORE_RETRY_MAX_S = env_float("LTI_SCORE_RETRY_MAX_S", 3600.0, minimum=1.0)  # the back-off's ceiling
+LTI_SCORE_CLAIM_S = env_float("LTI_SCORE_CLAIM_S", 120.0, minimum=10.0)  # a sender holds a score this long at most
+if LTI_SCORE_CLAIM_S <= 4 * LTI_HTTP_TIMEOUT_S:  # a send is a token request and a score POST, each up to the timeout
+    raise ImproperlyConfigured(f"LTI_SCORE_CLAIM_S={LTI_SCORE_CLAIM_S:g} must be more than four times "
+                               f"LTI_HTTP_TIMEOUT_S={LTI_HTTP_TIMEOUT_S:g}, or two senders could send one score")
 
 LOGGING = {
     "version": 1,

@@ -21,7 +21,7 @@ def run_launch_bench(*, launches: int = 50) -> dict:
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     platform = FakePlatform()
     try:
-        course = _register(platform)
+        course = platform_register(platform)
         cold = _timed_launch(platform, sub="learner-cold", roles=[LEARNER])
         new = [_timed_launch(platform, sub=f"learner-{n}", roles=[LEARNER]) for n in range(launches)]
         returning = [_timed_launch(platform, sub=f"learner-{n}", roles=[LEARNER]) for n in range(launches)]
@@ -34,12 +34,12 @@ def run_launch_bench(*, launches: int = 50) -> dict:
     return {
         "database": connection.vendor, "launches_per_kind": launches, "course": course,
         "first_launch_with_keyset_fetch_ms": round(cold, 2),
-        "learner_new_account_ms": _summary(new), "learner_returning_ms": _summary(returning),
-        "instructor_new_account_ms": _summary(instructors), "login_initiation_ms": _summary(login_ms),
+        "learner_new_account_ms": timing_summary(new), "learner_returning_ms": timing_summary(returning),
+        "instructor_new_account_ms": timing_summary(instructors), "login_initiation_ms": timing_summary(login_ms),
     }
 
 
-def _register(platform: FakePlatform) -> str:
+def platform_register(platform: FakePlatform) -> str:
     from learning.models import Course
     from lti.models import Context, Deployment, Platform
     from lti.services import tool_key_rotate
@@ -72,7 +72,7 @@ def _timed_login(platform: FakePlatform) -> float:
     return (time.perf_counter() - begin) * 1000
 
 
-def _summary(values: list[float]) -> dict:
+def timing_summary(values: list[float]) -> dict:
     ordered = sorted(values)
     return {"median": round(statistics.median(ordered), 2),
             "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2), "max": round(ordered[-1], 2)}

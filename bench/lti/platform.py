@@ -21,8 +21,8 @@ CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
-# path -> handler(method, body bytes, headers) -> (status, JSON-able body)
-Route = Callable[[str, bytes, dict], tuple[int, object]]
+# path -> handler(method, body bytes, headers) -> (status, JSON-able body) or (status, body, extra headers)
+Route = Callable[[str, bytes, dict], tuple]
 
 
 class FakePlatform:
@@ -30,7 +30,6 @@ class FakePlatform:
     client_id = "tutor-client"
     deployment_id = "deployment-1"
     auth_login_url = "https://lms.example.org/auth"
-    auth_token_url = "https://lms.example.org/token"
 
     def __init__(self, key: KeyPair | None = None):
         self.key = key or key_pair_generate()
@@ -47,6 +46,10 @@ class FakePlatform:
     @property
     def jwks_url(self) -> str:
         return self.base_url + "/jwks"
+
+    @property
+    def auth_token_url(self) -> str:
+        return self.base_url + "/token"
 
     def jwks(self) -> dict:
         return {"keys": [public_jwk(self.key.public_pem)]}
@@ -89,10 +92,12 @@ def _handler(platform: FakePlatform):
             path = self.path.split("?")[0]
             platform.requests.append((self.command, self.path, body, dict(self.headers)))
             route = platform.routes.get(path)
-            status, payload = route(self.command, body, dict(self.headers)) if route else (404, {"error": "none"})
+            status, payload, *extra = route(self.command, body, dict(self.headers)) if route else (404, {"error": "none"})
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
+            for name, value in (extra[0] if extra else {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -18,11 +18,12 @@ from learning.knowledge.model import (
 )
 from learning.knowledge.calibration import calibrate
 from learning.knowledge.selection import (
-    Choice, ItemBank, Prerequisites, mastery_by_skill, select_diagnose, select_practice,
+    Choice, ItemBank, Prerequisites, items_of_skill, mastery_by_skill, select_diagnose, select_practice,
 )
 
 __all__ = [
     "GENERAL", "Choice", "ColdStart", "ItemBank", "ItemParams", "KnowledgeModel", "Prerequisites", "SkillEstimate",
-    "SkillParams", "StudentState", "calibrate", "hint_difficulty", "mastery_by_skill", "select_diagnose",
+    "SkillParams", "StudentState", "calibrate", "hint_difficulty", "items_of_skill", "mastery_by_skill",
+    "select_diagnose",
     "select_practice",
 ]

@@ -162,6 +162,14 @@ def _selectable(bank: ItemBank, last_item: str | None, allowed: np.ndarray | Non
     return mask
 
 
+def items_of_skill(bank: ItemBank, skill: str) -> np.ndarray | None:
+    """A mask of the items tagged with ``skill``; None when the bank has no such skill."""
+    column = bank.dimension.get(skill)
+    if column is None or column >= bank.arrays.general_dim:
+        return None
+    return np.asarray(bank.membership[:, column].todense()).ravel() > 0
+
+
 def select_diagnose(bank: ItemBank, state: StudentState, *, last_item: str | None = None,
                     allowed: np.ndarray | None = None) -> Choice | None:
     """The item expected to reduce the uncertainty about the student most (None if none is left)."""
@@ -217,11 +225,13 @@ def _practice_candidates(bank: ItemBank, mastered: np.ndarray, eligible: np.ndar
 
 
 def select_practice(bank: ItemBank, state: StudentState, prerequisites: Prerequisites, *, target: float = 0.7,
-                    mastery_level: float = 0.8, last_item: str | None = None) -> Choice | None:
-    """The item of an eligible skill whose predicted success is nearest ``target`` (see module doc)."""
+                    mastery_level: float = 0.8, last_item: str | None = None,
+                    allowed: np.ndarray | None = None) -> Choice | None:
+    """The item of an eligible skill whose predicted success is nearest ``target`` (see module doc), among the
+    ``allowed`` items when given (``items_of_skill``: practice on one skill)."""
     mu, var = bank.beliefs(state)
     mastered = mastery(bank, mu, var) >= mastery_level
-    selectable = _selectable(bank, last_item or state.last_item, None)
+    selectable = _selectable(bank, last_item or state.last_item, allowed)
     candidates = selectable & _practice_candidates(bank, mastered, eligible_skills(bank, mastered, prerequisites))
     mode = "practice" if candidates.any() else "review"
     candidates = candidates if candidates.any() else selectable

@@ -6,6 +6,9 @@ import pytest
 from django.core.cache import cache
 
 from bench.lti.platform import FakePlatform
+from bench.lti.platform_services import PlatformServices
+from learning.models import Skill
+from learning.tests.factories import practice_content
 from lti.keys import KeyPair, key_pair_generate
 from lti.models import Context, Deployment, Platform, ToolKey
 
@@ -39,3 +42,15 @@ def registration(db, platform, key_pairs) -> Platform:
 def mapped(registration, personas) -> Context:
     return Context.objects.create(platform=registration, context_id="course-101", title="Algebra 101",
                                   course=personas.course_a)
+
+
+@pytest.fixture
+def services(platform, key_pairs) -> PlatformServices:
+    """The platform's token, grade and roster endpoints, checking assertions signed by the tool's key."""
+    return PlatformServices(platform, key_pairs[1])
+
+
+@pytest.fixture
+def skills(personas) -> dict[str, Skill]:
+    practice_content(personas.course_a)
+    return {skill.key: skill for skill in Skill.objects.filter(course=personas.course_a)}

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from bench.lti.platform import CLAIM, Login, launch, login
+from bench.lti.platform import CLAIM, INSTRUCTOR, Login, launch, login
 from learning.models import Enrollment
 from lti.models import Context, Identity, LoginNonce, Platform
 from lti.refusals import REFUSALS
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 INSTITUTION_INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"
 MENTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 
 
 def _signed(**changes) -> Callable:
@@ -73,11 +74,16 @@ def _keyset_down(platform, started, key_pairs):
     return {"id_token": platform.sign(platform.claims(nonce=started.nonce))}
 
 
-def _deep_linking_request(platform, started, key_pairs):
-    claims = platform.claims(nonce=started.nonce, message_type="LtiDeepLinkingRequest")
-    claims[CLAIM + "deep_linking_settings"] = {"deep_link_return_url": platform.base_url + "/return",
-                                               "accept_types": ["ltiResourceLink"]}
-    return {"id_token": platform.sign(claims)}
+def _deep_linking_request(roles: list[str] | None = None, **settings) -> Callable:
+    """A deep linking request (from a learner unless ``roles`` say otherwise), its settings changed by
+    ``settings`` (None removes one)."""
+    def make(platform, started: Login, key_pairs) -> dict:
+        claims = platform.claims(nonce=started.nonce, roles=roles, message_type="LtiDeepLinkingRequest")
+        good = {"deep_link_return_url": platform.base_url + "/return", "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe"]}
+        claims[DL + "deep_linking_settings"] = {k: v for k, v in {**good, **settings}.items() if v is not None}
+        return {"id_token": platform.sign(claims)}
+    return make
 
 
 # case -> (expected refusal code, how the launch is made)
@@ -97,7 +103,13 @@ LAUNCH_REFUSALS = {
     "empty roles": ("missing_role", _signed(**{CLAIM + "roles": []})),
     "only a mentor": ("unknown_role", _signed(**{CLAIM + "roles": [MENTOR]})),
     "only an institution role": ("unknown_role", _signed(**{CLAIM + "roles": [INSTITUTION_INSTRUCTOR]})),
-    "deep linking request (not built yet)": ("unsupported_message", _deep_linking_request),
+    "deep linking request from a learner": ("deep_link_not_instructor", _deep_linking_request()),
+    "deep linking request without resource links": (
+        "invalid_message", _deep_linking_request([INSTRUCTOR], accept_types=["link"])),
+    "deep linking request without a return URL": (
+        "invalid_message", _deep_linking_request([INSTRUCTOR], deep_link_return_url=None)),
+    "deep linking request returning to a non-URL": (
+        "invalid_message", _deep_linking_request([INSTRUCTOR], deep_link_return_url="javascript:alert(1)")),
     "unknown issuer": ("unknown_issuer", _signed(iss="https://stranger.example.org")),
     "no issuer": ("malformed_token", _signed(iss=None)),
     "not a JWT": ("malformed_token", lambda platform, started, key_pairs: {"id_token": "not.a-token"}),
@@ -123,7 +135,7 @@ def _counts() -> tuple:
 def _assert_refused(response, code: str) -> None:
     assert response.status_code == 400, response.content[:300]
     page = response.content.decode()
-    assert f"<code>{code}</code>" in page and escape(REFUSALS[code][0]) in page
+    assert f"<code>{code}</code>" in page and escape(str(REFUSALS[code][0])) in page
 
 
 @pytest.mark.parametrize("case", sorted(LAUNCH_REFUSALS))

@@ -95,6 +95,34 @@ def test_the_student_pages_have_no_wcag_violations(browsing, tutor_server, expec
     assert violations == [], "\n".join(violations)
 
 
+def test_the_lti_pages_have_no_wcag_violations(chromium):
+    """The pages an LMS launch shows: an instructor's deep linking choice (with its error), the page that posts
+    the choice back, and a refusal. Rendered here and loaded as they are (their flow, with a platform's signed
+    tokens, is in lti/tests/); the return page's script is not loaded, so it stays on screen for axe."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from lti.deep_linking import Offer
+    from lti.refusals import LaunchRefused
+
+    offers = [Offer("tutor", "Tutor: Algebra"), Offer("practice:fractions", "Practice: Fractions", "fractions")]
+    pages = [
+        render_to_string("lti/deep_link.html", {"course": SimpleNamespace(title="Algebra"), "offers": offers,
+                                                "error": "Choose one of the activities listed."}),
+        render_to_string("lti/deep_link_return.html", {"answer": SimpleNamespace(
+            return_url="https://lms.example.org/deep-link-return", jwt="header.body.signature")}),
+        render_to_string("lti/refused.html", {"refusal": LaunchRefused("deep_link_not_instructor")}),
+    ]
+    page = chromium.new_page()
+    violations = []
+    for html in pages:
+        page.set_content(html)
+        violations += axe_violations(page)
+    page.close()
+    assert violations == [], "\n".join(violations)
+
+
 @pytest.mark.parametrize("person", [TEACHER, ADMIN], ids=["teacher", "administrator"])
 def test_every_admin_page_a_teacher_or_administrator_reaches_has_no_wcag_violations(browsing, expect, person):
     page = browsing.open("/admin/login/")

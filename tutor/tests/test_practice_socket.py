@@ -235,3 +235,20 @@ async def test_another_students_answer_cannot_be_asked_about(personas, items, fa
     assert reply["code"] == missing["code"] == "attempt_not_found" and reply["detail"] == missing["detail"]
     assert await database_sync_to_async(Message.objects.count)() == 0
     await other.disconnect()
+
+
+async def test_practice_on_one_skill_serves_only_its_items_and_an_unknown_skill_is_named(personas, items):
+    communicator = await connect_as(personas.student1)
+    for _ in range(3):
+        item = await send(communicator, {"type": "next_item", "course": personas.course_a.id, "mode": "practice",
+                                         "skill": "two-step"})
+        assert item["type"] == "item" and await skills_of(item["item_id"]) >= {"two-step"}
+    error = await send(communicator, {"type": "next_item", "course": personas.course_a.id, "mode": "practice",
+                                      "skill": "no-such-skill"})
+    assert (error["type"], error["code"], error["course"]) == ("error", "unknown_skill", personas.course_a.id)
+    await communicator.disconnect()
+
+
+@database_sync_to_async
+def skills_of(item_id: int) -> set[str]:
+    return set(Item.objects.get(pk=item_id).skills.values_list("key", flat=True))

@@ -38,7 +38,7 @@ def test_conversations_idle_past_the_limit_go_with_what_hangs_on_them(old_and_ne
                                     "learning.Enrollment.user", "learning.KnowledgeState.student",
                                     "learning.StudentMisconception.student", "tutor.ApiToken.user",
                                     "tutor.ExperimentAssignment.student", "tutor.Experiment_students.user",
-                                    "lti.Identity.user"}
+                                    "lti.Identity.user", "lti.Membership.user", "lti.Score.user"}
     assert chat_ids(old_and_new.student2) == other
     assert Attempt.objects.filter(student=old_and_new.student1).exists()  # retention is about chats only
 

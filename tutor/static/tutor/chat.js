@@ -190,8 +190,14 @@ function send(frame, errorId = "chat-error") {
 // One item at a time for the selected course. The open item stays on screen across reconnects, and a page that
 // (re)loads or selects a course asks for it (open_item): the server keeps it open, and the tutor hints on it.
 
-const PRACTICE_CODES = new Set(["no_items", "no_other_item", "item_not_open", "item_already_answered", "response_too_long"]);
+const PRACTICE_CODES = new Set(["no_items", "no_other_item", "unknown_skill", "item_not_open", "item_already_answered", "response_too_long"]);
 const practice = { item: null, open: false, mode: null, waiting: null, answered: null };
+// ?skill=<key> (where an LMS practice activity lands) keeps "Practice" on that skill, in the course it came with.
+const focus = { course: null, skill: new URLSearchParams(location.search).get("skill") };
+
+function focusSkill() {
+  return focus.skill && focus.course === state.course ? focus.skill : null;
+}
 const PRACTICE_WAITING_TEXT = { next_item: "Finding an item…", submit: "Checking your answer…" };
 
 function isPracticeError(frame) {
@@ -248,7 +254,9 @@ function practiceReset() {
 function practiceRequest(mode) {
   if (practice.waiting || !state.course) return;
   showError("practice-error", "");
-  if (!send({ type: "next_item", course: state.course, mode }, "practice-error")) return;
+  const frame = { type: "next_item", course: state.course, mode };
+  if (mode === "practice" && focusSkill()) frame.skill = focusSkill();
+  if (!send(frame, "practice-error")) return;
   practice.mode = mode;
   practiceSetWaiting("next_item");
 }
@@ -305,6 +313,7 @@ function practiceShowItem(frame) {
 function practiceShowNoOpenItem(frame) {
   if (frame.course !== state.course) return;
   practiceSetWaiting(null);
+  if (!practice.open && !practice.item && focusSkill()) { practiceRequest("practice"); return; }  // landed on practice
   if (!practice.open) return;  // nothing open on screen either (or a graded item, whose result stays)
   practiceSetOpen(false);  // answered or replaced elsewhere (another tab) while this page was away
   showError("practice-error", "This item is no longer open. Ask for a new item with “Diagnose me” or “Practice”.");
@@ -472,6 +481,7 @@ async function start() {
   const asked = new URLSearchParams(location.search).get("course");
   if (me.courses.some((c) => String(c.id) === asked)) $("course").value = asked;
   state.course = Number($("course").value);
+  if (String(state.course) === asked) focus.course = state.course;
   connect();  // once open, it asks for the course's open item
   await loadConversations({ reopen: true });
 }
