@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from learning.models import Course, GoldenQuestion, Item
 from tutor.models import Message, ModelVersion
@@ -10,7 +11,7 @@ class ReviewPolicy(models.Model):
 
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="review_policy")
     reviews_per_teacher_per_day = models.PositiveIntegerField()
-    random_share = models.FloatField(help_text="Share of confident answers also sent for review at random (0 to 0.5).")
+    random_share = models.FloatField(help_text=_("Share of confident answers also sent for review at random (0 to 0.5)."))
 
     class Meta:
         verbose_name_plural = "review policies"
@@ -25,7 +26,7 @@ class RouterVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     model = models.JSONField()
     verdicts_used = models.PositiveIntegerField()
-    last_verdict_id = models.PositiveBigIntegerField(help_text="The newest review task whose verdict was used.")
+    last_verdict_id = models.PositiveBigIntegerField(help_text=_("The newest review task whose verdict was used."))
     metrics = models.JSONField(default=dict)
 
     class Meta:
@@ -36,9 +37,9 @@ class RouterVersion(models.Model):
 
 
 class Flag(models.TextChoices):
-    LOW_CONFIDENCE = "low_confidence", "Likely wrong"
-    RANDOM_SAMPLE = "random_sample", "Random sample"
-    UNANSWERED = "unanswered", "Unanswered (the tutor was not sure)"
+    LOW_CONFIDENCE = "low_confidence", _("Likely wrong")
+    RANDOM_SAMPLE = "random_sample", _("Random sample")
+    UNANSWERED = "unanswered", _("Unanswered (the tutor was not sure)")
 
 
 class AnswerScore(models.Model):
@@ -63,12 +64,12 @@ class AnswerScore(models.Model):
 
 class ReviewTask(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLAIMED = "claimed", "Claimed"
-        APPROVED = "approved", "Approved"
-        CORRECTED = "corrected", "Corrected"
-        REJECTED = "rejected", "Rejected"
-        SUPERSEDED = "superseded", "Dropped for a likelier-wrong answer"
+        OPEN = "open", _("Open")
+        CLAIMED = "claimed", _("Claimed")
+        APPROVED = "approved", _("Approved")
+        CORRECTED = "corrected", _("Corrected")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Dropped for a likelier-wrong answer")
 
     UNRESOLVED = (Status.OPEN, Status.CLAIMED)
     VERDICTS = (Status.APPROVED, Status.CORRECTED, Status.REJECTED)
@@ -76,8 +77,8 @@ class ReviewTask(models.Model):
     answer = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="review_task")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="review_tasks")
     reason = models.CharField(max_length=20, choices=Flag.choices)
-    p_correct = models.FloatField(help_text="The router's probability that the answer is right, when flagged.")
-    askers = models.PositiveIntegerField(default=1, help_text="Students who asked this question (same key).")
+    p_correct = models.FloatField(help_text=_("The router's probability that the answer is right, when flagged."))
+    askers = models.PositiveIntegerField(default=1, help_text=_("Students who asked this question (same key)."))
     priority = models.FloatField(db_index=True)
     question_key = models.CharField(max_length=200)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
@@ -117,13 +118,13 @@ class ReviewEvent(models.Model):
     """The history of a review task: every claim, release and verdict, by whom and when."""
 
     class Action(models.TextChoices):
-        FLAGGED = "flagged", "Flagged"
-        CLAIMED = "claimed", "Claimed"
-        RELEASED = "released", "Released"
-        APPROVED = "approved", "Approved"
-        CORRECTED = "corrected", "Corrected"
-        REJECTED = "rejected", "Rejected"
-        SUPERSEDED = "superseded", "Superseded"
+        FLAGGED = "flagged", _("Flagged")
+        CLAIMED = "claimed", _("Claimed")
+        RELEASED = "released", _("Released")
+        APPROVED = "approved", _("Approved")
+        CORRECTED = "corrected", _("Corrected")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Superseded")
 
     task = models.ForeignKey(ReviewTask, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -139,23 +140,23 @@ class TrainingExample(models.Model):
     """A question with the answer a teacher stands behind, and where it came from."""
 
     class Kind(models.TextChoices):
-        CORRECTION = "correction", "Teacher's correction"
-        APPROVED = "approved", "Approved answer"
+        CORRECTION = "correction", _("Teacher's correction")
+        APPROVED = "approved", _("Approved answer")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="training_examples")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     question = models.TextField()
-    earlier_turns = models.JSONField(default=list, help_text="[role, text] pairs before the question.")
-    answer = models.TextField(help_text="What the tutor should have said.")
-    original_answer = models.TextField(help_text="What the tutor said.")
+    earlier_turns = models.JSONField(default=list, help_text=_("[role, text] pairs before the question."))
+    answer = models.TextField(help_text=_("What the tutor should have said."))
+    original_answer = models.TextField(help_text=_("What the tutor said."))
     source_message = models.ForeignKey(Message, null=True, on_delete=models.SET_NULL, related_name="+")
     review_task = models.OneToOneField(ReviewTask, null=True, on_delete=models.SET_NULL, related_name="training_example")
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    model_name = models.CharField(max_length=200, blank=True, help_text="The model version that answered.")
-    gold = models.JSONField(default=list, blank=True, help_text="Phrases a right answer contains; empty: the answer.")
-    gold_check = models.CharField(max_length=8, blank=True, help_text="exact, numeric or contains; empty: like the answer.")
+    model_name = models.CharField(max_length=200, blank=True, help_text=_("The model version that answered."))
+    gold = models.JSONField(default=list, blank=True, help_text=_("Phrases a right answer contains; empty: the answer."))
+    gold_check = models.CharField(max_length=8, blank=True, help_text=_("exact, numeric or contains; empty: like the answer."))
     rewordings = models.JSONField(
-        default=list, blank=True, help_text="Other ways to ask the question; held out to test a retrained tutor."
+        default=list, blank=True, help_text=_("Other ways to ask the question; held out to test a retrained tutor.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -170,15 +171,15 @@ class GoldenCase(models.Model):
     """A course's frozen golden question: held out of training, asked of every new version."""
 
     class Source(models.TextChoices):
-        ITEM = "item", "Reference question (practice item)"
-        APPROVED = "approved", "Approved answer"
-        NOTES = "notes", "Author's question on the notes"
+        ITEM = "item", _("Reference question (practice item)")
+        APPROVED = "approved", _("Approved answer")
+        NOTES = "notes", _("Author's question on the notes")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="golden_cases")
     source = models.CharField(max_length=8, choices=Source.choices)
     question = models.TextField()
-    gold = models.JSONField(help_text="Phrases or numbers a right answer states; a choice question's right key.")
-    gold_check = models.CharField(max_length=9, help_text="exact, numeric, contains, choice or reference.")
+    gold = models.JSONField(help_text=_("Phrases or numbers a right answer states; a choice question's right key."))
+    gold_check = models.CharField(max_length=9, help_text=_("exact, numeric, contains, choice or reference."))
     options = models.JSONField(default=list, blank=True, help_text='A choice question\'s [["a", "1/6"], ...].')
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     golden_question = models.ForeignKey(GoldenQuestion, null=True, blank=True, on_delete=models.SET_NULL,
@@ -197,17 +198,17 @@ class TrainingRun(models.Model):
     """One fine-tuning of a course's adapter, from its data to the gate's decision."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        PROMOTED = "promoted", "Promoted (serving)"
-        REJECTED = "rejected", "Rejected by the gate"
-        NOT_JUDGED = "not_judged", "Not judged (answers failed to generate)"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        PROMOTED = "promoted", _("Promoted (serving)")
+        REJECTED = "rejected", _("Rejected by the gate")
+        NOT_JUDGED = "not_judged", _("Not judged (answers failed to generate)")
+        FAILED = "failed", _("Failed")
 
     class Trigger(models.TextChoices):
-        ADMIN = "admin", "Started from admin"
-        THRESHOLD = "threshold", "Enough new corrections"
-        SCHEDULE = "schedule", "Schedule"
+        ADMIN = "admin", _("Started from admin")
+        THRESHOLD = "threshold", _("Enough new corrections")
+        SCHEDULE = "schedule", _("Schedule")
 
     LIVE = (Status.QUEUED, Status.RUNNING)
 
@@ -216,17 +217,17 @@ class TrainingRun(models.Model):
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
-    owner = models.CharField(max_length=200, blank=True, help_text="The worker running it (host:pid:token).")
+    owner = models.CharField(max_length=200, blank=True, help_text=_("The worker running it (host:pid:token)."))
     attempts = models.PositiveIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     step = models.PositiveIntegerField(default=0)
     total_steps = models.PositiveIntegerField(default=0)
     examples_seen = models.PositiveIntegerField(default=0)
     tokens_seen = models.PositiveBigIntegerField(default=0)
-    losses = models.JSONField(default=list, blank=True, help_text="The training loss of every step.")
+    losses = models.JSONField(default=list, blank=True, help_text=_("The training loss of every step."))
     hyperparameters = models.JSONField(default=dict, blank=True)
-    data = models.JSONField(default=dict, blank=True, help_text="What it trains and is judged on, frozen at start.")
-    report = models.JSONField(default=dict, blank=True, help_text="Timings, accuracies and the gate's decision.")
+    data = models.JSONField(default=dict, blank=True, help_text=_("What it trains and is judged on, frozen at start."))
+    report = models.JSONField(default=dict, blank=True, help_text=_("Timings, accuracies and the gate's decision."))
     error = models.TextField(blank=True)
     model_version = models.OneToOneField(ModelVersion, null=True, blank=True, on_delete=models.SET_NULL,
                                          related_name="training_run")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 # Under the router's prior an unchecked answer scores about 0.4 when the model wrote it fluently and falls under
@@ -15,8 +16,8 @@ MAX_DAILY_QUESTION_LIMIT = 1000
 
 
 class AnswerStyle(models.TextChoices):
-    EXPLAIN = "explain", "Explain the verified working"
-    HINTS = "hints", "Hints only (never the result)"
+    EXPLAIN = "explain", _("Explain the verified working")
+    HINTS = "hints", _("Hints only (never the result)")
 
 
 # The course's settings of the tutor, which its teachers change (annotation.admin.course_settings); the review
@@ -27,29 +28,29 @@ AI_SETTING_FIELDS = ("tutor_enabled", "answer_style", "daily_question_limit", "a
 class Course(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="What the course covers; the tutor reads it as context.")
+    description = models.TextField(blank=True, help_text=_("What the course covers; the tutor reads it as context."))
     content_revision = models.PositiveIntegerField(
-        default=0, help_text="Bumped by every content import, so caches of the course know to reload."
+        default=0, help_text=_("Bumped by every content import, so caches of the course know to reload.")
     )
     knowledge_revision = models.PositiveIntegerField(
-        default=0, help_text="Bumped by every calibration, so cached knowledge models of the course reload."
+        default=0, help_text=_("Bumped by every calibration, so cached knowledge models of the course reload.")
     )
     answer_style = models.CharField(
         max_length=8, choices=AnswerStyle.choices, default=AnswerStyle.EXPLAIN,
-        help_text="For a calculation the tutor can solve: show the verified working and explain it, or give "
-                  "hints that never state the result.",
+        help_text=_("For a calculation the tutor can solve: show the verified working and explain it, or give "
+                  "hints that never state the result."),
     )
     abstain_below = models.FloatField(
         null=True, blank=True, default=DEFAULT_ABSTAIN_BELOW,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="An answer the system cannot check (no solvable calculation, no supporting course note) whose "
+        help_text=_("An answer the system cannot check (no solvable calculation, no supporting course note) whose "
                   "confidence is below this is not sent: the student is told the tutor is not sure and the "
-                  "question goes to the teachers. Empty: never hold answers back.",
+                  "question goes to the teachers. Empty: never hold answers back."),
     )
     tutor_enabled = models.BooleanField(
-        default=True, verbose_name="tutor on",
-        help_text="Off: students' questions are refused (tutor_disabled) and nothing is generated or stored; "
-                  "practice items and their grading still work.",
+        default=True, verbose_name=_("tutor on"),
+        help_text=_("Off: students' questions are refused (tutor_disabled) and nothing is generated or stored; "
+                  "practice items and their grading still work."),
     )
     daily_question_limit = models.PositiveIntegerField(
         null=True, blank=True,
@@ -59,18 +60,18 @@ class Course(models.Model):
             MaxValueValidator(MAX_DAILY_QUESTION_LIMIT, f"Expected at most {MAX_DAILY_QUESTION_LIMIT} questions a "
                                                         "day (empty: no limit)."),
         ],
-        help_text="Questions each student may ask the tutor in this course per day (the school's day, from "
-                  "midnight in TUTOR_TIME_ZONE). Empty: no limit.",
+        help_text=_("Questions each student may ask the tutor in this course per day (the school's day, from "
+                  "midnight in TUTOR_TIME_ZONE). Empty: no limit."),
     )
     answer_off_topic = models.BooleanField(
         default=True,
-        help_text="Off: a question that is not about the course (no passage of its notes matches it, and it is no "
+        help_text=_("Off: a question that is not about the course (no passage of its notes matches it, and it is no "
                   "calculation, practice question or follow-up) is not answered; the student is asked to keep to "
-                  "the course (off_topic).",
+                  "the course (off_topic)."),
     )
     safeguarding_help_text = models.TextField(
-        blank=True, help_text="What a student whose message raises a safeguarding alert is told: who to talk to and "
-                              "how to reach help. Empty: the school's TUTOR_SAFEGUARDING_HELP_TEXT.",
+        blank=True, help_text=_("What a student whose message raises a safeguarding alert is told: who to talk to and "
+                              "how to reach help. Empty: the school's TUTOR_SAFEGUARDING_HELP_TEXT."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -87,11 +88,11 @@ class Course(models.Model):
 
 class Enrollment(models.Model):
     class Role(models.TextChoices):
-        STUDENT = "student", "Student"
-        TEACHER = "teacher", "Teacher"
-        AUTHOR = "author", "Author"
+        STUDENT = "student", _("Student")
+        TEACHER = "teacher", _("Teacher")
+        AUTHOR = "author", _("Author")
         # Gets every safeguarding alert of the course, with its teachers (tutor.SafeguardingAlert).
-        SAFEGUARDING = "safeguarding", "Safeguarding contact"
+        SAFEGUARDING = "safeguarding", _("Safeguarding contact")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
@@ -108,7 +109,7 @@ class Enrollment(models.Model):
 
 class Skill(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="skills")
-    key = models.SlugField(max_length=80, help_text="Stable key used by content files.")
+    key = models.SlugField(max_length=80, help_text=_("Stable key used by content files."))
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="unlocks")
@@ -126,13 +127,13 @@ class Item(models.Model):
     retired, never deleted, so that the attempts keep their meaning."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="items")
-    key = models.CharField(max_length=80, help_text="Stable key: re-importing updates the item with this key.")
+    key = models.CharField(max_length=80, help_text=_("Stable key: re-importing updates the item with this key."))
     prompt = models.TextField()
     choices = models.JSONField(null=True, blank=True, help_text='[{"key": "a", "text": "..."}, ...] or empty')
     answer_spec = models.JSONField()
     skills = models.ManyToManyField(Skill, related_name="items")
-    difficulty_hint = models.CharField(max_length=20, blank=True, help_text="easy, medium, hard or a number")
-    params = models.JSONField(null=True, blank=True, help_text="Calibrated parameters (background job).")
+    difficulty_hint = models.CharField(max_length=20, blank=True, help_text=_("easy, medium, hard or a number"))
+    params = models.JSONField(null=True, blank=True, help_text=_("Calibrated parameters (background job)."))
     misconceptions = models.JSONField(
         default=list, blank=True,
         help_text='[{"id", "text", and one of "choice", "value" (+ "tolerance"), "pattern"}, ...] from the content '
@@ -159,15 +160,15 @@ class ServedItem(models.Model):
     """An item put to a student; a submission answers exactly one open serving (compare-and-swap on answered_at)."""
 
     class Mode(models.TextChoices):
-        DIAGNOSE = "diagnose", "Diagnose"
-        PRACTICE = "practice", "Practice"
+        DIAGNOSE = "diagnose", _("Diagnose")
+        PRACTICE = "practice", _("Practice")
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="served_items")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="servings")
     mode = models.CharField(max_length=10, choices=Mode.choices)
     served_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
-    skipped_at = models.DateTimeField(null=True, blank=True, help_text="Set when a newer item replaced this one unanswered.")
+    skipped_at = models.DateTimeField(null=True, blank=True, help_text=_("Set when a newer item replaced this one unanswered."))
 
     class Meta:
         indexes = [models.Index(fields=["student", "item", "answered_at"])]
@@ -196,8 +197,8 @@ class StudentMisconception(models.Model):
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="misconceptions")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="student_misconceptions")
-    key = models.CharField(max_length=80, help_text="The misconception's id.")
-    text = models.CharField(max_length=600, help_text="The explanation the student was shown last.")
+    key = models.CharField(max_length=80, help_text=_("The misconception's id."))
+    text = models.CharField(max_length=600, help_text=_("The explanation the student was shown last."))
     times = models.PositiveIntegerField(default=1)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField()
@@ -230,9 +231,9 @@ class Passage(models.Model):
     source by source when reference material is re-imported (nothing refers to them)."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="passages")
-    source = models.CharField(max_length=120, help_text="The reference document the passage comes from.")
-    ordinal = models.PositiveIntegerField(help_text="Position within its source.")
-    title = models.CharField(max_length=300, blank=True, help_text="The heading path the passage sits under.")
+    source = models.CharField(max_length=120, help_text=_("The reference document the passage comes from."))
+    ordinal = models.PositiveIntegerField(help_text=_("Position within its source."))
+    title = models.CharField(max_length=300, blank=True, help_text=_("The heading path the passage sits under."))
     text = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -252,13 +253,13 @@ class GoldenQuestion(models.Model):
     ``golden`` list (keyed by the question); a frozen golden set keeps its own copy of the text."""
 
     class Check(models.TextChoices):
-        CONTAINS = "contains", "Contains one of the phrases"
-        NUMERIC = "numeric", "States one of the numbers"
-        EXACT = "exact", "Is one of the answers"
+        CONTAINS = "contains", _("Contains one of the phrases")
+        NUMERIC = "numeric", _("States one of the numbers")
+        EXACT = "exact", _("Is one of the answers")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="golden_questions")
     question = models.TextField()
-    gold = models.JSONField(help_text="The phrases or numbers a right answer states.")
+    gold = models.JSONField(help_text=_("The phrases or numbers a right answer states."))
     gold_check = models.CharField(max_length=8, choices=Check.choices)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -316,16 +317,16 @@ class PrivacyAudit(models.Model):
     that it was done."""
 
     class Action(models.TextChoices):
-        EXPORT = "export", "Student data exported"
-        ERASE = "erase", "Student data erased"
-        RETENTION = "retention", "Old conversations expired"
+        EXPORT = "export", _("Student data exported")
+        ERASE = "erase", _("Student data erased")
+        RETENTION = "retention", _("Old conversations expired")
 
     class Channel(models.TextChoices):
-        COMMAND = "command", "manage.py student_data"
-        ADMIN = "admin", "Admin action"
-        RETENTION_JOB = "retention_job", "Retention job (TUTOR_RETENTION_DAYS)"
+        COMMAND = "command", _("manage.py student_data")
+        ADMIN = "admin", _("Admin action")
+        RETENTION_JOB = "retention_job", _("Retention job (TUTOR_RETENTION_DAYS)")
 
-    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="Random: not derived from the student.")
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text=_("Random: not derived from the student."))
     action = models.CharField(max_length=10, choices=Action.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     counts = models.JSONField(default=dict, help_text='{"deleted": {"app.Model": n}, "anonymised": {...}} or, for an '

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 def _origins_check(value: str) -> None:
@@ -21,19 +22,19 @@ def _origins_check(value: str) -> None:
 class Platform(models.Model):
     """One registration of this tool in a learning platform (a Moodle site, a Canvas instance)."""
 
-    name = models.CharField(max_length=200, help_text="For administrators: which school's LMS this is.")
-    issuer = models.CharField(max_length=255, help_text="The platform's issuer (iss), e.g. https://moodle.school.org "
-                                                        "or https://canvas.instructure.com.")
-    client_id = models.CharField(max_length=255, help_text="The client id the platform gave this tool.")
-    auth_login_url = models.URLField(max_length=500, help_text="The platform's OIDC authentication request URL.")
-    auth_token_url = models.URLField(max_length=500, help_text="The platform's OAuth 2 access token URL "
-                                                               "(grades and roster services).")
-    jwks_url = models.URLField(max_length=500, help_text="The platform's public keyset URL.")
+    name = models.CharField(max_length=200, help_text=_("For administrators: which school's LMS this is."))
+    issuer = models.CharField(max_length=255, help_text=_("The platform's issuer (iss), e.g. https://moodle.school.org "
+                                                        "or https://canvas.instructure.com."))
+    client_id = models.CharField(max_length=255, help_text=_("The client id the platform gave this tool."))
+    auth_login_url = models.URLField(max_length=500, help_text=_("The platform's OIDC authentication request URL."))
+    auth_token_url = models.URLField(max_length=500, help_text=_("The platform's OAuth 2 access token URL "
+                                                               "(grades and roster services)."))
+    jwks_url = models.URLField(max_length=500, help_text=_("The platform's public keyset URL."))
     frame_origins = models.CharField(
         max_length=1000, blank=True, validators=[_origins_check],
-        help_text="Origins of the LMS pages that show the tool in a frame, separated by spaces "
-                  "(a Canvas school: https://school.instructure.com). Empty: the issuer's origin.")
-    is_active = models.BooleanField(default=True, help_text="Off: launches from this platform are refused.")
+        help_text=_("Origins of the LMS pages that show the tool in a frame, separated by spaces "
+                  "(a Canvas school: https://school.instructure.com). Empty: the issuer's origin."))
+    is_active = models.BooleanField(default=True, help_text=_("Off: launches from this platform are refused."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -52,7 +53,7 @@ class Platform(models.Model):
 
 class Deployment(models.Model):
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="deployments")
-    deployment_id = models.CharField(max_length=255, help_text="The deployment id the platform shows for this tool.")
+    deployment_id = models.CharField(max_length=255, help_text=_("The deployment id the platform shows for this tool."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["platform", "deployment_id"],
@@ -67,9 +68,9 @@ class ToolKey(models.Model):
     in the JWKS while platforms may still hold tokens or cached keysets from it; a retired key is gone from it."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active: signs"
-        SERVED = "served", "Served: in the JWKS, no longer signs"
-        RETIRED = "retired", "Retired"
+        ACTIVE = "active", _("Active: signs")
+        SERVED = "served", _("Served: in the JWKS, no longer signs")
+        RETIRED = "retired", _("Retired")
 
     kid = models.CharField(max_length=64, unique=True)
     private_key = models.TextField()
@@ -109,9 +110,9 @@ class Context(models.Model):
 
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="contexts")
     context_id = models.CharField(max_length=255)
-    title = models.CharField(max_length=255, blank=True, help_text="As the platform last sent it.")
+    title = models.CharField(max_length=255, blank=True, help_text=_("As the platform last sent it."))
     course = models.ForeignKey("learning.Course", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="lti_contexts", help_text="The tutor course its launches open.")
+                               related_name="lti_contexts", help_text=_("The tutor course its launches open."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

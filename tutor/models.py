@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from learning.models import Course
 from tutor.experiments import arms
@@ -42,13 +43,13 @@ class Conversation(models.Model):
 
 class Message(models.Model):
     class Role(models.TextChoices):
-        STUDENT = "student", "Student"
-        TUTOR = "tutor", "Tutor"
+        STUDENT = "student", _("Student")
+        TUTOR = "tutor", _("Tutor")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Being generated"
-        COMPLETE = "complete", "Complete"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Being generated")
+        COMPLETE = "complete", _("Complete")
+        FAILED = "failed", _("Failed")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=8, choices=Role.choices)
@@ -63,13 +64,13 @@ class Message(models.Model):
     confidence = models.FloatField(null=True, blank=True)
     features = models.JSONField(null=True, blank=True)
     context = models.JSONField(
-        null=True, blank=True, help_text="What the answer was built from (retrieved passages, weak skills, open item) and how it was "
-                  "checked: check, abstained."
+        null=True, blank=True, help_text=_("What the answer was built from (retrieved passages, weak skills, open item) and how it was "
+                  "checked: check, abstained.")
     )
     sources = models.JSONField(
-        default=list, blank=True, help_text="The course-note sentences the answer is grounded in: passage, title, text."
+        default=list, blank=True, help_text=_("The course-note sentences the answer is grounded in: passage, title, text.")
     )
-    corrected_text = models.TextField(blank=True, help_text="A teacher's correction; shown instead of the text.")
+    corrected_text = models.TextField(blank=True, help_text=_("A teacher's correction; shown instead of the text."))
     corrected_at = models.DateTimeField(null=True, blank=True)
     model_name = models.CharField(max_length=200, blank=True)
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
@@ -98,16 +99,16 @@ class ModelVersion(models.Model):
     """A course's fine-tuned adapter: what serving reads. At most one version of a course is active."""
 
     class Status(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate (being evaluated)"
-        ACTIVE = "active", "Active (serving)"
-        REJECTED = "rejected", "Rejected by the evaluation gate"
-        RETIRED = "retired", "Retired (was active)"
+        CANDIDATE = "candidate", _("Candidate (being evaluated)")
+        ACTIVE = "active", _("Active (serving)")
+        REJECTED = "rejected", _("Rejected by the evaluation gate")
+        RETIRED = "retired", _("Retired (was active)")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="model_versions")
     number = models.PositiveIntegerField()
     base_model = models.CharField(max_length=200)
-    folder = models.CharField(max_length=500, help_text="The adapter folder, relative to TUTOR_ADAPTER_DIR.")
-    sha256 = models.CharField(max_length=64, help_text="Hash of the folder's files; a mismatching folder is refused.")
+    folder = models.CharField(max_length=500, help_text=_("The adapter folder, relative to TUTOR_ADAPTER_DIR."))
+    sha256 = models.CharField(max_length=64, help_text=_("Hash of the folder's files; a mismatching folder is refused."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE)
     created_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
@@ -134,17 +135,17 @@ class SafeguardingAlert(models.Model):
     is notified; the notification is retried until ``notified_at`` is set."""
 
     class Kind(models.TextChoices):
-        SELF_HARM = "self_harm", "Self-harm"
-        ABUSE = "abuse", "Abuse"
-        BULLYING = "bullying", "Bullying"
-        THREAT = "threat", "Threat to others"
+        SELF_HARM = "self_harm", _("Self-harm")
+        ABUSE = "abuse", _("Abuse")
+        BULLYING = "bullying", _("Bullying")
+        THREAT = "threat", _("Threat to others")
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="safeguarding_alerts")
     question = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="safeguarding_alert")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    signal = models.CharField(max_length=300, help_text="What raised it: the matched phrase or the closest example.")
-    text = models.TextField(help_text="The student's message.")
+    signal = models.CharField(max_length=300, help_text=_("What raised it: the matched phrase or the closest example."))
+    text = models.TextField(help_text=_("The student's message."))
     created_at = models.DateTimeField(auto_now_add=True)
     notify_attempts = models.PositiveIntegerField(default=0)
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -168,27 +169,27 @@ class Experiment(models.Model):
     Analysed fixed-horizon: the interval is a decision only once each arm has ``planned_per_arm`` students."""
 
     class Factor(models.TextChoices):
-        ANSWER_STYLE = arms.ANSWER_STYLE, "Answer style (explain or hints)"
-        GROUNDING = arms.GROUNDING, "Grounded answers (on or off)"
-        PRACTICE_FLOW = arms.PRACTICE_FLOW, "Diagnose then practice, or practice only (not wired yet)"
-        ADAPTER = arms.ADAPTER, "Model adapter (a model version of the course)"
+        ANSWER_STYLE = arms.ANSWER_STYLE, _("Answer style (explain or hints)")
+        GROUNDING = arms.GROUNDING, _("Grounded answers (on or off)")
+        PRACTICE_FLOW = arms.PRACTICE_FLOW, _("Diagnose then practice, or practice only (not wired yet)")
+        ADAPTER = arms.ADAPTER, _("Model adapter (a model version of the course)")
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running (assigns and applies arms)"
-        STOPPED = "stopped", "Stopped (everyone gets the course's settings)"
+        RUNNING = "running", _("Running (assigns and applies arms)")
+        STOPPED = "stopped", _("Stopped (everyone gets the course's settings)")
 
     name = models.CharField(max_length=120)
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="experiments")
     factor = models.CharField(max_length=16, choices=Factor.choices,
-                              help_text="The one thing the arms change; everything else stays as the course has it.")
+                              help_text=_("The one thing the arms change; everything else stays as the course has it."))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
     students = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+",
-        help_text="The course's students it covers; none chosen: every student of the course.")
+        help_text=_("The course's students it covers; none chosen: every student of the course."))
     planned_per_arm = models.PositiveIntegerField(
-        default=600, help_text="Students per arm the analysis waits for before its interval is a decision (600 "
+        default=600, help_text=_("Students per arm the analysis waits for before its interval is a decision (600 "
                                "found a true 5-point effect on next-item correctness in 86 % of simulated "
-                               "experiments: manage.py experiment_sim).")
+                               "experiments: manage.py experiment_sim)."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -210,9 +211,9 @@ class ExperimentArm(models.Model):
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="arms")
     name = models.CharField(max_length=60)
     setting = models.CharField(max_length=16, blank=True,
-                               help_text="answer style: explain or hints; grounding: on or off; blank: the course's.")
+                               help_text=_("answer style: explain or hints; grounding: on or off; blank: the course's."))
     model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+", help_text="Adapter arms only.")
+                                      related_name="+", help_text=_("Adapter arms only."))
 
     class Meta:
         ordering = ["experiment", "pk"]

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from annotation.admin.review import reviewer_access
 from annotation.models import RouterVersion
@@ -46,15 +47,15 @@ class RouterVersionAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
     list_display_links = None  # there is no page per version: the list says it all
     actions = None
 
-    @admin.display(description="Out-of-fold AUROC")
+    @admin.display(description=_("Out-of-fold AUROC"))
     def auroc(self, version: RouterVersion) -> str:
         return _metric(version, "auroc")
 
-    @admin.display(description="Brier score")
+    @admin.display(description=_("Brier score"))
     def brier(self, version: RouterVersion) -> str:
         return _metric(version, "brier")
 
-    @admin.display(description="Expected calibration error")
+    @admin.display(description=_("Expected calibration error"))
     def ece(self, version: RouterVersion) -> str:
         return _metric(version, "ece")
 

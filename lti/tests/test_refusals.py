@@ -123,7 +123,7 @@ def _counts() -> tuple:
 def _assert_refused(response, code: str) -> None:
     assert response.status_code == 400, response.content[:300]
     page = response.content.decode()
-    assert f"<code>{code}</code>" in page and escape(REFUSALS[code][0]) in page
+    assert f"<code>{code}</code>" in page and escape(str(REFUSALS[code][0])) in page
 
 
 @pytest.mark.parametrize("case", sorted(LAUNCH_REFUSALS))
