@@ -187,6 +187,7 @@ class Experiment(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="+",
         help_text=_("The course's students it covers; none chosen: every student of the course."))
     planned_per_arm = models.PositiveIntegerField(
+        # Translators: "86 %" is a percentage, not a format. xgettext:no-python-format
         default=600, help_text=_("Students per arm the analysis waits for before its interval is a decision (600 "
                                "found a true 5-point effect on next-item correctness in 86 % of simulated "
                                "experiments: manage.py experiment_sim)."))
