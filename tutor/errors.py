@@ -1,6 +1,6 @@
 """Refusals: a machine-readable code that never changes, and a detail for a person, translated lazily (it is
 worded in the language active where the frame or response is made: tutor/languages.py)."""
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, gettext_noop
 
 from learning.errors import COURSE_NOT_FOUND  # noqa: F401  (worded once, in learning)
 
@@ -37,6 +37,13 @@ TUTOR_DISABLED = ("tutor_disabled", _("The tutor is switched off for this course
 DAILY_LIMIT_REACHED = "daily_limit_reached"
 OFF_TOPIC = ("off_topic", _("This tutor only answers questions about this course, and this question does not seem to "
                             "be about it. Please ask about something from your course, or talk to your teacher."))
+# The engine's own details (tutor/engine/types.py stays free of Django), listed here so that the catalog holds them:
+# they reach a socket through the channel layer, which words them in its student's language (tutor/consumers.py).
+ENGINE_DETAILS = (
+    gettext_noop("The tutor could not produce an answer. Please try again."),
+    gettext_noop("The tutor took too long to answer. Please ask again."),
+    gettext_noop("The tutor is answering too many questions right now. Please try again in a moment."),
+)
 SERVICE_UNAVAILABLE = ("service_unavailable",
                        _("The tutor cannot reach its database right now. Try again in a moment."))
 

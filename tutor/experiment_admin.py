@@ -157,7 +157,8 @@ class ExperimentAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
     def report_view(self, request: HttpRequest, experiment_id: int) -> TemplateResponse:
         report = experiment_report(experiment=_experiment(request, experiment_id))
         context = {**self.admin_site.each_context(request), "opts": self.opts, "report": report,
-                   "experiment": report.experiment, "title": f"Experiment: {report.experiment.name}",
+                   "experiment": report.experiment,
+                   "title": _("Experiment: %(name)s") % {"name": report.experiment.name},
                    "analysis": ANALYSIS, "metric_names": METRIC_NAMES,
                    "csv_url": self._url("csv", experiment_id)}
         return TemplateResponse(request, "admin/tutor/experiment/report.html", context)

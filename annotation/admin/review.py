@@ -200,7 +200,7 @@ class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
         if not reviewer_access(request):
             raise PermissionDenied
         context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "title": "Review workload today",
+            **self.admin_site.each_context(request), "opts": self.opts, "title": _("Review workload today"),
             "rows": teacher_workload(user=request.user),
         }
         return TemplateResponse(request, "admin/annotation/reviewtask/workload.html", context)

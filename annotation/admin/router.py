@@ -78,7 +78,7 @@ class RouterVersionAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
             raise PermissionDenied
         version = router_version_newest()
         context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "title": "Router reliability",
+            **self.admin_site.each_context(request), "opts": self.opts, "title": _("Router reliability"),
             "report": verdict_reliability(user=request.user), "everyone": request.user.is_superuser,
             "version": version, "metrics": version.metrics if version and isinstance(version.metrics, dict) else {},
             "svg_url": self._url("reliability_svg"),
@@ -89,8 +89,9 @@ class RouterVersionAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         if not reviewer_access(request):
             raise PermissionDenied
         report = verdict_reliability(user=request.user)
-        scope = "all courses" if request.user.is_superuser else "your courses"
-        return svg_response(reliability_svg(title=f"Router reliability: teachers' verdicts in {scope}",
+        title = (_("Router reliability: teachers' verdicts in all courses") if request.user.is_superuser
+                 else _("Router reliability: teachers' verdicts in your courses"))
+        return svg_response(reliability_svg(title=str(title),
                                             bins=report.bins, ece=report.ece))
 
 

@@ -102,8 +102,8 @@ class TrainingRunAdmin(CourseTeachersReadOnlyMixin, admin.ModelAdmin):
 
     def loss_svg_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
         run = self._run_or_404(request, run_id)
-        return svg_response(loss_svg(title=f"Training run {run.pk}: {run.course.title}", losses=run.losses,
-                                     total_steps=run.total_steps))
+        title = _("Training run %(run)s: %(course)s") % {"run": run.pk, "course": run.course.title}
+        return svg_response(loss_svg(title=title, losses=run.losses, total_steps=run.total_steps))
 
     def _run_or_404(self, request: HttpRequest, run_id: int) -> TrainingRun:
         run = training_run_get_for_teacher(user=request.user, run_id=run_id)

@@ -77,7 +77,7 @@ class CourseMasteryAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         table = _table(request, course_id)
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "course": table.course,
-            "title": f"Mastery in {table.course.title}", "table": table, **_display(table),
+            "title": _("Mastery in %(course)s") % {"course": table.course.title}, "table": table, **_display(table),
             "heatmap_url": self._url("heatmap", course_id), "csv_url": self._url("csv", course_id),
             "misconceptions": course_common_misconceptions(course=table.course),
         }
@@ -125,7 +125,8 @@ def _display(table: MasteryTable) -> dict:
 def mastery_heatmap(table: MasteryTable) -> str:
     cells = [[HeatmapCell(c.mastery, c.practised, f"{c.attempts} attempts") for c in s.cells] for s in table.students]
     return heatmap_svg(
-        title=f"Mastery in {table.course.title}", row_labels=[s.username for s in table.students],
+        title=_("Mastery in %(course)s") % {"course": table.course.title},
+        row_labels=[s.username for s in table.students],
         column_labels=[skill.name for skill in table.skills], cells=cells, threshold=table.mastery_level,
         max_rows=MAX_ROWS, max_columns=MAX_COLUMNS,
     )

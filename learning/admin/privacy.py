@@ -59,7 +59,7 @@ class PrivacyActionsMixin:
 
     def _erase_confirmation(self, request, students):
         context = {
-            **self.admin_site.each_context(request), "title": "Erase student data?", "opts": self.model._meta,
+            **self.admin_site.each_context(request), "title": _("Erase student data?"), "opts": self.model._meta,
             "students": [(student, student_erase_refusal(student=student)) for student in students],
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }

@@ -11,8 +11,6 @@ import math
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Literal, Protocol, Sequence
 
-from django.utils.translation import gettext_lazy as _
-
 Role = Literal["user", "assistant"]
 
 
@@ -89,11 +87,10 @@ StreamEvent = TokenDelta | Completion
 
 
 class EngineError(Exception):
-    """A generation could not complete. ``code`` is machine-readable; ``detail`` is for the student (translated,
-    lazily) or, for a model that cannot load, for the operator (English)."""
+    """A generation could not complete. ``code`` is machine-readable."""
 
     code = "engine_error"
-    detail = _("The tutor could not produce an answer. Please try again.")
+    detail = "The tutor could not produce an answer. Please try again."
 
     def __init__(self, detail: str | None = None):
         super().__init__(detail or self.detail)
@@ -103,12 +100,12 @@ class EngineError(Exception):
 
 class GenerationTimeout(EngineError):
     code = "generation_timeout"
-    detail = _("The tutor took too long to answer. Please ask again.")
+    detail = "The tutor took too long to answer. Please ask again."
 
 
 class EngineOverloaded(EngineError):
     code = "engine_busy"
-    detail = _("The tutor is answering too many questions right now. Please try again in a moment.")
+    detail = "The tutor is answering too many questions right now. Please try again in a moment."
 
 
 class ModelUnavailable(EngineError):

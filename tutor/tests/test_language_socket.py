@@ -7,10 +7,12 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.test import Client
+from django.utils import translation
 
 from learning.models import Course
 from tutor.engine.fake import FakeEngine
-from tutor.engine.types import EngineError
+from tutor.engine.types import EngineError, EngineOverloaded, GenerationTimeout
+from tutor.errors import ENGINE_DETAILS
 from tutor.groups import frame_event, student_group
 from tutor.languages import SESSION_KEY
 from tutor.prompting import answer_plan_for, system_prompt_for
@@ -105,6 +107,13 @@ async def test_an_english_students_prompt_names_no_language(personas, fake_engin
     await ask_and_wait(communicator, ask_frame(personas.course_a.id, "How do I simplify a fraction?"))
     assert "Answer in" not in fake_engine.requests[-1].system_prompt
     await communicator.disconnect()
+
+
+def test_every_engine_detail_a_student_sees_is_in_the_catalog():
+    details = [error.detail for error in (EngineError, GenerationTimeout, EngineOverloaded)]
+    assert details == list(ENGINE_DETAILS)
+    with translation.override("sv"):
+        assert all(translation.gettext(detail) != detail for detail in details)
 
 
 def test_the_prompt_names_the_language_before_the_course_material():
