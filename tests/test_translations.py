@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from annotation.tests.review_factories import flagged_task
 from tests.template_words import unmarked_in_files, unmarked_words
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
@@ -154,3 +155,14 @@ def test_an_api_error_detail_is_translated_and_its_code_is_not():
     body = response.json()
     assert body["error"]["code"] == "not_authenticated"
     assert body["error"]["detail"] == "Logga in först, eller skicka en giltig bearer-token."
+
+
+@pytest.mark.django_db
+def test_a_teacher_reviews_in_swedish(personas):
+    task = flagged_task(course=personas.course_a, student=personas.student1)
+    client = Client(HTTP_ACCEPT_LANGUAGE="sv")
+    client.force_login(personas.teacher1)
+    page = client.get(f"/admin/annotation/reviewtask/{task.pk}/change/").content.decode()
+    assert '<html lang="sv"' in page
+    assert "Din bedömning" in page and "Troligen fel" in page  # this project's template and a model's choice
+    assert "Godkänn: svaret är rätt" in page and "Logga ut" in page  # a button, and Django's own admin
