@@ -14,7 +14,8 @@ class ReviewPolicy(models.Model):
     random_share = models.FloatField(help_text=_("Share of confident answers also sent for review at random (0 to 0.5)."))
 
     class Meta:
-        verbose_name_plural = "review policies"
+        verbose_name = _("review policy")
+        verbose_name_plural = _("review policies")
 
     def __str__(self) -> str:
         return f"review policy of {self.course}"
@@ -30,6 +31,8 @@ class RouterVersion(models.Model):
     metrics = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("router version")
+        verbose_name_plural = _("router versions")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -56,6 +59,8 @@ class AnswerScore(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("answer score")
+        verbose_name_plural = _("answer scores")
         indexes = [
             models.Index(fields=["course", "-created_at"]),
             models.Index(fields=["course", "question_key"]),
@@ -95,6 +100,8 @@ class ReviewTask(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("review task")
+        verbose_name_plural = _("review tasks")
         indexes = [
             models.Index(fields=["course", "status", "-priority"]),
             models.Index(fields=["course", "created_at"]),
@@ -133,6 +140,8 @@ class ReviewEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("review event")
+        verbose_name_plural = _("review events")
         ordering = ["id"]
 
 
@@ -161,6 +170,8 @@ class TrainingExample(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("training example")
+        verbose_name_plural = _("training examples")
         indexes = [models.Index(fields=["course", "kind", "created_at"])]
 
     def __str__(self) -> str:
@@ -188,6 +199,8 @@ class GoldenCase(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("golden case")
+        verbose_name_plural = _("golden cases")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -236,6 +249,8 @@ class TrainingRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("training run")
+        verbose_name_plural = _("training runs")
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(

@@ -76,6 +76,8 @@ class Course(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
         ordering = ["title"]
         constraints = [models.CheckConstraint(
             condition=models.Q(daily_question_limit__isnull=True) | models.Q(
@@ -100,6 +102,8 @@ class Enrollment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
         constraints = [models.UniqueConstraint(fields=["user", "course", "role"], name="enrollment_unique_role")]
         indexes = [models.Index(fields=["course", "role"])]
 
@@ -115,6 +119,8 @@ class Skill(models.Model):
     prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="unlocks")
 
     class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
         ordering = ["course", "key"]
         constraints = [models.UniqueConstraint(fields=["course", "key"], name="skill_unique_key_per_course")]
 
@@ -142,6 +148,8 @@ class Item(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
         ordering = ["course", "key"]
         constraints = [models.UniqueConstraint(fields=["course", "key"], name="item_unique_key_per_course")]
 
@@ -171,6 +179,8 @@ class ServedItem(models.Model):
     skipped_at = models.DateTimeField(null=True, blank=True, help_text=_("Set when a newer item replaced this one unanswered."))
 
     class Meta:
+        verbose_name = _("served item")
+        verbose_name_plural = _("served items")
         indexes = [models.Index(fields=["student", "item", "answered_at"])]
 
     @property
@@ -188,6 +198,8 @@ class Attempt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
         indexes = [models.Index(fields=["student", "created_at"]), models.Index(fields=["item"])]
 
 
@@ -204,6 +216,8 @@ class StudentMisconception(models.Model):
     last_seen_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("student misconception")
+        verbose_name_plural = _("student misconceptions")
         constraints = [models.UniqueConstraint(fields=["student", "course", "key"],
                                                name="student_misconception_unique_key")]
         indexes = [models.Index(fields=["course", "key"])]
@@ -223,6 +237,8 @@ class KnowledgeState(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("knowledge state")
+        verbose_name_plural = _("knowledge states")
         constraints = [models.UniqueConstraint(fields=["student", "course"], name="knowledge_unique_student_course")]
 
 
@@ -238,6 +254,8 @@ class Passage(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
         ordering = ["course", "source", "ordinal"]
         constraints = [
             models.UniqueConstraint(fields=["course", "source", "ordinal"], name="passage_unique_position"),
@@ -264,6 +282,8 @@ class GoldenQuestion(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("golden question")
+        verbose_name_plural = _("golden questions")
         ordering = ["course", "id"]
         constraints = [models.UniqueConstraint(fields=["course", "question"], name="golden_question_unique_per_course")]
 
@@ -281,6 +301,10 @@ class KnowledgeCalibration(models.Model):
     students_used = models.PositiveIntegerField()
     fitted_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("knowledge calibration")
+        verbose_name_plural = _("knowledge calibrations")
+
 
 class CourseMastery(Course):
     """The admin's read-only view of a course for its teachers: every student's mastery of every skill
@@ -288,8 +312,8 @@ class CourseMastery(Course):
 
     class Meta:
         proxy = True
-        verbose_name = "Course mastery"
-        verbose_name_plural = "Course mastery"
+        verbose_name = _("Course mastery")
+        verbose_name_plural = _("Course mastery")
 
 
 class CourseAISettings(Course):
@@ -297,8 +321,8 @@ class CourseAISettings(Course):
 
     class Meta:
         proxy = True
-        verbose_name = "Course AI settings"
-        verbose_name_plural = "Course AI settings"
+        verbose_name = _("Course AI settings")
+        verbose_name_plural = _("Course AI settings")
 
 
 class CourseContent(Course):
@@ -306,8 +330,8 @@ class CourseContent(Course):
 
     class Meta:
         proxy = True
-        verbose_name = "Course content"
-        verbose_name_plural = "Course content"
+        verbose_name = _("Course content")
+        verbose_name_plural = _("Course content")
 
 
 class PrivacyAudit(models.Model):
@@ -334,6 +358,8 @@ class PrivacyAudit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("privacy audit")
+        verbose_name_plural = _("privacy audits")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

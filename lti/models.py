@@ -38,6 +38,8 @@ class Platform(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
         constraints = [models.UniqueConstraint(fields=["issuer", "client_id"], name="lti_platform_unique_client")]
         ordering = ["name"]
 
@@ -56,6 +58,8 @@ class Deployment(models.Model):
     deployment_id = models.CharField(max_length=255, help_text=_("The deployment id the platform shows for this tool."))
 
     class Meta:
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
         constraints = [models.UniqueConstraint(fields=["platform", "deployment_id"],
                                                name="lti_deployment_unique_id")]
 
@@ -80,6 +84,8 @@ class ToolKey(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("tool key")
+        verbose_name_plural = _("tool keys")
         constraints = [models.UniqueConstraint(fields=["status"], condition=Q(status="active"),
                                                name="lti_tool_key_one_active")]
         ordering = ["-created_at"]
@@ -97,8 +103,9 @@ class Identity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("identity")
         constraints = [models.UniqueConstraint(fields=["issuer", "sub"], name="lti_identity_unique_sub")]
-        verbose_name_plural = "identities"
+        verbose_name_plural = _("identities")
 
     def __str__(self) -> str:
         return f"{self.sub} at {self.issuer}"
@@ -116,6 +123,8 @@ class Context(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("context")
+        verbose_name_plural = _("contexts")
         constraints = [models.UniqueConstraint(fields=["platform", "context_id"], name="lti_context_unique_id")]
         ordering = ["platform", "title"]
 
@@ -129,3 +138,7 @@ class LoginNonce(models.Model):
     nonce = models.CharField(max_length=128, unique=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login nonce")
+        verbose_name_plural = _("login nonces")

@@ -19,6 +19,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)  # by its owner's logout or request, or an administrator
 
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
     @staticmethod
     def hash_key(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
@@ -35,6 +39,8 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         indexes = [models.Index(fields=["student", "course", "-created_at"])]
 
     def __str__(self) -> str:
@@ -78,6 +84,8 @@ class Message(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["id"]
         constraints = [
             # A client retrying an ask with the same id must never produce a second question.
@@ -114,6 +122,8 @@ class ModelVersion(models.Model):
     activated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
         ordering = ["course", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["course", "number"], name="model_version_unique_number"),
@@ -157,6 +167,8 @@ class SafeguardingAlert(models.Model):
     )
 
     class Meta:
+        verbose_name = _("safeguarding alert")
+        verbose_name_plural = _("safeguarding alerts")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["course", "-created_at"]), models.Index(fields=["notified_at"])]
 
@@ -194,6 +206,8 @@ class Experiment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("experiment")
+        verbose_name_plural = _("experiments")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -217,6 +231,8 @@ class ExperimentArm(models.Model):
                                       related_name="+", help_text=_("Adapter arms only."))
 
     class Meta:
+        verbose_name = _("experiment arm")
+        verbose_name_plural = _("experiment arms")
         ordering = ["experiment", "pk"]
         constraints = [models.UniqueConstraint(fields=["experiment", "name"], name="experiment_arm_unique_name")]
 
@@ -233,6 +249,8 @@ class ExperimentAssignment(models.Model):
     assigned_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("experiment assignment")
+        verbose_name_plural = _("experiment assignments")
         constraints = [models.UniqueConstraint(fields=["experiment", "student"],
                                                name="experiment_assignment_unique_student")]
 

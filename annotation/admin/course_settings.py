@@ -49,7 +49,7 @@ class ReviewBudgetInline(admin.StackedInline):
     model = ReviewPolicy
     form = ReviewPolicyForm
     fields = ["reviews_per_teacher_per_day", "random_share"]
-    verbose_name = verbose_name_plural = "review budget"
+    verbose_name = verbose_name_plural = _("review budget")
 
     # ``obj`` is the course, already scoped by CourseAISettingsAdmin's queryset.
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
