@@ -26,26 +26,29 @@ AI_SETTING_FIELDS = ("tutor_enabled", "answer_style", "daily_question_limit", "a
 
 
 class Course(models.Model):
-    slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text=_("What the course covers; the tutor reads it as context."))
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    description = models.TextField(blank=True, help_text=_("What the course covers; the tutor reads it as context."),
+                                   verbose_name=_("description"))
     content_revision = models.PositiveIntegerField(
-        default=0, help_text=_("Bumped by every content import, so caches of the course know to reload.")
+        default=0, help_text=_("Bumped by every content import, so caches of the course know to reload."),
+        verbose_name=_("content revision")
     )
     knowledge_revision = models.PositiveIntegerField(
-        default=0, help_text=_("Bumped by every calibration, so cached knowledge models of the course reload.")
+        default=0, help_text=_("Bumped by every calibration, so cached knowledge models of the course reload."),
+        verbose_name=_("knowledge revision")
     )
     answer_style = models.CharField(
         max_length=8, choices=AnswerStyle.choices, default=AnswerStyle.EXPLAIN,
         help_text=_("For a calculation the tutor can solve: show the verified working and explain it, or give "
-                  "hints that never state the result."),
+                  "hints that never state the result."), verbose_name=_("answer style")
     )
     abstain_below = models.FloatField(
         null=True, blank=True, default=DEFAULT_ABSTAIN_BELOW,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text=_("An answer the system cannot check (no solvable calculation, no supporting course note) whose "
                   "confidence is below this is not sent: the student is told the tutor is not sure and the "
-                  "question goes to the teachers. Empty: never hold answers back."),
+                  "question goes to the teachers. Empty: never hold answers back."), verbose_name=_("abstain below")
     )
     tutor_enabled = models.BooleanField(
         default=True, verbose_name=_("tutor on"),
@@ -61,19 +64,20 @@ class Course(models.Model):
                                                         "day (empty: no limit)."),
         ],
         help_text=_("Questions each student may ask the tutor in this course per day (the school's day, from "
-                  "midnight in TUTOR_TIME_ZONE). Empty: no limit."),
+                  "midnight in TUTOR_TIME_ZONE). Empty: no limit."), verbose_name=_("daily question limit")
     )
     answer_off_topic = models.BooleanField(
         default=True,
         help_text=_("Off: a question that is not about the course (no passage of its notes matches it, and it is no "
                   "calculation, practice question or follow-up) is not answered; the student is asked to keep to "
-                  "the course (off_topic)."),
+                  "the course (off_topic)."), verbose_name=_("answer off topic")
     )
     safeguarding_help_text = models.TextField(
         blank=True, help_text=_("What a student whose message raises a safeguarding alert is told: who to talk to and "
                               "how to reach help. Empty: the school's TUTOR_SAFEGUARDING_HELP_TEXT."),
+        verbose_name=_("safeguarding help text")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("course")
@@ -96,10 +100,11 @@ class Enrollment(models.Model):
         # Gets every safeguarding alert of the course, with its teachers (tutor.SafeguardingAlert).
         SAFEGUARDING = "safeguarding", _("Safeguarding contact")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
-    role = models.CharField(max_length=16, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments",
+                             verbose_name=_("user"))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("course"))
+    role = models.CharField(max_length=16, choices=Role.choices, verbose_name=_("role"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("enrollment")
@@ -112,11 +117,12 @@ class Enrollment(models.Model):
 
 
 class Skill(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="skills")
-    key = models.SlugField(max_length=80, help_text=_("Stable key used by content files."))
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="unlocks")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="skills", verbose_name=_("course"))
+    key = models.SlugField(max_length=80, help_text=_("Stable key used by content files."), verbose_name=_("key"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="unlocks",
+                                           verbose_name=_("prerequisites"))
 
     class Meta:
         verbose_name = _("skill")
@@ -132,20 +138,25 @@ class Item(models.Model):
     """A practice item. ``answer_spec`` is graded in code (learning.grading); items that have attempts are
     retired, never deleted, so that the attempts keep their meaning."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="items")
-    key = models.CharField(max_length=80, help_text=_("Stable key: re-importing updates the item with this key."))
-    prompt = models.TextField()
-    choices = models.JSONField(null=True, blank=True, help_text='[{"key": "a", "text": "..."}, ...] or empty')
-    answer_spec = models.JSONField()
-    skills = models.ManyToManyField(Skill, related_name="items")
-    difficulty_hint = models.CharField(max_length=20, blank=True, help_text=_("easy, medium, hard or a number"))
-    params = models.JSONField(null=True, blank=True, help_text=_("Calibrated parameters (background job)."))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="items", verbose_name=_("course"))
+    key = models.CharField(max_length=80, help_text=_("Stable key: re-importing updates the item with this key."),
+                           verbose_name=_("key"))
+    prompt = models.TextField(verbose_name=_("prompt"))
+    choices = models.JSONField(null=True, blank=True, help_text='[{"key": "a", "text": "..."}, ...] or empty',
+                               verbose_name=_("choices"))
+    answer_spec = models.JSONField(verbose_name=_("answer spec"))
+    skills = models.ManyToManyField(Skill, related_name="items", verbose_name=_("skills"))
+    difficulty_hint = models.CharField(max_length=20, blank=True, help_text=_("easy, medium, hard or a number"),
+                                       verbose_name=_("difficulty hint"))
+    params = models.JSONField(null=True, blank=True, help_text=_("Calibrated parameters (background job)."),
+                              verbose_name=_("params"))
     misconceptions = models.JSONField(
         default=list, blank=True,
         help_text='[{"id", "text", and one of "choice", "value" (+ "tolerance"), "pattern"}, ...] from the content '
-                  "file (learning.misconceptions.matching); the bug library adds the classic fraction errors.")
-    retired = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+                  "file (learning.misconceptions.matching); the bug library adds the classic fraction errors.",
+        verbose_name=_("misconceptions"))
+    retired = models.BooleanField(default=False, verbose_name=_("retired"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("item")
@@ -171,12 +182,14 @@ class ServedItem(models.Model):
         DIAGNOSE = "diagnose", _("Diagnose")
         PRACTICE = "practice", _("Practice")
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="served_items")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="servings")
-    mode = models.CharField(max_length=10, choices=Mode.choices)
-    served_at = models.DateTimeField(auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    skipped_at = models.DateTimeField(null=True, blank=True, help_text=_("Set when a newer item replaced this one unanswered."))
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="served_items",
+                                verbose_name=_("student"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="servings", verbose_name=_("item"))
+    mode = models.CharField(max_length=10, choices=Mode.choices, verbose_name=_("mode"))
+    served_at = models.DateTimeField(auto_now_add=True, verbose_name=_("served at"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
+    skipped_at = models.DateTimeField(null=True, blank=True, help_text=_("Set when a newer item replaced this one unanswered."),
+                                      verbose_name=_("skipped at"))
 
     class Meta:
         verbose_name = _("served item")
@@ -189,13 +202,16 @@ class ServedItem(models.Model):
 
 
 class Attempt(models.Model):
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="attempts")
-    serving = models.OneToOneField(ServedItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempt")
-    response = models.TextField()
-    correct = models.BooleanField()
-    misconception = models.JSONField(null=True, blank=True, help_text='{"id", "text"} the wrong response showed.')
-    created_at = models.DateTimeField(auto_now_add=True)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts",
+                                verbose_name=_("student"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("item"))
+    serving = models.OneToOneField(ServedItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempt",
+                                   verbose_name=_("serving"))
+    response = models.TextField(verbose_name=_("response"))
+    correct = models.BooleanField(verbose_name=_("correct"))
+    misconception = models.JSONField(null=True, blank=True, help_text='{"id", "text"} the wrong response showed.',
+                                     verbose_name=_("misconception"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("attempt")
@@ -207,13 +223,16 @@ class StudentMisconception(models.Model):
     """A misconception a student's wrong answers showed in a course: how often and when last (part of what the
     tutor knows about the student, beside ``KnowledgeState``). Counted by ``F() + 1``, never read-modify-save."""
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="misconceptions")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="student_misconceptions")
-    key = models.CharField(max_length=80, help_text=_("The misconception's id."))
-    text = models.CharField(max_length=600, help_text=_("The explanation the student was shown last."))
-    times = models.PositiveIntegerField(default=1)
-    first_seen_at = models.DateTimeField(auto_now_add=True)
-    last_seen_at = models.DateTimeField()
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="misconceptions",
+                                verbose_name=_("student"))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="student_misconceptions",
+                               verbose_name=_("course"))
+    key = models.CharField(max_length=80, help_text=_("The misconception's id."), verbose_name=_("key"))
+    text = models.CharField(max_length=600, help_text=_("The explanation the student was shown last."),
+                            verbose_name=_("text"))
+    times = models.PositiveIntegerField(default=1, verbose_name=_("times"))
+    first_seen_at = models.DateTimeField(auto_now_add=True, verbose_name=_("first seen at"))
+    last_seen_at = models.DateTimeField(verbose_name=_("last seen at"))
 
     class Meta:
         verbose_name = _("student misconception")
@@ -230,11 +249,13 @@ class KnowledgeState(models.Model):
     """One student's knowledge in one course: learning.knowledge's StudentState as a dict, updated by
     compare-and-swap on ``version``."""
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knowledge")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="knowledge_states")
-    state = models.JSONField(default=dict)
-    version = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knowledge",
+                                verbose_name=_("student"))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="knowledge_states",
+                               verbose_name=_("course"))
+    state = models.JSONField(default=dict, verbose_name=_("state"))
+    version = models.PositiveIntegerField(default=0, verbose_name=_("version"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("knowledge state")
@@ -246,12 +267,14 @@ class Passage(models.Model):
     """A passage of a course's reference text, retrieved into the tutor's prompt. Passages are replaced
     source by source when reference material is re-imported (nothing refers to them)."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="passages")
-    source = models.CharField(max_length=120, help_text=_("The reference document the passage comes from."))
-    ordinal = models.PositiveIntegerField(help_text=_("Position within its source."))
-    title = models.CharField(max_length=300, blank=True, help_text=_("The heading path the passage sits under."))
-    text = models.TextField()
-    updated_at = models.DateTimeField(auto_now=True)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="passages", verbose_name=_("course"))
+    source = models.CharField(max_length=120, help_text=_("The reference document the passage comes from."),
+                              verbose_name=_("source"))
+    ordinal = models.PositiveIntegerField(help_text=_("Position within its source."), verbose_name=_("ordinal"))
+    title = models.CharField(max_length=300, blank=True, help_text=_("The heading path the passage sits under."),
+                             verbose_name=_("title"))
+    text = models.TextField(verbose_name=_("text"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("passage")
@@ -275,11 +298,12 @@ class GoldenQuestion(models.Model):
         NUMERIC = "numeric", _("States one of the numbers")
         EXACT = "exact", _("Is one of the answers")
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="golden_questions")
-    question = models.TextField()
-    gold = models.JSONField(help_text=_("The phrases or numbers a right answer states."))
-    gold_check = models.CharField(max_length=8, choices=Check.choices)
-    updated_at = models.DateTimeField(auto_now=True)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="golden_questions",
+                               verbose_name=_("course"))
+    question = models.TextField(verbose_name=_("question"))
+    gold = models.JSONField(help_text=_("The phrases or numbers a right answer states."), verbose_name=_("gold"))
+    gold_check = models.CharField(max_length=8, choices=Check.choices, verbose_name=_("gold check"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("golden question")
@@ -295,11 +319,12 @@ class KnowledgeCalibration(models.Model):
     """The calibrated knowledge model of a course (learning.knowledge.KnowledgeModel.to_dict), refitted
     from all attempts by a background job; items it has not seen are cold-started from their hints."""
 
-    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="calibration")
-    model = models.JSONField()
-    attempts_used = models.PositiveIntegerField()
-    students_used = models.PositiveIntegerField()
-    fitted_at = models.DateTimeField(auto_now=True)
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="calibration",
+                                  verbose_name=_("course"))
+    model = models.JSONField(verbose_name=_("model"))
+    attempts_used = models.PositiveIntegerField(verbose_name=_("attempts used"))
+    students_used = models.PositiveIntegerField(verbose_name=_("students used"))
+    fitted_at = models.DateTimeField(auto_now=True, verbose_name=_("fitted at"))
 
     class Meta:
         verbose_name = _("knowledge calibration")
@@ -350,12 +375,13 @@ class PrivacyAudit(models.Model):
         ADMIN = "admin", _("Admin action")
         RETENTION_JOB = "retention_job", _("Retention job (TUTOR_RETENTION_DAYS)")
 
-    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text=_("Random: not derived from the student."))
-    action = models.CharField(max_length=10, choices=Action.choices)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text=_("Random: not derived from the student."),
+                                 verbose_name=_("reference"))
+    action = models.CharField(max_length=10, choices=Action.choices, verbose_name=_("action"))
+    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
     counts = models.JSONField(default=dict, help_text='{"deleted": {"app.Model": n}, "anonymised": {...}} or, for an '
-                                                      'export, {"exported": {...}}.')
-    created_at = models.DateTimeField(auto_now_add=True)
+                                                      'export, {"exported": {...}}.', verbose_name=_("counts"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("privacy audit")

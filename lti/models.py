@@ -22,20 +22,27 @@ def _origins_check(value: str) -> None:
 class Platform(models.Model):
     """One registration of this tool in a learning platform (a Moodle site, a Canvas instance)."""
 
-    name = models.CharField(max_length=200, help_text=_("For administrators: which school's LMS this is."))
+    name = models.CharField(max_length=200, help_text=_("For administrators: which school's LMS this is."),
+                            verbose_name=_("name"))
     issuer = models.CharField(max_length=255, help_text=_("The platform's issuer (iss), e.g. https://moodle.school.org "
-                                                        "or https://canvas.instructure.com."))
-    client_id = models.CharField(max_length=255, help_text=_("The client id the platform gave this tool."))
-    auth_login_url = models.URLField(max_length=500, help_text=_("The platform's OIDC authentication request URL."))
+                                                        "or https://canvas.instructure.com."), verbose_name=_("issuer"))
+    client_id = models.CharField(max_length=255, help_text=_("The client id the platform gave this tool."),
+                                 verbose_name=_("client id"))
+    auth_login_url = models.URLField(max_length=500, help_text=_("The platform's OIDC authentication request URL."),
+                                     verbose_name=_("auth login url"))
     auth_token_url = models.URLField(max_length=500, help_text=_("The platform's OAuth 2 access token URL "
-                                                               "(grades and roster services)."))
-    jwks_url = models.URLField(max_length=500, help_text=_("The platform's public keyset URL."))
+                                                               "(grades and roster services)."),
+                                     verbose_name=_("auth token url"))
+    jwks_url = models.URLField(max_length=500, help_text=_("The platform's public keyset URL."),
+                               verbose_name=_("jwks url"))
     frame_origins = models.CharField(
         max_length=1000, blank=True, validators=[_origins_check],
         help_text=_("Origins of the LMS pages that show the tool in a frame, separated by spaces "
-                  "(a Canvas school: https://school.instructure.com). Empty: the issuer's origin."))
-    is_active = models.BooleanField(default=True, help_text=_("Off: launches from this platform are refused."))
-    created_at = models.DateTimeField(auto_now_add=True)
+                  "(a Canvas school: https://school.instructure.com). Empty: the issuer's origin."),
+        verbose_name=_("frame origins"))
+    is_active = models.BooleanField(default=True, help_text=_("Off: launches from this platform are refused."),
+                                    verbose_name=_("is active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("platform")
@@ -54,8 +61,10 @@ class Platform(models.Model):
 
 
 class Deployment(models.Model):
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="deployments")
-    deployment_id = models.CharField(max_length=255, help_text=_("The deployment id the platform shows for this tool."))
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="deployments",
+                                 verbose_name=_("platform"))
+    deployment_id = models.CharField(max_length=255, help_text=_("The deployment id the platform shows for this tool."),
+                                     verbose_name=_("deployment id"))
 
     class Meta:
         verbose_name = _("deployment")
@@ -76,12 +85,12 @@ class ToolKey(models.Model):
         SERVED = "served", _("Served: in the JWKS, no longer signs")
         RETIRED = "retired", _("Retired")
 
-    kid = models.CharField(max_length=64, unique=True)
-    private_key = models.TextField()
-    public_key = models.TextField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    retired_at = models.DateTimeField(null=True, blank=True)
+    kid = models.CharField(max_length=64, unique=True, verbose_name=_("kid"))
+    private_key = models.TextField(verbose_name=_("private key"))
+    public_key = models.TextField(verbose_name=_("public key"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    retired_at = models.DateTimeField(null=True, blank=True, verbose_name=_("retired at"))
 
     class Meta:
         verbose_name = _("tool key")
@@ -97,10 +106,11 @@ class ToolKey(models.Model):
 class Identity(models.Model):
     """A platform user, by issuer and ``sub``: the only way a launch finds an account."""
 
-    issuer = models.CharField(max_length=255)
-    sub = models.CharField(max_length=255)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_identity")
-    created_at = models.DateTimeField(auto_now_add=True)
+    issuer = models.CharField(max_length=255, verbose_name=_("issuer"))
+    sub = models.CharField(max_length=255, verbose_name=_("sub"))
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_identity",
+                                verbose_name=_("user"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("identity")
@@ -115,12 +125,15 @@ class Context(models.Model):
     """A course of the platform (the LTI context). Launches from it enrol in ``course``; until an administrator
     sets one, its launches get a page saying so."""
 
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="contexts")
-    context_id = models.CharField(max_length=255)
-    title = models.CharField(max_length=255, blank=True, help_text=_("As the platform last sent it."))
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="contexts",
+                                 verbose_name=_("platform"))
+    context_id = models.CharField(max_length=255, verbose_name=_("context id"))
+    title = models.CharField(max_length=255, blank=True, help_text=_("As the platform last sent it."),
+                             verbose_name=_("title"))
     course = models.ForeignKey("learning.Course", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="lti_contexts", help_text=_("The tutor course its launches open."))
-    created_at = models.DateTimeField(auto_now_add=True)
+                               related_name="lti_contexts", help_text=_("The tutor course its launches open."),
+                               verbose_name=_("course"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("context")
@@ -135,9 +148,9 @@ class Context(models.Model):
 class LoginNonce(models.Model):
     """The nonce of one OIDC login initiation: a launch may use it once, within the login's lifetime."""
 
-    nonce = models.CharField(max_length=128, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    used_at = models.DateTimeField(null=True, blank=True)
+    nonce = models.CharField(max_length=128, unique=True, verbose_name=_("nonce"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used at"))
 
     class Meta:
         verbose_name = _("login nonce")

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils.functional import Promise
 
 from annotation.tests.review_factories import flagged_task
 from tests.template_words import unmarked_in_files, unmarked_words
@@ -74,6 +76,20 @@ def test_the_catalogs_hold_every_marked_string_of_the_code(tmp_path, monkeypatch
         regenerated = polib.pofile(str(tmp_path / "locale" / path.relative_to(LOCALE)))
         assert len(regenerated) >= len(polib.pofile(str(path)))
         assert _untranslated(regenerated) == [], f"{path.name}: new strings, run scripts/messages and translate"
+
+
+def test_every_name_the_admin_shows_of_the_projects_apps_models_and_fields_is_translatable():
+    names = []
+    for label in PROJECT_APPS:
+        config = apps.get_app_config(label)
+        names.append((label, config.verbose_name))
+        for model in config.get_models():
+            names += [(model._meta.label, model._meta.verbose_name),
+                      (f"{model._meta.label} (plural)", model._meta.verbose_name_plural)]
+            names += [(f"{model._meta.label}.{field.name}", field.verbose_name) for field in model._meta.get_fields()
+                      if field.concrete and not field.auto_created]
+    assert len(names) > 250
+    assert [where for where, name in names if not isinstance(name, Promise)] == []
 
 
 # --- every template string is marked ---------------------------------------------------------------------

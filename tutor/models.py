@@ -13,11 +13,13 @@ from tutor.experiments import arms
 class ApiToken(models.Model):
     """A bearer token for non-browser clients. Only its SHA-256 is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)  # by its owner's logout or request, or an administrator
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name=_("key hash"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    # By its owner's logout or request, or an administrator.
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         verbose_name = _("API token")
@@ -33,10 +35,11 @@ class ApiToken(models.Model):
 
 
 class Conversation(models.Model):
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="conversations")
-    title = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations",
+                                verbose_name=_("student"))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="conversations", verbose_name=_("course"))
+    title = models.CharField(max_length=120, blank=True, verbose_name=_("title"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("conversation")
@@ -57,31 +60,36 @@ class Message(models.Model):
         COMPLETE = "complete", _("Complete")
         FAILED = "failed", _("Failed")
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
-    role = models.CharField(max_length=8, choices=Role.choices)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages",
+                                     verbose_name=_("conversation"))
+    role = models.CharField(max_length=8, choices=Role.choices, verbose_name=_("role"))
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("sender")
     )
-    client_msg_id = models.UUIDField(null=True, blank=True, default=None)
-    reply_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.CASCADE, related_name="answer")
-    text = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETE)
-    error_code = models.CharField(max_length=40, blank=True)
-    confidence = models.FloatField(null=True, blank=True)
-    features = models.JSONField(null=True, blank=True)
+    client_msg_id = models.UUIDField(null=True, blank=True, default=None, verbose_name=_("client msg id"))
+    reply_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.CASCADE, related_name="answer",
+                                    verbose_name=_("reply to"))
+    text = models.TextField(blank=True, verbose_name=_("text"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETE, verbose_name=_("status"))
+    error_code = models.CharField(max_length=40, blank=True, verbose_name=_("error code"))
+    confidence = models.FloatField(null=True, blank=True, verbose_name=_("confidence"))
+    features = models.JSONField(null=True, blank=True, verbose_name=_("features"))
     context = models.JSONField(
         null=True, blank=True, help_text=_("What the answer was built from (retrieved passages, weak skills, open item) and how it was "
-                  "checked: check, abstained.")
+                  "checked: check, abstained."), verbose_name=_("context")
     )
     sources = models.JSONField(
-        default=list, blank=True, help_text=_("The course-note sentences the answer is grounded in: passage, title, text.")
+        default=list, blank=True, help_text=_("The course-note sentences the answer is grounded in: passage, title, text."),
+        verbose_name=_("sources")
     )
-    corrected_text = models.TextField(blank=True, help_text=_("A teacher's correction; shown instead of the text."))
-    corrected_at = models.DateTimeField(null=True, blank=True)
-    model_name = models.CharField(max_length=200, blank=True)
-    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    corrected_text = models.TextField(blank=True, help_text=_("A teacher's correction; shown instead of the text."),
+                                      verbose_name=_("corrected text"))
+    corrected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("corrected at"))
+    model_name = models.CharField(max_length=200, blank=True, verbose_name=_("model name"))
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("prompt tokens"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
 
     class Meta:
         verbose_name = _("message")
@@ -112,14 +120,17 @@ class ModelVersion(models.Model):
         REJECTED = "rejected", _("Rejected by the evaluation gate")
         RETIRED = "retired", _("Retired (was active)")
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="model_versions")
-    number = models.PositiveIntegerField()
-    base_model = models.CharField(max_length=200)
-    folder = models.CharField(max_length=500, help_text=_("The adapter folder, relative to TUTOR_ADAPTER_DIR."))
-    sha256 = models.CharField(max_length=64, help_text=_("Hash of the folder's files; a mismatching folder is refused."))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    activated_at = models.DateTimeField(null=True, blank=True)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="model_versions",
+                               verbose_name=_("course"))
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    base_model = models.CharField(max_length=200, verbose_name=_("base model"))
+    folder = models.CharField(max_length=500, help_text=_("The adapter folder, relative to TUTOR_ADAPTER_DIR."),
+                              verbose_name=_("folder"))
+    sha256 = models.CharField(max_length=64, help_text=_("Hash of the folder's files; a mismatching folder is refused."),
+                              verbose_name=_("sha256"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE, verbose_name=_("status"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    activated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("activated at"))
 
     class Meta:
         verbose_name = _("model version")
@@ -150,20 +161,25 @@ class SafeguardingAlert(models.Model):
         BULLYING = "bullying", _("Bullying")
         THREAT = "threat", _("Threat to others")
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="safeguarding_alerts")
-    question = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="safeguarding_alert")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    signal = models.CharField(max_length=300, help_text=_("What raised it: the matched phrase or the closest example."))
-    text = models.TextField(help_text=_("The student's message."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    notify_attempts = models.PositiveIntegerField(default=0)
-    notified_at = models.DateTimeField(null=True, blank=True)
-    notified_to = models.TextField(blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("student"))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="safeguarding_alerts",
+                               verbose_name=_("course"))
+    question = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="safeguarding_alert",
+                                    verbose_name=_("question"))
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    signal = models.CharField(max_length=300, help_text=_("What raised it: the matched phrase or the closest example."),
+                              verbose_name=_("signal"))
+    text = models.TextField(help_text=_("The student's message."), verbose_name=_("text"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    notify_attempts = models.PositiveIntegerField(default=0, verbose_name=_("notify attempts"))
+    notified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("notified at"))
+    notified_to = models.TextField(blank=True, verbose_name=_("notified to"))
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("acknowledged by")
     )
 
     class Meta:
@@ -190,20 +206,22 @@ class Experiment(models.Model):
         RUNNING = "running", _("Running (assigns and applies arms)")
         STOPPED = "stopped", _("Stopped (everyone gets the course's settings)")
 
-    name = models.CharField(max_length=120)
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="experiments")
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="experiments", verbose_name=_("course"))
     factor = models.CharField(max_length=16, choices=Factor.choices,
-                              help_text=_("The one thing the arms change; everything else stays as the course has it."))
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+                              help_text=_("The one thing the arms change; everything else stays as the course has it."),
+                              verbose_name=_("factor"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING, verbose_name=_("status"))
     students = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+",
-        help_text=_("The course's students it covers; none chosen: every student of the course."))
+        help_text=_("The course's students it covers; none chosen: every student of the course."),
+        verbose_name=_("students"))
     planned_per_arm = models.PositiveIntegerField(
         # Translators: "86 %" is a percentage, not a format. xgettext:no-python-format
         default=600, help_text=_("Students per arm the analysis waits for before its interval is a decision (600 "
                                "found a true 5-point effect on next-item correctness in 86 % of simulated "
-                               "experiments: manage.py experiment_sim)."))
-    created_at = models.DateTimeField(auto_now_add=True)
+                               "experiments: manage.py experiment_sim)."), verbose_name=_("planned per arm"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("experiment")
@@ -223,12 +241,15 @@ class ExperimentArm(models.Model):
     """One arm: its ``setting`` of the experiment's factor (blank: the course's own, a control arm), or, for the
     adapter factor, ``model_version`` (empty: the course's active version)."""
 
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="arms")
-    name = models.CharField(max_length=60)
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="arms",
+                                   verbose_name=_("experiment"))
+    name = models.CharField(max_length=60, verbose_name=_("name"))
     setting = models.CharField(max_length=16, blank=True,
-                               help_text=_("answer style: explain or hints; grounding: on or off; blank: the course's."))
+                               help_text=_("answer style: explain or hints; grounding: on or off; blank: the course's."),
+                               verbose_name=_("setting"))
     model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+", help_text=_("Adapter arms only."))
+                                      related_name="+", help_text=_("Adapter arms only."),
+                                      verbose_name=_("model version"))
 
     class Meta:
         verbose_name = _("experiment arm")
@@ -243,10 +264,12 @@ class ExperimentArm(models.Model):
 class ExperimentAssignment(models.Model):
     """A student's arm, recorded on their first exposure (the first answer planned while the experiment runs)."""
 
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assignments")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    arm = models.ForeignKey(ExperimentArm, on_delete=models.PROTECT, related_name="assignments")
-    assigned_at = models.DateTimeField(auto_now_add=True)
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assignments",
+                                   verbose_name=_("experiment"))
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("student"))
+    arm = models.ForeignKey(ExperimentArm, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("arm"))
+    assigned_at = models.DateTimeField(auto_now_add=True, verbose_name=_("assigned at"))
 
     class Meta:
         verbose_name = _("experiment assignment")
