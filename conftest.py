@@ -80,6 +80,16 @@ def fake_engine(use_engine):
 
 
 @pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request leaves its language active in the thread that served it (Django's LocaleMiddleware never
+    deactivates; a server activates each request's anew): a Swedish request must not word a later test's text."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_channel_layer():
     """Each async test runs on its own event loop; a channel layer (Redis's holds asyncio locks) must not
     outlive the loop it was made on."""

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnnotationConfig(AppConfig):
     name = "annotation"
-    verbose_name = "Teacher review"
+    verbose_name = _("Teacher review")
 
     def ready(self):
         # tutor never imports annotation: the router is installed as tutor's answer scorer here, as the

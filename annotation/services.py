@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
 
 from annotation.models import ReviewEvent, ReviewTask, TrainingExample
 from annotation.selectors import review_task_get_for_teacher
@@ -30,7 +31,9 @@ class ReviewError(Exception):
 
 
 MAX_KEY_CHARS = 200
-TASK_NOT_FOUND = ("task_not_found", "There is no review task with this id in your courses.")
+TASK_NOT_FOUND = ("task_not_found", gettext_lazy("There is no review task with this id in your courses."))
+# What a teacher reads of a field that is wrong (the code names the field in English).
+FIELD_NAMES = {"correction": gettext_lazy("correction"), "reason": gettext_lazy("reason")}
 
 
 def review_claim(*, task_id: int, teacher: AbstractBaseUser) -> ReviewTask:
@@ -116,43 +119,49 @@ def _resolve(task: ReviewTask, teacher: AbstractBaseUser, status: str, **fields)
 def _conflict(task_id: int) -> ReviewError:
     task = ReviewTask.objects.select_related("claimed_by", "resolved_by").get(id=task_id)
     if task.status == Status.CLAIMED:
-        return ReviewError("task_claimed", f"{task.claimed_by} is reviewing this answer.")
+        return ReviewError("task_claimed", _("%(teacher)s is reviewing this answer.") % {"teacher": task.claimed_by})
     if task.status == Status.SUPERSEDED:
-        return ReviewError("task_superseded", "This task was dropped for an answer more likely to be wrong.")
+        return ReviewError("task_superseded", _("This task was dropped for an answer more likely to be wrong."))
     if task.status == Status.OPEN:
-        return ReviewError("task_not_claimed", "You do not hold this task; claim it first.")
-    return ReviewError("task_resolved", f"{task.resolved_by} already {task.get_status_display().lower()} this answer.")
+        return ReviewError("task_not_claimed", _("You do not hold this task; claim it first."))
+    return ReviewError("task_resolved", _("%(teacher)s already %(verdict)s this answer.")
+                       % {"teacher": task.resolved_by, "verdict": str(task.get_status_display()).lower()})
 
 
 def _checked_text(text: object, field: str, limit: int) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise ReviewError("invalid_input", f"The {field} is empty; expected some text.")
+        raise ReviewError("invalid_input",
+                          _("The %(field)s is empty; expected some text.") % {"field": FIELD_NAMES[field]})
     text = text.strip()
     if len(text) > limit:
-        raise ReviewError("invalid_input", f"The {field} has {len(text)} characters; at most {limit} are allowed.")
+        raise ReviewError("invalid_input", _("The %(field)s has %(length)d characters; at most %(limit)d are allowed.")
+                          % {"field": FIELD_NAMES[field], "length": len(text), "limit": limit})
     return text
 
 
 def _checked_key(key: object) -> str:
     if not isinstance(key, str):
-        raise ReviewError("invalid_input", "The key answer must be text.")
+        raise ReviewError("invalid_input", _("The key answer must be text."))
     key = " ".join(key.split())
     if len(key) > MAX_KEY_CHARS:
-        raise ReviewError("invalid_input", f"The key answer has {len(key)} characters; at most {MAX_KEY_CHARS} are allowed.")
+        raise ReviewError("invalid_input", _("The key answer has %(length)d characters; at most %(limit)d are allowed.")
+                          % {"length": len(key), "limit": MAX_KEY_CHARS})
     return key
 
 
 def _checked_rewordings(rewordings: object) -> list[str]:
     lines = rewordings.splitlines() if isinstance(rewordings, str) else rewordings
     if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
-        raise ReviewError("invalid_input", "The rewordings must be text, one question per line.")
+        raise ReviewError("invalid_input", _("The rewordings must be text, one question per line."))
     cleaned = [" ".join(line.split()) for line in lines if line.strip()]
     limit, longest = settings.ANNOTATION_MAX_REWORDINGS, settings.TUTOR_MAX_QUESTION_CHARS
     if len(cleaned) > limit:
-        raise ReviewError("invalid_input", f"There are {len(cleaned)} rewordings; at most {limit} are allowed.")
+        raise ReviewError("invalid_input", _("There are %(count)d rewordings; at most %(limit)d are allowed.")
+                          % {"count": len(cleaned), "limit": limit})
     for number, line in enumerate(cleaned, start=1):
         if len(line) > longest:
-            raise ReviewError("invalid_input", f"Rewording {number} has {len(line)} characters; at most {longest}.")
+            raise ReviewError("invalid_input", _("Rewording %(number)d has %(length)d characters; at most %(limit)d.")
+                              % {"number": number, "length": len(line), "limit": longest})
     return cleaned
 
 

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from learning.course_knowledge import CourseKnowledge, course_knowledge, student_state
 from learning.errors import COURSE_NOT_FOUND
@@ -35,12 +36,13 @@ class PracticeError(Exception):
         self.code, self.detail = code, detail
 
 
-NO_ITEMS = ("no_items", "This course has no practice items yet.")
-NO_OTHER_ITEM = ("no_other_item", "The only item of this course is the one you just answered.")
-UNKNOWN_SKILL = ("unknown_skill", "This course has no practice items on that skill.")
-ITEM_NOT_OPEN = ("item_not_open", "No open item with this id was served to you; ask for one with next_item.")
-ITEM_REPLACED = ("item_not_open", "This item was replaced by a newer one; answer the newer item.")
-ALREADY_ANSWERED = ("item_already_answered", "You already answered this item; ask for the next one with next_item.")
+NO_ITEMS = ("no_items", _("This course has no practice items yet."))
+NO_OTHER_ITEM = ("no_other_item", _("The only item of this course is the one you just answered."))
+UNKNOWN_SKILL = ("unknown_skill", _("This course has no practice items on that skill."))
+ITEM_NOT_OPEN = ("item_not_open", _("No open item with this id was served to you; ask for one with next_item."))
+ITEM_REPLACED = ("item_not_open", _("This item was replaced by a newer one; answer the newer item."))
+ALREADY_ANSWERED = ("item_already_answered",
+                    _("You already answered this item; ask for the next one with next_item."))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _, ngettext
 
 from learning.admin.accessible import LabelledTabularInline
 from learning.admin.readonly import ReadOnlyAdminMixin
@@ -110,13 +111,16 @@ class ToolKeyAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, SuperuserOnlyAdminMix
         if not superuser_access(request):
             raise PermissionDenied
         key = tool_key_rotate()
-        messages.success(request, f"Key {key.kid} now signs; the previous key stays in the JWKS until retired.")
+        messages.success(request, _("Key %(kid)s now signs; the previous key stays in the JWKS until retired.")
+                         % {"kid": key.kid})
         return redirect(self._url("changelist"))
 
-    @admin.action(description="Retire the selected served keys (take them out of the JWKS)")
+    @admin.action(description=_("Retire the selected served keys (take them out of the JWKS)"))
     def retire(self, request: HttpRequest, queryset):
         retired = sum(tool_key_retire(key_id=key.pk) for key in queryset)
         skipped = queryset.count() - retired
-        messages.success(request, f"Retired {retired} key(s)." + (
-            f" {skipped} not retired: only a served key can be; rotate before retiring the active one."
-            if skipped else ""))
+        done = ngettext("Retired %(count)d key.", "Retired %(count)d keys.", retired) % {"count": retired}
+        not_done = ngettext("%(count)d not retired: only a served key can be; rotate before retiring the active one.",
+                            "%(count)d not retired: only served keys can be; rotate before retiring the active one.",
+                            skipped) % {"count": skipped}
+        messages.success(request, f"{done} {not_done}" if skipped else done)

@@ -64,6 +64,12 @@ class ValidLaunch:
     def claim(self, name: str, default=None):
         return self.body.get(CLAIM + name, default)
 
+    @property
+    def locale(self) -> object:
+        """The platform's locale for this user ("sv-SE"), as sent: unchecked, possibly missing."""
+        presentation = self.claim("launch_presentation")
+        return presentation.get("locale") if isinstance(presentation, dict) else None
+
 
 class ToolLaunch(DjangoMessageLaunch):
     def __init__(self, request):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 def _origins_check(value: str) -> None:
@@ -23,22 +24,31 @@ def _origins_check(value: str) -> None:
 class Platform(models.Model):
     """One registration of this tool in a learning platform (a Moodle site, a Canvas instance)."""
 
-    name = models.CharField(max_length=200, help_text="For administrators: which school's LMS this is.")
-    issuer = models.CharField(max_length=255, help_text="The platform's issuer (iss), e.g. https://moodle.school.org "
-                                                        "or https://canvas.instructure.com.")
-    client_id = models.CharField(max_length=255, help_text="The client id the platform gave this tool.")
-    auth_login_url = models.URLField(max_length=500, help_text="The platform's OIDC authentication request URL.")
-    auth_token_url = models.URLField(max_length=500, help_text="The platform's OAuth 2 access token URL "
-                                                               "(grades and roster services).")
-    jwks_url = models.URLField(max_length=500, help_text="The platform's public keyset URL.")
+    name = models.CharField(max_length=200, help_text=_("For administrators: which school's LMS this is."),
+                            verbose_name=_("name"))
+    issuer = models.CharField(max_length=255, help_text=_("The platform's issuer (iss), e.g. https://moodle.school.org "
+                                                        "or https://canvas.instructure.com."), verbose_name=_("issuer"))
+    client_id = models.CharField(max_length=255, help_text=_("The client id the platform gave this tool."),
+                                 verbose_name=_("client id"))
+    auth_login_url = models.URLField(max_length=500, help_text=_("The platform's OIDC authentication request URL."),
+                                     verbose_name=_("auth login url"))
+    auth_token_url = models.URLField(max_length=500, help_text=_("The platform's OAuth 2 access token URL "
+                                                               "(grades and roster services)."),
+                                     verbose_name=_("auth token url"))
+    jwks_url = models.URLField(max_length=500, help_text=_("The platform's public keyset URL."),
+                               verbose_name=_("jwks url"))
     frame_origins = models.CharField(
         max_length=1000, blank=True, validators=[_origins_check],
-        help_text="Origins of the LMS pages that show the tool in a frame, separated by spaces "
-                  "(a Canvas school: https://school.instructure.com). Empty: the issuer's origin.")
-    is_active = models.BooleanField(default=True, help_text="Off: launches from this platform are refused.")
-    created_at = models.DateTimeField(auto_now_add=True)
+        help_text=_("Origins of the LMS pages that show the tool in a frame, separated by spaces "
+                  "(a Canvas school: https://school.instructure.com). Empty: the issuer's origin."),
+        verbose_name=_("frame origins"))
+    is_active = models.BooleanField(default=True, help_text=_("Off: launches from this platform are refused."),
+                                    verbose_name=_("is active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
         constraints = [models.UniqueConstraint(fields=["issuer", "client_id"], name="lti_platform_unique_client")]
         ordering = ["name"]
 
@@ -53,10 +63,14 @@ class Platform(models.Model):
 
 
 class Deployment(models.Model):
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="deployments")
-    deployment_id = models.CharField(max_length=255, help_text="The deployment id the platform shows for this tool.")
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="deployments",
+                                 verbose_name=_("platform"))
+    deployment_id = models.CharField(max_length=255, help_text=_("The deployment id the platform shows for this tool."),
+                                     verbose_name=_("deployment id"))
 
     class Meta:
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
         constraints = [models.UniqueConstraint(fields=["platform", "deployment_id"],
                                                name="lti_deployment_unique_id")]
 
@@ -69,18 +83,20 @@ class ToolKey(models.Model):
     in the JWKS while platforms may still hold tokens or cached keysets from it; a retired key is gone from it."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active: signs"
-        SERVED = "served", "Served: in the JWKS, no longer signs"
-        RETIRED = "retired", "Retired"
+        ACTIVE = "active", _("Active: signs")
+        SERVED = "served", _("Served: in the JWKS, no longer signs")
+        RETIRED = "retired", _("Retired")
 
-    kid = models.CharField(max_length=64, unique=True)
-    private_key = models.TextField()
-    public_key = models.TextField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    retired_at = models.DateTimeField(null=True, blank=True)
+    kid = models.CharField(max_length=64, unique=True, verbose_name=_("kid"))
+    private_key = models.TextField(verbose_name=_("private key"))
+    public_key = models.TextField(verbose_name=_("public key"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    retired_at = models.DateTimeField(null=True, blank=True, verbose_name=_("retired at"))
 
     class Meta:
+        verbose_name = _("tool key")
+        verbose_name_plural = _("tool keys")
         constraints = [models.UniqueConstraint(fields=["status"], condition=Q(status="active"),
                                                name="lti_tool_key_one_active")]
         ordering = ["-created_at"]
@@ -92,14 +108,16 @@ class ToolKey(models.Model):
 class Identity(models.Model):
     """A platform user, by issuer and ``sub``: the only way a launch finds an account."""
 
-    issuer = models.CharField(max_length=255)
-    sub = models.CharField(max_length=255)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_identity")
-    created_at = models.DateTimeField(auto_now_add=True)
+    issuer = models.CharField(max_length=255, verbose_name=_("issuer"))
+    sub = models.CharField(max_length=255, verbose_name=_("sub"))
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_identity",
+                                verbose_name=_("user"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("identity")
         constraints = [models.UniqueConstraint(fields=["issuer", "sub"], name="lti_identity_unique_sub")]
-        verbose_name_plural = "identities"
+        verbose_name_plural = _("identities")
 
     def __str__(self) -> str:
         return f"{self.sub} at {self.issuer}"
@@ -109,18 +127,23 @@ class Context(models.Model):
     """A course of the platform (the LTI context). Launches from it enrol in ``course``; until an administrator
     sets one, its launches get a page saying so."""
 
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="contexts")
-    context_id = models.CharField(max_length=255)
-    title = models.CharField(max_length=255, blank=True, help_text="As the platform last sent it.")
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="contexts",
+                                 verbose_name=_("platform"))
+    context_id = models.CharField(max_length=255, verbose_name=_("context id"))
+    title = models.CharField(max_length=255, blank=True, help_text=_("As the platform last sent it."),
+                             verbose_name=_("title"))
     course = models.ForeignKey("learning.Course", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="lti_contexts", help_text="The tutor course its launches open.")
-    memberships_url = models.URLField(max_length=500, blank=True,
-                                      help_text="Its roster (Names and Role Provisioning Services), as the last "
-                                                "launch named it; empty when the platform offers none.")
-    roster_synced_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+                               related_name="lti_contexts", help_text=_("The tutor course its launches open."),
+                               verbose_name=_("course"))
+    memberships_url = models.URLField(max_length=500, blank=True, verbose_name=_("roster URL"),
+                                      help_text=_("Its roster (Names and Role Provisioning Services), as the last "
+                                                  "launch named it; empty when the platform offers none."))
+    roster_synced_at = models.DateTimeField(null=True, blank=True, verbose_name=_("roster synced at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("context")
+        verbose_name_plural = _("contexts")
         constraints = [models.UniqueConstraint(fields=["platform", "context_id"], name="lti_context_unique_id")]
         ordering = ["platform", "title"]
 
@@ -131,9 +154,13 @@ class Context(models.Model):
 class LoginNonce(models.Model):
     """The nonce of one OIDC login initiation: a launch may use it once, within the login's lifetime."""
 
-    nonce = models.CharField(max_length=128, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    used_at = models.DateTimeField(null=True, blank=True)
+    nonce = models.CharField(max_length=128, unique=True, verbose_name=_("nonce"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used at"))
+
+    class Meta:
+        verbose_name = _("login nonce")
+        verbose_name_plural = _("login nonces")
 
 
 class ResourceLink(models.Model):
@@ -141,22 +168,27 @@ class ResourceLink(models.Model):
     parameters deep linking gave it) and, for a practice activity, the line item its score goes to."""
 
     class Target(models.TextChoices):
-        TUTOR = "tutor", "Tutor: the course's chat"
-        PRACTICE = "practice", "Practice: one skill"
+        TUTOR = "tutor", _("Tutor: the course's chat")
+        PRACTICE = "practice", _("Practice: one skill")
 
-    context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="resource_links")
-    resource_link_id = models.CharField(max_length=255)
-    title = models.CharField(max_length=255, blank=True)
-    target = models.CharField(max_length=10, choices=Target.choices, default=Target.TUTOR)
+    context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="resource_links",
+                                verbose_name=_("context"))
+    resource_link_id = models.CharField(max_length=255, verbose_name=_("resource link id"))
+    title = models.CharField(max_length=255, blank=True, verbose_name=_("title"))
+    target = models.CharField(max_length=10, choices=Target.choices, default=Target.TUTOR, verbose_name=_("target"))
     skill = models.ForeignKey("learning.Skill", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="lti_resource_links")
-    lineitem_url = models.URLField(max_length=500, blank=True, help_text="Its line item (Assignment and Grade "
-                                                                         "Services), as the last launch named it.")
-    ags_scopes = models.JSONField(default=list, blank=True, help_text="The grade scopes the platform granted.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+                              related_name="lti_resource_links", verbose_name=_("skill"))
+    lineitem_url = models.URLField(max_length=500, blank=True, verbose_name=_("line item URL"),
+                                   help_text=_("Its line item (Assignment and Grade Services), as the last launch "
+                                               "named it."))
+    ags_scopes = models.JSONField(default=list, blank=True, help_text=_("The grade scopes the platform granted."),
+                                  verbose_name=_("grade scopes"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
         constraints = [models.UniqueConstraint(fields=["context", "resource_link_id"],
                                                name="lti_resource_link_unique_id")]
 
@@ -169,14 +201,18 @@ class Membership(models.Model):
     replaces its context's rows; an enrolment goes when no context of its course lists it any more."""
 
     class Role(models.TextChoices):
-        LEARNER = "learner", "Learner"
-        INSTRUCTOR = "instructor", "Instructor"
+        LEARNER = "learner", _("Learner")
+        INSTRUCTOR = "instructor", _("Instructor")
 
-    context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_memberships")
-    role = models.CharField(max_length=10, choices=Role.choices)
+    context = models.ForeignKey(Context, on_delete=models.CASCADE, related_name="memberships",
+                                verbose_name=_("context"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_memberships",
+                             verbose_name=_("user"))
+    role = models.CharField(max_length=10, choices=Role.choices, verbose_name=_("role"))
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["context", "user", "role"], name="lti_membership_unique")]
 
 
@@ -189,24 +225,30 @@ class Score(models.Model):
     after a back-off. Rows are never given up on."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending: not yet accepted by the platform"
-        SENT = "sent", "Sent: the platform has this value"
+        PENDING = "pending", _("Pending: not yet accepted by the platform")
+        SENT = "sent", _("Sent: the platform has this value")
 
-    resource_link = models.ForeignKey(ResourceLink, on_delete=models.CASCADE, related_name="scores")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_scores")
-    score_given = models.FloatField()
-    score_maximum = models.FloatField()
-    computed_at = models.DateTimeField(help_text="When the mastery was read; sent as the score's timestamp.")
-    version = models.PositiveIntegerField(default=1)
-    sent_version = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    tries = models.PositiveIntegerField(default=0, help_text="Failed sends of the current value.")
-    next_try_at = models.DateTimeField(db_index=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    resource_link = models.ForeignKey(ResourceLink, on_delete=models.CASCADE, related_name="scores",
+                                      verbose_name=_("activity"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_scores",
+                             verbose_name=_("user"))
+    score_given = models.FloatField(verbose_name=_("score given"))
+    score_maximum = models.FloatField(verbose_name=_("score maximum"))
+    computed_at = models.DateTimeField(help_text=_("When the mastery was read; sent as the score's timestamp."),
+                                       verbose_name=_("computed at"))
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    sent_version = models.PositiveIntegerField(default=0, verbose_name=_("sent version"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    tries = models.PositiveIntegerField(default=0, help_text=_("Failed sends of the current value."),
+                                        verbose_name=_("tries"))
+    next_try_at = models.DateTimeField(db_index=True, verbose_name=_("next try at"))
+    claimed_until = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed until"))
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
         constraints = [models.UniqueConstraint(fields=["resource_link", "user"], name="lti_score_unique_user")]
         indexes = [models.Index(fields=["status", "next_try_at"])]
 

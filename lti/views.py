@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +23,7 @@ from lti.refusals import LaunchRefused
 from lti.roles import CourseRole
 from lti.services import Accepted, launch_accept
 from lti.tool_conf import tool_jwks
+from tutor.languages import session_language_remember, supported_language
 
 
 @require_GET
@@ -47,9 +49,14 @@ def launch(request: HttpRequest):
         outcome = launch_accept(launch=valid)
     except LaunchRefused as exc:
         return refused(request, exc)
+    language = supported_language(valid.locale)
+    if language:
+        translation.activate(language)  # this response's page too (a course not mapped yet)
     if not isinstance(outcome, Accepted):
         return render(request, "lti/unmapped.html", {"context": outcome.context}, status=404)
     login(request, outcome.user, backend="django.contrib.auth.backends.ModelBackend")
+    # After login, which may start a new session: the platform's locale is this session's language.
+    session_language_remember(session=request.session, locale=valid.locale)
     frame_for_platform(request, outcome.platform)
     if valid.is_deep_linking:
         deep_link_hold(request.session, launch=valid, user=outcome.user, course=outcome.course)

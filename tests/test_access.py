@@ -27,6 +27,7 @@ MATRIX = {
     "index": ("get", lambda p: "/", {}, 200),
     "health": ("get", lambda p: "/healthz", {}, 200),
     "content-format-guide": ("get", lambda p: "/help/content-format", {}, 200),  # documentation: public
+    "javascript-catalog": ("get", lambda p: "/jsi18n/", {}, 200),  # the student page's words: public, as the page
     "api-auth-token": ("post", lambda p: "/api/auth/token", {}, 400),  # empty body: credentials required
     "api-auth-login": ("post", lambda p: "/api/auth/login", {}, 400),
     "api-auth-logout": ("post", lambda p: "/api/auth/logout", {"anonymous": 401}, 200),

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _, ngettext
 
 from learning.admin.superuser import SuperuserOnlyAdminMixin
 from tutor import experiment_admin  # noqa: F401  (registers the experiments admin)
@@ -52,10 +53,11 @@ class ApiTokenAdmin(SuperuserOnlyAdmin):
     readonly_fields = ["user", "key_hash", "created_at", "revoked_at"]
     actions = ["revoke"]
 
-    @admin.action(description="Revoke the selected tokens (their open sockets close within the recheck period)")
+    @admin.action(description=_("Revoke the selected tokens (their open sockets close within the recheck period)"))
     def revoke(self, request, queryset):
         revoked = api_tokens_revoke(tokens=queryset)
-        self.message_user(request, f"{revoked} token(s) revoked.")
+        self.message_user(request, ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
+                          % {"count": revoked})
 
 
 def safeguarding_access(request) -> bool:
@@ -82,14 +84,15 @@ class SafeguardingAlertAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return safeguarding_alerts_for_staff(user=request.user)
 
-    @admin.display(description="Message")
+    @admin.display(description=_("Message"))
     def message(self, alert: SafeguardingAlert) -> str:
         return Truncator(alert.text).chars(80)
 
-    @admin.action(description="Acknowledge the selected alerts (you have seen them and are acting on them)")
+    @admin.action(description=_("Acknowledge the selected alerts (you have seen them and are acting on them)"))
     def acknowledge(self, request, queryset):
         done = safeguarding_alerts_acknowledge(alerts=queryset, user=request.user)
-        self.message_user(request, f"{done} alert(s) acknowledged.", messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)d alert acknowledged.", "%(count)d alerts acknowledged.", done)
+                          % {"count": done}, messages.SUCCESS)
 
     def has_module_permission(self, request) -> bool:
         return safeguarding_access(request)

@@ -19,7 +19,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from learning.models import Course, Enrollment
 from learning.passage_search import shared_encoder
@@ -93,7 +94,10 @@ def safeguarding_alert_notify(*, alert_id: int) -> bool:
     try:
         if not recipients:
             raise AlertNotDelivered("no teacher or safeguarding contact of the course has an email address")
-        send_mail(_subject(alert), _body(alert), None, recipients, fail_silently=False)
+        # One email to every recipient, and the project keeps no language per user: the school's (LANGUAGE_CODE).
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = _subject(alert), _body(alert)
+        send_mail(subject, body, None, recipients, fail_silently=False)
     except Exception as exc:
         SafeguardingAlert.objects.filter(id=alert_id).update(last_error=repr(exc)[:500])
         raise AlertNotDelivered(str(exc)) from exc
@@ -102,16 +106,18 @@ def safeguarding_alert_notify(*, alert_id: int) -> bool:
 
 
 def _subject(alert: SafeguardingAlert) -> str:
-    return f"Safeguarding alert ({alert.get_kind_display()}) in {alert.course.title}"
+    return _("Safeguarding alert (%(kind)s) in %(course)s") % {"kind": alert.get_kind_display(),
+                                                                "course": alert.course.title}
 
 
 def _body(alert: SafeguardingAlert) -> str:
     # The student's words stay behind the admin's sign-in; the email says who, where and what kind.
     page = reverse("admin:tutor_safeguardingalert_change", args=[alert.id])
-    return (f"A message from the student {alert.student.get_username()} in {alert.course.title} may signal "
-            f"{alert.get_kind_display().lower()} ({alert.created_at:%Y-%m-%d %H:%M} UTC).\n\n"
-            f"Read it and acknowledge it on the alerts page: {page}\n\n"
-            "The student was shown the school's help text instead of a tutor answer.")
+    return _("A message from the student %(student)s in %(course)s may signal %(kind)s (%(when)s UTC).\n\n"
+             "Read it and acknowledge it on the alerts page: %(page)s\n\n"
+             "The student was shown the school's help text instead of a tutor answer.") % {
+        "student": alert.student.get_username(), "course": alert.course.title,
+        "kind": str(alert.get_kind_display()).lower(), "when": f"{alert.created_at:%Y-%m-%d %H:%M}", "page": page}
 
 
 def safeguarding_alerts_resend(*, older_than_s: float) -> int:

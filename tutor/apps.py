@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TutorConfig(AppConfig):
     name = "tutor"
-    verbose_name = "Tutor chat"
+    verbose_name = _("Tutor chat")
 
     def ready(self):
         # learning's privacy registry exports and erases the chat through the section tutor registers here.

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from learning.models import Course, Enrollment
 from tutor import errors
@@ -41,12 +43,15 @@ def question_allowed_check(*, student: AbstractBaseUser, course: Course) -> None
 
 def daily_limit_error(limit: int) -> TutorError:
     resets_at = next_day_start()
-    return TutorError(
-        errors.DAILY_LIMIT_REACHED,
-        f"You have asked the {limit} question{'s' if limit != 1 else ''} a day this course allows. You can ask "
-        f"again from {resets_at:%H:%M} on {resets_at:%d %B} ({resets_at.tzname()}); practice questions still work.",
-        limit=limit, resets_at=resets_at.isoformat(),
-    )
+    detail = ngettext(
+        "You have asked the %(limit)d question a day this course allows. You can ask again from %(time)s on "
+        "%(date)s (%(zone)s); practice questions still work.",
+        "You have asked the %(limit)d questions a day this course allows. You can ask again from %(time)s on "
+        "%(date)s (%(zone)s); practice questions still work.",
+        limit,
+    ) % {"limit": limit, "time": date_format(resets_at, "H:i"), "date": date_format(resets_at, "j F"),
+         "zone": resets_at.tzname()}
+    return TutorError(errors.DAILY_LIMIT_REACHED, detail, limit=limit, resets_at=resets_at.isoformat())
 
 
 def _lock_enrolment(student: AbstractBaseUser, course: Course) -> None:

@@ -6,6 +6,8 @@ import logging
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from tutor.dbcall import db_sync_to_async
 from tutor import errors
@@ -14,6 +16,7 @@ from tutor.auth import handshake_user
 from tutor.errors import TutorError, database_unreachable
 from tutor.experimenting import practice_mode_for
 from tutor.groups import answer_group, student_group
+from tutor.languages import scope_language
 from learning.practice import PracticeError, open_item_served, practice_answer_submit, practice_item_serve
 from tutor.protocol import (
     AskFrame, HistoryFrame, Limits, NextItemFrame, OpenItemFrame, SubmitFrame, ack_frame, answer_frame, error_frame,
@@ -36,6 +39,10 @@ class TutorConsumer(AsyncWebsocketConsumer):
             settings.TUTOR_MAX_FRAME_BYTES, settings.TUTOR_MAX_QUESTION_CHARS, settings.LEARNING_MAX_RESPONSE_CHARS
         )
         self.following: set[int] = set()  # pending answers whose frames this socket receives
+        self.language = await db_sync_to_async(scope_language)(self.scope)
+        # For this socket's context: its handlers, the threads they call and the answer tasks they start inherit
+        # it, so every detail worded here is in the student's language.
+        translation.activate(self.language)
         await self.accept()
         self.credentials_watch = CredentialsWatch(self.scope, self.user, self._send_frame, self.close)
         # Teachers' corrections reach every socket the student has open, on any server.
@@ -56,7 +63,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None:
-            await self._send_frame(error_frame("binary_not_supported", "Send JSON text frames, not binary."))
+            await self._send_frame(error_frame("binary_not_supported", _("Send JSON text frames, not binary.")))
             return
         try:
             frame = parse_client_frame(text_data, self.limits)
@@ -88,6 +95,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
                 text=frame.text,
                 client_msg_id=frame.client_msg_id,
                 about_attempt=frame.about_attempt,
+                language=self.language,
             )
         except TutorError as exc:
             exc.client_msg_id = client_msg_id
@@ -162,6 +170,10 @@ class TutorConsumer(AsyncWebsocketConsumer):
     async def tutor_frame(self, event):
         """A frame addressed to this socket through the channel layer (tokens, answers, errors, corrections)."""
         frame = event["frame"]
+        if frame["type"] == "error":
+            # Worded where it was made (an inference worker speaks the default language); a detail that is one of
+            # the catalog's sentences reads in this student's language.
+            frame = {**frame, "detail": translation.gettext(frame["detail"])}
         await self._send_frame(frame)
         answer_id = frame.get("message_id")
         if frame["type"] in ("answer", "error") and answer_id in self.following:

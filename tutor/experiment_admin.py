@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from learning.admin.accessible import LabelledTabularInline
 from learning.admin.mastery import csv_safe
@@ -120,10 +121,10 @@ class ExperimentAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
                 enrollments__course__in=taught, enrollments__role=Enrollment.Role.STUDENT).distinct()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    @admin.display(description="Report")
+    @admin.display(description=_("Report"))
     def report_links(self, experiment: Experiment) -> str:
-        return format_html('<a href="{}">arms and intervals</a> · <a href="{}">CSV</a>',
-                           self._url("report", experiment.pk), self._url("csv", experiment.pk))
+        return format_html('<a href="{}">{}</a> · <a href="{}">CSV</a>', self._url("report", experiment.pk),
+                           _("arms and intervals"), self._url("csv", experiment.pk))
 
     def has_module_permission(self, request) -> bool:
         return teaches_a_course(request)
@@ -156,7 +157,8 @@ class ExperimentAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
     def report_view(self, request: HttpRequest, experiment_id: int) -> TemplateResponse:
         report = experiment_report(experiment=_experiment(request, experiment_id))
         context = {**self.admin_site.each_context(request), "opts": self.opts, "report": report,
-                   "experiment": report.experiment, "title": f"Experiment: {report.experiment.name}",
+                   "experiment": report.experiment,
+                   "title": _("Experiment: %(name)s") % {"name": report.experiment.name},
                    "analysis": ANALYSIS, "metric_names": METRIC_NAMES,
                    "csv_url": self._url("csv", experiment_id)}
         return TemplateResponse(request, "admin/tutor/experiment/report.html", context)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext as _, gettext_lazy
 
 from learning.course_knowledge import course_knowledge
 from learning.knowledge import StudentState
@@ -23,15 +24,17 @@ from tutor.experiments.statistics import Comparison, Summary, compare, minimum_d
 from tutor.models import Experiment, ExperimentArm, Message
 
 METRIC_NAMES = {
-    "next_item_correctness": "Next-item correctness minus predicted success (primary)",
-    "mastery_gain_per_hour": "Mastery gain per hour of activity",
-    "questions_per_session": "Questions per session",
-    "corrections_per_100_answers": "Teacher corrections per 100 answers",
+    "next_item_correctness": gettext_lazy("Next-item correctness minus predicted success (primary)"),
+    "mastery_gain_per_hour": gettext_lazy("Mastery gain per hour of activity"),
+    "questions_per_session": gettext_lazy("Questions per session"),
+    "corrections_per_100_answers": gettext_lazy("Teacher corrections per 100 answers"),
 }
-ANALYSIS = ("Fixed-horizon analysis: one value per student, Welch 95 % interval for each arm minus the first arm. "
-            "The interval is a decision only once both arms have the planned number of students; before that it is "
-            "provisional, because stopping at the first interval that excludes zero finds an effect that is not "
-            "there far more often than 5 % of the time.")
+ANALYSIS = gettext_lazy(
+    # "95 %" and "5 %" are percentages, not formats. xgettext:no-python-format
+    "Fixed-horizon analysis: one value per student, Welch 95 % interval for each arm minus the first arm. The "
+    "interval is a decision only once both arms have the planned number of students; before that it is "
+    "provisional, because stopping at the first interval that excludes zero finds an effect that is not there far "
+    "more often than 5 % of the time.")
 
 
 @dataclass(frozen=True)
@@ -82,14 +85,17 @@ def experiment_report(*, experiment: Experiment) -> ExperimentReport:
 
 def _sample_note(experiment: Experiment, arms: list[ArmReport]) -> str:
     planned = experiment.planned_per_arm
-    counts = ", ".join(f"{a.arm.name}: {a.summaries[PRIMARY].n} with a next-item outcome of {a.assigned} assigned"
+    counts = ", ".join(_("%(arm)s: %(with_outcome)d with a next-item outcome of %(assigned)d assigned")
+                       % {"arm": a.arm.name, "with_outcome": a.summaries[PRIMARY].n, "assigned": a.assigned}
                        for a in arms)
-    note = f"Planned: {planned} students with a next-item outcome per arm. Now {counts or 'no arm'}."
+    note = (_("Planned: %(planned)d students with a next-item outcome per arm. Now %(counts)s.")
+            % {"planned": planned, "counts": counts or _("no arm")})
     sds = [a.summaries[PRIMARY].sd for a in arms if a.summaries[PRIMARY].sd is not None]
     if sds:
         sd = max(sds)
-        note += (f" With the observed spread (SD {sd:.3f}), {planned} per arm detects a true difference of "
-                 f"{minimum_detectable_effect(sd, planned):.3f} with 80 % power.")
+        note += " " + (_("With the observed spread (SD %(sd).3f), %(planned)d per arm detects a true difference of "
+                         "%(effect).3f with 80 %% power.")
+                       % {"sd": sd, "planned": planned, "effect": minimum_detectable_effect(sd, planned)})
     return note
 
 

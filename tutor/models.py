@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from learning.models import Course
 from tutor.experiments import arms
@@ -12,11 +13,17 @@ from tutor.experiments import arms
 class ApiToken(models.Model):
     """A bearer token for non-browser clients. Only its SHA-256 is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)  # by its owner's logout or request, or an administrator
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name=_("key hash"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    # By its owner's logout or request, or an administrator.
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     @staticmethod
     def hash_key(raw: str) -> str:
@@ -28,12 +35,15 @@ class ApiToken(models.Model):
 
 
 class Conversation(models.Model):
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="conversations")
-    title = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations",
+                                verbose_name=_("student"))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="conversations", verbose_name=_("course"))
+    title = models.CharField(max_length=120, blank=True, verbose_name=_("title"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         indexes = [models.Index(fields=["student", "course", "-created_at"])]
 
     def __str__(self) -> str:
@@ -42,41 +52,48 @@ class Conversation(models.Model):
 
 class Message(models.Model):
     class Role(models.TextChoices):
-        STUDENT = "student", "Student"
-        TUTOR = "tutor", "Tutor"
+        STUDENT = "student", _("Student")
+        TUTOR = "tutor", _("Tutor")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Being generated"
-        COMPLETE = "complete", "Complete"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Being generated")
+        COMPLETE = "complete", _("Complete")
+        FAILED = "failed", _("Failed")
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
-    role = models.CharField(max_length=8, choices=Role.choices)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages",
+                                     verbose_name=_("conversation"))
+    role = models.CharField(max_length=8, choices=Role.choices, verbose_name=_("role"))
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("sender")
     )
-    client_msg_id = models.UUIDField(null=True, blank=True, default=None)
-    reply_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.CASCADE, related_name="answer")
-    text = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETE)
-    error_code = models.CharField(max_length=40, blank=True)
-    confidence = models.FloatField(null=True, blank=True)
-    features = models.JSONField(null=True, blank=True)
+    client_msg_id = models.UUIDField(null=True, blank=True, default=None, verbose_name=_("client msg id"))
+    reply_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.CASCADE, related_name="answer",
+                                    verbose_name=_("reply to"))
+    text = models.TextField(blank=True, verbose_name=_("text"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETE, verbose_name=_("status"))
+    error_code = models.CharField(max_length=40, blank=True, verbose_name=_("error code"))
+    confidence = models.FloatField(null=True, blank=True, verbose_name=_("confidence"))
+    features = models.JSONField(null=True, blank=True, verbose_name=_("features"))
     context = models.JSONField(
-        null=True, blank=True, help_text="What the answer was built from (retrieved passages, weak skills, open item) and how it was "
-                  "checked: check, abstained."
+        null=True, blank=True, help_text=_("What the answer was built from (retrieved passages, weak skills, open item) and how it was "
+                  "checked: check, abstained."), verbose_name=_("context")
     )
     sources = models.JSONField(
-        default=list, blank=True, help_text="The course-note sentences the answer is grounded in: passage, title, text."
+        default=list, blank=True, help_text=_("The course-note sentences the answer is grounded in: passage, title, text."),
+        verbose_name=_("sources")
     )
-    corrected_text = models.TextField(blank=True, help_text="A teacher's correction; shown instead of the text.")
-    corrected_at = models.DateTimeField(null=True, blank=True)
-    model_name = models.CharField(max_length=200, blank=True)
-    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    corrected_text = models.TextField(blank=True, help_text=_("A teacher's correction; shown instead of the text."),
+                                      verbose_name=_("corrected text"))
+    corrected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("corrected at"))
+    model_name = models.CharField(max_length=200, blank=True, verbose_name=_("model name"))
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("prompt tokens"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["id"]
         constraints = [
             # A client retrying an ask with the same id must never produce a second question.
@@ -98,21 +115,26 @@ class ModelVersion(models.Model):
     """A course's fine-tuned adapter: what serving reads. At most one version of a course is active."""
 
     class Status(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate (being evaluated)"
-        ACTIVE = "active", "Active (serving)"
-        REJECTED = "rejected", "Rejected by the evaluation gate"
-        RETIRED = "retired", "Retired (was active)"
+        CANDIDATE = "candidate", _("Candidate (being evaluated)")
+        ACTIVE = "active", _("Active (serving)")
+        REJECTED = "rejected", _("Rejected by the evaluation gate")
+        RETIRED = "retired", _("Retired (was active)")
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="model_versions")
-    number = models.PositiveIntegerField()
-    base_model = models.CharField(max_length=200)
-    folder = models.CharField(max_length=500, help_text="The adapter folder, relative to TUTOR_ADAPTER_DIR.")
-    sha256 = models.CharField(max_length=64, help_text="Hash of the folder's files; a mismatching folder is refused.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    activated_at = models.DateTimeField(null=True, blank=True)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="model_versions",
+                               verbose_name=_("course"))
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    base_model = models.CharField(max_length=200, verbose_name=_("base model"))
+    folder = models.CharField(max_length=500, help_text=_("The adapter folder, relative to TUTOR_ADAPTER_DIR."),
+                              verbose_name=_("folder"))
+    sha256 = models.CharField(max_length=64, help_text=_("Hash of the folder's files; a mismatching folder is refused."),
+                              verbose_name=_("sha256"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE, verbose_name=_("status"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    activated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("activated at"))
 
     class Meta:
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
         ordering = ["course", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["course", "number"], name="model_version_unique_number"),
@@ -134,28 +156,35 @@ class SafeguardingAlert(models.Model):
     is notified; the notification is retried until ``notified_at`` is set."""
 
     class Kind(models.TextChoices):
-        SELF_HARM = "self_harm", "Self-harm"
-        ABUSE = "abuse", "Abuse"
-        BULLYING = "bullying", "Bullying"
-        THREAT = "threat", "Threat to others"
+        SELF_HARM = "self_harm", _("Self-harm")
+        ABUSE = "abuse", _("Abuse")
+        BULLYING = "bullying", _("Bullying")
+        THREAT = "threat", _("Threat to others")
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="safeguarding_alerts")
-    question = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="safeguarding_alert")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    signal = models.CharField(max_length=300, help_text="What raised it: the matched phrase or the closest example.")
-    text = models.TextField(help_text="The student's message.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    notify_attempts = models.PositiveIntegerField(default=0)
-    notified_at = models.DateTimeField(null=True, blank=True)
-    notified_to = models.TextField(blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("student"))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="safeguarding_alerts",
+                               verbose_name=_("course"))
+    question = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="safeguarding_alert",
+                                    verbose_name=_("question"))
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    signal = models.CharField(max_length=300, help_text=_("What raised it: the matched phrase or the closest example."),
+                              verbose_name=_("signal"))
+    text = models.TextField(help_text=_("The student's message."), verbose_name=_("text"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    notify_attempts = models.PositiveIntegerField(default=0, verbose_name=_("notify attempts"))
+    notified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("notified at"))
+    notified_to = models.TextField(blank=True, verbose_name=_("notified to"))
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("acknowledged by")
     )
 
     class Meta:
+        verbose_name = _("safeguarding alert")
+        verbose_name_plural = _("safeguarding alerts")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["course", "-created_at"]), models.Index(fields=["notified_at"])]
 
@@ -168,30 +197,35 @@ class Experiment(models.Model):
     Analysed fixed-horizon: the interval is a decision only once each arm has ``planned_per_arm`` students."""
 
     class Factor(models.TextChoices):
-        ANSWER_STYLE = arms.ANSWER_STYLE, "Answer style (explain or hints)"
-        GROUNDING = arms.GROUNDING, "Grounded answers (on or off)"
-        PRACTICE_FLOW = arms.PRACTICE_FLOW, "Practice flow (diagnose first, or practice only)"
-        ADAPTER = arms.ADAPTER, "Model adapter (a model version of the course)"
+        ANSWER_STYLE = arms.ANSWER_STYLE, _("Answer style (explain or hints)")
+        GROUNDING = arms.GROUNDING, _("Grounded answers (on or off)")
+        PRACTICE_FLOW = arms.PRACTICE_FLOW, _("Practice flow (diagnose first, or practice only)")
+        ADAPTER = arms.ADAPTER, _("Model adapter (a model version of the course)")
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running (assigns and applies arms)"
-        STOPPED = "stopped", "Stopped (everyone gets the course's settings)"
+        RUNNING = "running", _("Running (assigns and applies arms)")
+        STOPPED = "stopped", _("Stopped (everyone gets the course's settings)")
 
-    name = models.CharField(max_length=120)
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="experiments")
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="experiments", verbose_name=_("course"))
     factor = models.CharField(max_length=16, choices=Factor.choices,
-                              help_text="The one thing the arms change; everything else stays as the course has it.")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+                              help_text=_("The one thing the arms change; everything else stays as the course has it."),
+                              verbose_name=_("factor"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING, verbose_name=_("status"))
     students = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+",
-        help_text="The course's students it covers; none chosen: every student of the course.")
+        help_text=_("The course's students it covers; none chosen: every student of the course."),
+        verbose_name=_("students"))
     planned_per_arm = models.PositiveIntegerField(
-        default=600, help_text="Students per arm the analysis waits for before its interval is a decision (600 "
+        # Translators: "86 %" is a percentage, not a format. xgettext:no-python-format
+        default=600, help_text=_("Students per arm the analysis waits for before its interval is a decision (600 "
                                "found a true 5-point effect on next-item correctness in 86 % of simulated "
-                               "experiments: manage.py experiment_sim).")
-    created_at = models.DateTimeField(auto_now_add=True)
+                               "experiments: manage.py experiment_sim)."), verbose_name=_("planned per arm"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("experiment")
+        verbose_name_plural = _("experiments")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -207,14 +241,19 @@ class ExperimentArm(models.Model):
     """One arm: its ``setting`` of the experiment's factor (blank: the course's own, a control arm), or, for the
     adapter factor, ``model_version`` (empty: the course's active version)."""
 
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="arms")
-    name = models.CharField(max_length=60)
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="arms",
+                                   verbose_name=_("experiment"))
+    name = models.CharField(max_length=60, verbose_name=_("name"))
     setting = models.CharField(max_length=16, blank=True,
-                               help_text="answer style: explain or hints; grounding: on or off; blank: the course's.")
+                               help_text=_("answer style: explain or hints; grounding: on or off; blank: the course's."),
+                               verbose_name=_("setting"))
     model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+", help_text="Adapter arms only.")
+                                      related_name="+", help_text=_("Adapter arms only."),
+                                      verbose_name=_("model version"))
 
     class Meta:
+        verbose_name = _("experiment arm")
+        verbose_name_plural = _("experiment arms")
         ordering = ["experiment", "pk"]
         constraints = [models.UniqueConstraint(fields=["experiment", "name"], name="experiment_arm_unique_name")]
 
@@ -225,12 +264,16 @@ class ExperimentArm(models.Model):
 class ExperimentAssignment(models.Model):
     """A student's arm, recorded on their first exposure (the first answer planned while the experiment runs)."""
 
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assignments")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    arm = models.ForeignKey(ExperimentArm, on_delete=models.PROTECT, related_name="assignments")
-    assigned_at = models.DateTimeField(auto_now_add=True)
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assignments",
+                                   verbose_name=_("experiment"))
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("student"))
+    arm = models.ForeignKey(ExperimentArm, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("arm"))
+    assigned_at = models.DateTimeField(auto_now_add=True, verbose_name=_("assigned at"))
 
     class Meta:
+        verbose_name = _("experiment assignment")
+        verbose_name_plural = _("experiment assignments")
         constraints = [models.UniqueConstraint(fields=["experiment", "student"],
                                                name="experiment_assignment_unique_student")]
 

@@ -26,6 +26,7 @@ from tutor.experimenting import experiment_exposure_record
 from tutor.grounding import (
     NO_GROUNDING, Grounding, Similarity, grounding_for, is_calculation, steps_without_result,
 )
+from tutor.languages import language_name
 from tutor.model_registry import active_adapter_for
 from tutor.off_topic import TopicEvidence, off_topic
 from tutor.teacher_answers import TeacherAnswer, teacher_answer_for
@@ -37,6 +38,9 @@ SYSTEM_PROMPT = (
     "explain simply, check their reasoning, and give hints before full solutions. Be brief (two to four "
     "sentences) and accurate, stay on the course topic, and say so when you are not sure.{material}"
 )
+# The prompt is written in English, so an English answer needs no instruction (and training data, benchmarks and
+# the shared KV cache of English-speaking students keep their prompt); any other language is named.
+ANSWER_LANGUAGE = " Answer in {language}."
 PASSAGE_CHARS = 700
 
 
@@ -53,9 +57,13 @@ class AnswerPlan:
     off_topic: bool = False  # the course does not answer questions off its topic, and this is one: not answered
 
 
-def system_prompt_for(course: Course) -> str:
+def system_prompt_for(course: Course, language: str | None = None) -> str:
+    """The course's prompt, told to answer in ``language`` (a code of settings.LANGUAGES) unless that is English."""
     material = f"\n\nCourse material:\n{course.description.strip()}" if course.description.strip() else ""
-    return SYSTEM_PROMPT.format(title=course.title, material=material)
+    prompt = SYSTEM_PROMPT.format(title=course.title, material="")
+    if language and not language.startswith("en"):
+        prompt += ANSWER_LANGUAGE.format(language=language_name(language))
+    return prompt + material
 
 
 def answer_plan_for(ask: AskResult) -> AnswerPlan:
@@ -69,17 +77,19 @@ def answer_plan_for(ask: AskResult) -> AnswerPlan:
     weak = student_weak_skills(student=student, course=course, limit=settings.LEARNING_WEAK_SKILLS_IN_PROMPT)
     item = open_item_for_hints(student=student, course=course)
     answered = _answered_attempt(ask)
+    language = (ask.answer.context or {}).get("language")
     earlier = [] if ask.new_conversation else prior_turns(answer=ask.answer, limit=settings.TUTOR_CONTEXT_TURNS)
     # While a practice item is open, a calculation is answered with hints whatever the course's style.
     style = AnswerStyle.HINTS if item is not None else (arms.answer_style or course.answer_style)
     request, grounding = question_request(
-        system_prompt=system_prompt_for(course), question=question, passages=passages, style=style, weak=weak,
+        system_prompt=system_prompt_for(course, language), question=question, passages=passages, style=style, weak=weak,
         item=item, teacher=teacher, earlier=[_turn(turn) for turn in earlier], adapter=adapter,
         grounded=arms.grounded, similarity=sentence_similarity() if passages else None, answered=answered)
     forbidden = answer_forms(item.answer_spec, item.choices) if item else []
     context = {**_context_record(passages, weak, item), "teacher_answer": teacher.question if teacher else None,
                "grounding": grounding.kind, "about_attempt": answered.attempt_id if answered else None,
-               **({"experiments": list(arms.arms)} if arms.arms else {})}
+               **({"experiments": list(arms.arms)} if arms.arms else {}),
+               **({"language": language} if language else {})}
     # A teacher's answer to the same question grounds the tutor as well as any check could.
     abstain_below = None if teacher else course.abstain_below
     refused = not course.answer_off_topic and _off_topic(ask, passages, grounding, practice=bool(item or answered),

@@ -241,7 +241,8 @@ def history_message(message) -> dict[str, Any]:
 
 
 def error_frame(code: str, detail: str, client_msg_id: str | None = None, **extra: Any) -> dict[str, Any]:
-    frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
+    """``detail`` may be a lazy translation: it is worded here, in the active language; ``code`` never is."""
+    frame: dict[str, Any] = {"type": "error", "code": code, "detail": str(detail)}
     if client_msg_id is not None:
         frame["client_msg_id"] = client_msg_id
     frame.update(extra)

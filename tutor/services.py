@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from learning.models import Course
 from learning.practice import answered_attempt_get
@@ -35,11 +36,12 @@ logger = logging.getLogger(__name__)
 
 def question_ask(
     *, student: AbstractBaseUser, course_id: int, conversation_id: int | None, text: str, client_msg_id: uuid.UUID,
-    about_attempt: int | None = None,
+    about_attempt: int | None = None, language: str | None = None,
 ) -> AskResult:
     """Persist a question and its pending answer, or return the earlier ones for a repeated client_msg_id.
     ``about_attempt``: the question is about that practice answer of the student's, in this course; the tutor
-    is told the item, the answer and its misconception (tutor.prompting).
+    is told the item, the answer and its misconception (tutor.prompting). ``language``: the one the student reads,
+    which the tutor is told to answer in (kept with the pending answer, for whichever process generates it).
 
     Raises TutorError for a course, conversation or attempt that is not the student's, past the rate limit, or
     refused by the course's settings (tutor.ask_limits): nothing is stored then. A repeat is found through the
@@ -59,7 +61,8 @@ def question_ask(
         with transaction.atomic():
             if signal is None:  # a student in distress always gets the help text
                 question_allowed_check(student=student, course=course)
-            return _write_question(student, conversation, text, client_msg_id, signal, about_attempt)
+            return _write_question(student, conversation, text, client_msg_id, signal,
+                                   {"about_attempt": about_attempt, "language": language})
     except (IntegrityError, TutorError):
         existing = message_by_client_id(sender=student, client_msg_id=client_msg_id)
         if existing is None:
@@ -69,7 +72,7 @@ def question_ask(
 
 def _repeat_of(question: Message, course_id: int) -> AskResult:
     if question.conversation.course_id != course_id:
-        raise TutorError("duplicate_client_msg_id", "This client_msg_id was already used for another question.")
+        raise TutorError("duplicate_client_msg_id", _("This client_msg_id was already used for another question."))
     return AskResult(question.conversation, question, question.answer, created=False)
 
 
@@ -85,12 +88,13 @@ def _check_rate(student) -> None:
     count, seconds = settings.TUTOR_ASK_RATE
     if asks_in_window(student=student, seconds=seconds) >= count:
         raise TutorError(
-            "rate_limited", f"You can ask {count} questions every {seconds} seconds. Please wait a moment."
+            "rate_limited", _("You can ask %(count)d questions every %(seconds)d seconds. Please wait a moment.")
+            % {"count": count, "seconds": seconds}
         )
 
 
 def _write_question(student, conversation: Conversation, text: str, client_msg_id: uuid.UUID,
-                    signal: Signal | None, about_attempt: int | None = None) -> AskResult:
+                    signal: Signal | None, pending_context: dict | None = None) -> AskResult:
     """The question and its pending answer; or, when ``signal`` is a risk, the question, its safeguarding alert
     and the school's help text as the complete answer. The caller's transaction holds them together."""
     created_conversation = conversation.pk is None
@@ -110,7 +114,7 @@ def _write_question(student, conversation: Conversation, text: str, client_msg_i
     else:
         answer = Message.objects.create(
             conversation=conversation, role=Message.Role.TUTOR, reply_to=question, status=Message.Status.PENDING,
-            context={"about_attempt": about_attempt} if about_attempt else None,
+            context={key: value for key, value in (pending_context or {}).items() if value} or None,
         )
     return AskResult(conversation, question, answer, created=True, new_conversation=created_conversation,
                      safeguarding=signal is not None)
@@ -192,7 +196,7 @@ def answer_correction_record(*, answer_id: int, text: str) -> Message:
         id=answer_id, role=Message.Role.TUTOR, status=Message.Status.COMPLETE
     ).update(corrected_text=text, corrected_at=timezone.now())
     if updated != 1:
-        raise TutorError("answer_not_found", "There is no completed answer with this id.")
+        raise TutorError("answer_not_found", _("There is no completed answer with this id."))
     answer = Message.objects.select_related("conversation").get(id=answer_id)
     transaction.on_commit(lambda: correction_push(answer))
     return answer

@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "lti.framing.LtiFramingMiddleware",
     "tutor.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session (an LTI launch's locale is kept there), before CommonMiddleware (Django's rule).
+    "tutor.middleware.SessionLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -132,7 +134,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The default language: a browser that asks for none of LANGUAGES, and the emails (tutor/alerts.py).
+LANGUAGE_CODE = env_choice("TUTOR_LANGUAGE", "en", ("en", "sv"))
+LANGUAGES = [("en", "English"), ("sv", "Swedish")]
+# One catalog for the whole project (docs/translations in README): the apps share words ("course", "item"), and
+# translators review one file per language rather than four.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # The school's time zone: a "day" of a course's question limit and review budget starts at its midnight.
 TIME_ZONE = env_time_zone("TUTOR_TIME_ZONE", "UTC")
 USE_I18N = True

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from tutor import content_api, views
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("healthz", views.health, name="health"),
+    # The student page's words in the request's language (locale/*/LC_MESSAGES/djangojs.po); public, like the page.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["tutor"]), name="javascript-catalog"),
     path("help/content-format", views.content_format_guide, name="content-format-guide"),
     path("api/auth/token", views.api_auth_token, name="api-auth-token"),
     path("api/auth/login", views.api_auth_login, name="api-auth-login"),

@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,7 +26,7 @@ def _credentials_user(request: HttpRequest):
     credentials = parse_body(request.body, Credentials)
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:
-        raise TutorError("invalid_credentials", "The username or password is wrong.")
+        raise TutorError("invalid_credentials", _("The username or password is wrong."))
     return user
 
 
@@ -36,7 +37,7 @@ def _auth_error(exc: TutorError) -> JsonResponse:
 @require_GET
 def content_format_guide(request: HttpRequest):
     """The course content format (docs/content-format.md) for authors; public, like any documentation."""
-    return render(request, "tutor/guide.html", {"title": "Course content format", "body": guide_html(CONTENT_FORMAT)})
+    return render(request, "tutor/guide.html", {"title": _("Course content format"), "body": guide_html(CONTENT_FORMAT)})
 
 
 @ensure_csrf_cookie

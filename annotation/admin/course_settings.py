@@ -13,6 +13,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from annotation.models import ReviewPolicy
 from learning.admin.teaching import TeachersChangeAdminMixin, teaches_a_course
@@ -48,7 +49,7 @@ class ReviewBudgetInline(admin.StackedInline):
     model = ReviewPolicy
     form = ReviewPolicyForm
     fields = ["reviews_per_teacher_per_day", "random_share"]
-    verbose_name = verbose_name_plural = "review budget"
+    verbose_name = verbose_name_plural = _("review budget")
 
     # ``obj`` is the course, already scoped by CourseAISettingsAdmin's queryset.
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -77,7 +78,7 @@ class CourseAISettingsAdmin(TeachersChangeAdminMixin, admin.ModelAdmin):
         taught = courses_for_teacher(user=request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=taught).select_related("review_policy")
 
-    @admin.display(description="Reviews per teacher a day")
+    @admin.display(description=_("Reviews per teacher a day"))
     def review_budget(self, course: CourseAISettings) -> str:
         policy = getattr(course, "review_policy", None)
         return str(policy.reviews_per_teacher_per_day) if policy else "school default"

@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
 
 from annotation.models import ReviewTask
 from annotation.selectors import (
@@ -33,7 +34,7 @@ from learning.admin.teaching import teaches_a_course
 from learning.mastery import courses_for_teacher
 
 Status = ReviewTask.Status
-MISSING_TASK = "No review task with this id is open to you."
+MISSING_TASK = _("No review task with this id is open to you.")
 
 
 def reviewer_access(request: HttpRequest) -> bool:
@@ -51,22 +52,22 @@ class ReviewAction:
 
 
 ACTIONS = {
-    "claim": ReviewAction(review_claim, None, "You are reviewing this answer; other teachers see it is taken.",
+    "claim": ReviewAction(review_claim, None, _("You are reviewing this answer; other teachers see it is taken."),
                           back_to_task=True),
-    "release": ReviewAction(review_release, None, "Released: another teacher can take this answer."),
-    "approve": ReviewAction(review_approve, None, "Approved: the answer stands and becomes a training example."),
+    "release": ReviewAction(review_release, None, _("Released: another teacher can take this answer.")),
+    "approve": ReviewAction(review_approve, None, _("Approved: the answer stands and becomes a training example.")),
     "correct": ReviewAction(review_correct, "text",
-                            "Corrected: the student now sees your answer, and it becomes a training example.",
+                            _("Corrected: the student now sees your answer, and it becomes a training example."),
                             optional=("key_answer", "rewordings")),
-    "reject": ReviewAction(review_reject, "reason", "Rejected: the answer is marked wrong."),
+    "reject": ReviewAction(review_reject, "reason", _("Rejected: the answer is marked wrong.")),
 }
-FIELD_MEANING = {"text": "the corrected answer", "reason": "why the answer is rejected"}
+FIELD_MEANING = {"text": _("the corrected answer"), "reason": _("why the answer is rejected")}
 
 
 class UnresolvedFirstStatusFilter(admin.SimpleListFilter):
     """Open and claimed tasks unless asked otherwise: the queue is what still needs a teacher."""
 
-    title = "status"
+    title = _("status")
     parameter_name = "status"
     UNRESOLVED, ALL = "unresolved", "all"
 
@@ -92,7 +93,7 @@ class UnresolvedFirstStatusFilter(admin.SimpleListFilter):
 class TaughtCourseFilter(admin.SimpleListFilter):
     """Only the courses the user teaches are offered; other courses' tasks are not in the queryset anyway."""
 
-    title = "course"
+    title = _("course")
     parameter_name = "course"
 
     def lookups(self, request, model_admin):
@@ -117,12 +118,12 @@ class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return review_tasks_for_teacher(user=request.user)
 
-    @admin.display(description="Question")
+    @admin.display(description=_("Question"))
     def question(self, task: ReviewTask) -> str:
         asked = task.answer.reply_to
         return Truncator(asked.text if asked else "").chars(80)
 
-    @admin.display(description="Router's confidence", ordering="p_correct")
+    @admin.display(description=_("Router's confidence"), ordering="p_correct")
     def confidence(self, task: ReviewTask) -> str:
         return f"{task.p_correct:.0%}"
 
@@ -159,7 +160,7 @@ class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
     def review_view(self, request: HttpRequest, task_id: int) -> TemplateResponse:
         task = _task_or_404(request, task_id)
         context = {
-            **self._task_context(request, task, f"Review of answer {task.answer_id}"),
+            **self._task_context(request, task, _("Review of answer %(answer)s") % {"answer": task.answer_id}),
             "earlier": conversation_before(task=task), "passages": answer_passages(task=task),
             "buttons": _buttons(task, request.user),
             "max_correction": settings.ANNOTATION_MAX_CORRECTION_CHARS,
@@ -170,7 +171,8 @@ class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
 
     def history_view(self, request: HttpRequest, task_id: int) -> TemplateResponse:
         task = _task_or_404(request, task_id)
-        context = self._task_context(request, task, f"History of the review of answer {task.answer_id}")
+        context = self._task_context(request, task, _("History of the review of answer %(answer)s")
+                                       % {"answer": task.answer_id})
         return TemplateResponse(request, "admin/annotation/reviewtask/history.html", context)
 
     def action_view(self, request: HttpRequest, task_id: int, action: str) -> HttpResponse:
@@ -179,7 +181,8 @@ class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
         arguments = {}
         if spec.field:
             if spec.field not in request.POST:
-                messages.error(request, f"The form sent no “{spec.field}” field; expected {FIELD_MEANING[spec.field]}.")
+                messages.error(request, _("The form sent no “%(field)s” field; expected %(meaning)s.")
+                               % {"field": spec.field, "meaning": FIELD_MEANING[spec.field]})
                 return redirect(review_page)
             arguments[spec.field] = request.POST[spec.field]
         arguments.update({name: request.POST[name] for name in spec.optional if name in request.POST})
@@ -197,7 +200,7 @@ class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
         if not reviewer_access(request):
             raise PermissionDenied
         context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "title": "Review workload today",
+            **self.admin_site.each_context(request), "opts": self.opts, "title": _("Review workload today"),
             "rows": teacher_workload(user=request.user),
         }
         return TemplateResponse(request, "admin/annotation/reviewtask/workload.html", context)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from annotation.admin.review import reviewer_access
 from annotation.models import RouterVersion
@@ -46,15 +47,15 @@ class RouterVersionAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
     list_display_links = None  # there is no page per version: the list says it all
     actions = None
 
-    @admin.display(description="Out-of-fold AUROC")
+    @admin.display(description=_("Out-of-fold AUROC"))
     def auroc(self, version: RouterVersion) -> str:
         return _metric(version, "auroc")
 
-    @admin.display(description="Brier score")
+    @admin.display(description=_("Brier score"))
     def brier(self, version: RouterVersion) -> str:
         return _metric(version, "brier")
 
-    @admin.display(description="Expected calibration error")
+    @admin.display(description=_("Expected calibration error"))
     def ece(self, version: RouterVersion) -> str:
         return _metric(version, "ece")
 
@@ -77,7 +78,7 @@ class RouterVersionAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
             raise PermissionDenied
         version = router_version_newest()
         context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "title": "Router reliability",
+            **self.admin_site.each_context(request), "opts": self.opts, "title": _("Router reliability"),
             "report": verdict_reliability(user=request.user), "everyone": request.user.is_superuser,
             "version": version, "metrics": version.metrics if version and isinstance(version.metrics, dict) else {},
             "svg_url": self._url("reliability_svg"),
@@ -88,8 +89,9 @@ class RouterVersionAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         if not reviewer_access(request):
             raise PermissionDenied
         report = verdict_reliability(user=request.user)
-        scope = "all courses" if request.user.is_superuser else "your courses"
-        return svg_response(reliability_svg(title=f"Router reliability: teachers' verdicts in {scope}",
+        title = (_("Router reliability: teachers' verdicts in all courses") if request.user.is_superuser
+                 else _("Router reliability: teachers' verdicts in your courses"))
+        return svg_response(reliability_svg(title=str(title),
                                             bins=report.bins, ece=report.ece))
 
 

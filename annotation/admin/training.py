@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from annotation.loss_svg import loss_svg
 from annotation.models import TrainingRun
@@ -49,11 +50,11 @@ class TrainingRunAdmin(CourseTeachersReadOnlyMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return training_runs_for_teacher(user=request.user)
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress(self, run: TrainingRun) -> str:
         return f"step {run.step} of {run.total_steps}" if run.total_steps else "–"
 
-    @admin.display(description="Last loss")
+    @admin.display(description=_("Last loss"))
     def last_loss(self, run: TrainingRun) -> str:
         return f"{run.losses[-1]:.3f}" if run.losses else "–"
 
@@ -78,11 +79,13 @@ class TrainingRunAdmin(CourseTeachersReadOnlyMixin, admin.ModelAdmin):
             run, created = training_run_request(course=form.cleaned_data["course"],
                                                 trigger=TrainingRun.Trigger.ADMIN, requested_by=request.user)
             if created:
-                messages.success(request, f"Training run {run.pk} is queued for the training workers.")
+                messages.success(request,
+                                 _("Training run %(run)s is queued for the training workers.") % {"run": run.pk})
             else:
-                messages.warning(request, f"Run {run.pk} of this course is already {run.status}; it was not repeated.")
+                messages.warning(request, _("Run %(run)s of this course is already %(status)s; it was not repeated.")
+                                 % {"run": run.pk, "status": run.get_status_display()})
             return redirect(self._url("change", run.pk))
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Start a training run",
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": _("Start a training run"),
                    "form": form}
         return TemplateResponse(request, "admin/annotation/trainingrun/start.html", context)
 
@@ -99,8 +102,8 @@ class TrainingRunAdmin(CourseTeachersReadOnlyMixin, admin.ModelAdmin):
 
     def loss_svg_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
         run = self._run_or_404(request, run_id)
-        return svg_response(loss_svg(title=f"Training run {run.pk}: {run.course.title}", losses=run.losses,
-                                     total_steps=run.total_steps))
+        title = _("Training run %(run)s: %(course)s") % {"run": run.pk, "course": run.course.title}
+        return svg_response(loss_svg(title=title, losses=run.losses, total_steps=run.total_steps))
 
     def _run_or_404(self, request: HttpRequest, run_id: int) -> TrainingRun:
         run = training_run_get_for_teacher(user=request.user, run_id=run_id)
@@ -145,7 +148,7 @@ class ModelVersionAdmin(CourseTeachersReadOnlyMixin, admin.ModelAdmin):
     def short_hash(self, version: ModelVersion) -> str:
         return version.sha256[:12]
 
-    @admin.display(description="Training run")
+    @admin.display(description=_("Training run"))
     def run(self, version: ModelVersion) -> str:
         run = getattr(version, "training_run", None)
         return f"run {run.pk}" if run else "–"
@@ -162,21 +165,23 @@ class ModelVersionAdmin(CourseTeachersReadOnlyMixin, admin.ModelAdmin):
             raise PermissionDenied
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Serve the selected version (promote, or roll back to it)", permissions=["change"])
+    @admin.action(description=_("Serve the selected version (promote, or roll back to it)"), permissions=["change"])
     def activate(self, request: HttpRequest, queryset) -> None:
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one version to serve.", messages.ERROR)
+            self.message_user(request, _("Select exactly one version to serve."), messages.ERROR)
             return
         try:
             version = model_version_activate(version_id=queryset.get().pk)
         except ModelVersionError as error:
             self.message_user(request, str(error), messages.ERROR)
             return
-        self.message_user(request, f"{version.name} now serves {version.course.title}, from the next answer on.")
+        self.message_user(request, _("%(version)s now serves %(course)s, from the next answer on.")
+                          % {"version": version.name, "course": version.course.title})
 
-    @admin.action(description="Serve the base model for the selected versions' courses (roll back all tuning)",
+    @admin.action(description=_("Serve the base model for the selected versions' courses (roll back all tuning)"),
                   permissions=["change"])
     def serve_base_model(self, request: HttpRequest, queryset) -> None:
         courses = Course.objects.filter(id__in=queryset.values("course_id"))
         retired = sum(model_version_deactivate(course=course) for course in courses)
-        self.message_user(request, f"The base model serves {courses.count()} course(s); {retired} version(s) retired.")
+        self.message_user(request, _("The base model serves courses: %(courses)d; versions retired: %(retired)d.")
+                          % {"courses": courses.count(), "retired": retired})

@@ -2,6 +2,7 @@
 (authors) and mastery (teachers) live in their own modules, imported here so that Django's admin
 autodiscovery registers them."""
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _, ngettext
 
 from learning.admin import mastery  # noqa: F401  (registers the mastery admin)
 from learning.admin import privacy  # noqa: F401  (the user admin's privacy actions, the privacy audit list)
@@ -27,9 +28,11 @@ class CourseAdmin(ContentUploadAdminMixin, SuperuserOnlyAdminMixin, admin.ModelA
     inlines = [EnrollmentInline]
     actions = ["recalibrate"]
 
-    @admin.action(description="Recalibrate the knowledge model from all attempts")
+    @admin.action(description=_("Recalibrate the knowledge model from all attempts"))
     def recalibrate(self, request, queryset):
         for course in queryset:
             calibrate_course.delay(course.pk)
-        self.message_user(request, f"Calibration queued for {queryset.count()} course(s); a worker runs it.",
-                          messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(request, ngettext("Calibration queued for %(count)d course; a worker runs it.",
+                                            "Calibration queued for %(count)d courses; a worker runs it.", count)
+                          % {"count": count}, messages.SUCCESS)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from learning.admin.readonly import ReadOnlyAdminMixin
 from learning.content.access import course_get_for_author
@@ -20,19 +21,21 @@ from learning.selectors import courses_in_role
 
 TEMPLATE = "admin/learning/course/content_upload.html"
 _COUNTS = [
-    ("skills_created", "skills created"), ("skills_updated", "skills updated"), ("skills_deleted", "skills deleted"),
-    ("items_created", "items created"), ("items_updated", "items updated"), ("items_unchanged", "items unchanged"),
-    ("items_retired", "items retired"), ("items_deleted", "items deleted"), ("passages_written", "passages written"),
-    ("golden_created", "golden questions created"), ("golden_updated", "golden questions updated"),
-    ("golden_deleted", "golden questions deleted"),
+    ("skills_created", _("skills created")), ("skills_updated", _("skills updated")),
+    ("skills_deleted", _("skills deleted")), ("items_created", _("items created")),
+    ("items_updated", _("items updated")), ("items_unchanged", _("items unchanged")),
+    ("items_retired", _("items retired")), ("items_deleted", _("items deleted")),
+    ("passages_written", _("passages written")), ("golden_created", _("golden questions created")),
+    ("golden_updated", _("golden questions updated")), ("golden_deleted", _("golden questions deleted")),
 ]
 
 
 class ContentUploadForm(forms.Form):
-    file = forms.FileField(help_text="A .json course document, a .csv of items, or .md/.markdown/.txt reference text.")
+    file = forms.FileField(
+        help_text=_("A .json course document, a .csv of items, or .md/.markdown/.txt reference text."))
     source = forms.CharField(
         required=False, max_length=120,
-        help_text="Reference text only: the source it replaces (default: the file name without extension).",
+        help_text=_("Reference text only: the source it replaces (default: the file name without extension)."),
     )
 
 
@@ -45,10 +48,10 @@ class ContentUploadAdminMixin:
         name = f"{self.opts.app_label}_{self.opts.model_name}_content"
         return [path("<int:course_id>/content/", view, name=name), *super().get_urls()]
 
-    @admin.display(description="Content")
+    @admin.display(description=_("Content"))
     def content_upload_link(self, course: Course):
         link = reverse("admin:learning_course_content", args=[course.pk])
-        return format_html('<a href="{}">Upload content</a>', link)
+        return format_html('<a href="{}">{}</a>', link, _("Upload content"))
 
     def content_upload_view(self, request: HttpRequest, course_id: int):
         course = course_get_for_author(user=request.user, course_id=course_id)
@@ -66,7 +69,7 @@ class ContentUploadAdminMixin:
                 return redirect(request.path)
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "course": course, "form": form,
-            "rejected": rejected, "title": f"Upload content to {course.title}",
+            "rejected": rejected, "title": _("Upload content to %(course)s") % {"course": course.title},
         }
         return TemplateResponse(request, TEMPLATE, context)  # errors re-render the form, as admin forms do
 
@@ -80,9 +83,11 @@ def _upload(course: Course, data: dict) -> ImportReport:
 
 def _report_messages(request: HttpRequest, filename: str, report: ImportReport) -> None:
     counts = ", ".join(f"{getattr(report, field)} {label}" for field, label in _COUNTS if getattr(report, field))
-    messages.success(request, f"Imported {filename}: {counts or 'nothing changed'}.")
+    messages.success(request, _("Imported %(file)s: %(counts)s.") % {"file": filename,
+                                                                      "counts": counts or _("nothing changed")})
     if report.retired_items:
-        messages.info(request, "Retired (they have attempts): " + ", ".join(report.retired_items) + ".")
+        messages.info(request, _("Retired (they have attempts): %(items)s.")
+                      % {"items": ", ".join(report.retired_items)})
     for note in report.notes:
         messages.info(request, note)
 
@@ -107,25 +112,26 @@ class CourseContentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             passage_total=Count("passages", distinct=True),
         )
 
-    @admin.display(description="Skills", ordering="skill_total")
+    @admin.display(description=_("Skills"), ordering="skill_total")
     def skill_count(self, course) -> int:
         return course.skill_total
 
-    @admin.display(description="Items", ordering="live")
+    @admin.display(description=_("Items"), ordering="live")
     def live_items(self, course) -> int:
         return course.live
 
-    @admin.display(description="Retired items", ordering="retired")
+    @admin.display(description=_("Retired items"), ordering="retired")
     def retired_items(self, course) -> int:
         return course.retired
 
-    @admin.display(description="Passages", ordering="passage_total")
+    @admin.display(description=_("Passages"), ordering="passage_total")
     def passage_count(self, course) -> int:
         return course.passage_total
 
-    @admin.display(description="Content")
+    @admin.display(description=_("Content"))
     def upload_link(self, course) -> str:
-        return format_html('<a href="{}">Upload content</a>', reverse("admin:learning_course_content", args=[course.pk]))
+        return format_html('<a href="{}">{}</a>', reverse("admin:learning_course_content", args=[course.pk]),
+                           _("Upload content"))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_staff and _courses_authored(request).exists()

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from learning.admin.readonly import ReadOnlyAdminMixin
 from learning.admin.svg import svg_response
@@ -43,14 +44,14 @@ class CourseMasteryAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         students = Count("enrollments", filter=Q(enrollments__role=Enrollment.Role.STUDENT))
         return super().get_queryset(request).filter(pk__in=taught).annotate(students=students)
 
-    @admin.display(description="Students", ordering="students")
+    @admin.display(description=_("Students"), ordering="students")
     def student_count(self, course: CourseMastery) -> int:
         return course.students
 
-    @admin.display(description="Mastery")
+    @admin.display(description=_("Mastery"))
     def mastery_links(self, course: CourseMastery) -> str:
-        return format_html('<a href="{}">table and heatmap</a> · <a href="{}">CSV</a>',
-                           self._url("mastery", course.pk), self._url("csv", course.pk))
+        return format_html('<a href="{}">{}</a> · <a href="{}">CSV</a>', self._url("mastery", course.pk),
+                           _("table and heatmap"), self._url("csv", course.pk))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return teaches_a_course(request)
@@ -76,7 +77,7 @@ class CourseMasteryAdmin(AdminUrlNamesMixin, ReadOnlyAdminMixin, admin.ModelAdmi
         table = _table(request, course_id)
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "course": table.course,
-            "title": f"Mastery in {table.course.title}", "table": table, **_display(table),
+            "title": _("Mastery in %(course)s") % {"course": table.course.title}, "table": table, **_display(table),
             "heatmap_url": self._url("heatmap", course_id), "csv_url": self._url("csv", course_id),
             "misconceptions": course_common_misconceptions(course=table.course),
         }
@@ -124,7 +125,8 @@ def _display(table: MasteryTable) -> dict:
 def mastery_heatmap(table: MasteryTable) -> str:
     cells = [[HeatmapCell(c.mastery, c.practised, f"{c.attempts} attempts") for c in s.cells] for s in table.students]
     return heatmap_svg(
-        title=f"Mastery in {table.course.title}", row_labels=[s.username for s in table.students],
+        title=_("Mastery in %(course)s") % {"course": table.course.title},
+        row_labels=[s.username for s in table.students],
         column_labels=[skill.name for skill in table.skills], cells=cells, threshold=table.mastery_level,
         max_rows=MAX_ROWS, max_columns=MAX_COLUMNS,
     )

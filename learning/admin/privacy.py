@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from learning.admin.readonly import ReadOnlyAdminMixin
 from learning.admin.superuser import SuperuserOnlyAdminMixin, superuser_access
@@ -27,10 +28,10 @@ class PrivacyActionsMixin:
     def has_privacy_permission(self, request: HttpRequest) -> bool:
         return superuser_access(request)
 
-    @admin.action(description="Export the selected student's data (JSON)", permissions=["privacy"])
+    @admin.action(description=_("Export the selected student's data (JSON)"), permissions=["privacy"])
     def export_student_data(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one student to export.", messages.ERROR)
+            self.message_user(request, _("Select exactly one student to export."), messages.ERROR)
             return None
         student = queryset.get()
         document = student_data_export(student=student, channel=CHANNEL)
@@ -39,7 +40,7 @@ class PrivacyActionsMixin:
         response["Content-Disposition"] = f'attachment; filename="student-data-{student.pk}.json"'
         return response
 
-    @admin.action(description="Erase the selected students' data and accounts…", permissions=["privacy"])
+    @admin.action(description=_("Erase the selected students' data and accounts…"), permissions=["privacy"])
     def erase_student_data(self, request, queryset):
         students = list(queryset.order_by("pk"))
         if request.POST.get("post") != "yes":
@@ -49,15 +50,16 @@ class PrivacyActionsMixin:
             try:
                 audit = student_data_erase(student=student, channel=CHANNEL)
             except PrivacyRefused as refused:
-                self.message_user(request, f"{name} was not erased: {refused}", messages.ERROR)
+                self.message_user(request, _("%(name)s was not erased: %(reason)s") % {"name": name, "reason": refused},
+                                  messages.ERROR)
                 continue
-            self.message_user(request, f"{name}'s data was erased (audit reference {audit.reference}).",
-                              messages.SUCCESS)
+            self.message_user(request, _("%(name)s's data was erased (audit reference %(reference)s).")
+                              % {"name": name, "reference": audit.reference}, messages.SUCCESS)
         return None
 
     def _erase_confirmation(self, request, students):
         context = {
-            **self.admin_site.each_context(request), "title": "Erase student data?", "opts": self.model._meta,
+            **self.admin_site.each_context(request), "title": _("Erase student data?"), "opts": self.model._meta,
             "students": [(student, student_erase_refusal(student=student)) for student in students],
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }

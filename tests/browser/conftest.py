@@ -152,8 +152,10 @@ class Browsing:
     requested_paths: list[str] = field(default_factory=list)
     _contexts: list = field(default_factory=list)
 
-    def open(self, path: str = "/"):
-        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1280, "height": 900})
+    def open(self, path: str = "/", *, locale: str = "en-US"):
+        """``locale``: the browser's language, sent as its Accept-Language."""
+        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1280, "height": 900},
+                                           locale=locale)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         self._contexts.append(context)
         page = context.new_page()

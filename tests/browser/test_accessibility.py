@@ -123,6 +123,25 @@ def test_the_lti_pages_have_no_wcag_violations(chromium):
     assert violations == [], "\n".join(violations)
 
 
+def test_the_student_page_in_swedish_speaks_swedish_and_has_no_wcag_violations(browsing, expect):
+    page = browsing.open("/", locale="sv-SE")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    violations = axe_violations(page)
+    page.get_by_label("Användarnamn").fill(STUDENT["username"])
+    page.get_by_label("Lösenord").fill(STUDENT["password"])
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.locator("#status")).to_have_text("ansluten")  # chat.js's words, from the JavaScript catalog
+    answers = page.locator("#messages li.tutor")
+    before = answers.count()
+    page.get_by_label("Din fråga").fill("Vad är 3/4 + 5/6?")
+    page.get_by_role("button", name="Skicka", exact=True).click()
+    expect(answers).to_have_count(before + 1)
+    expect(answers.nth(before)).to_have_class("tutor complete")
+    violations += axe_violations(page)
+    assert violations == [], "\n".join(violations)
+    assert browsing.page_errors == []
+
+
 @pytest.mark.parametrize("person", [TEACHER, ADMIN], ids=["teacher", "administrator"])
 def test_every_admin_page_a_teacher_or_administrator_reaches_has_no_wcag_violations(browsing, expect, person):
     page = browsing.open("/admin/login/")

@@ -5,6 +5,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.core import mail
 from django.test import Client, override_settings
+from django.utils import translation
 
 from learning.models import Course, Enrollment
 from tutor import alerts
@@ -89,6 +90,17 @@ def test_the_courses_teachers_and_safeguarding_contact_are_emailed_after_commit(
     assert (alert.notify_attempts, alert.notified_to, alert.last_error) == (
         1, "teacher1@school.example, welfare@school.example", "")
     assert alert.notified_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True, LANGUAGE_CODE="sv")
+def test_the_email_is_written_in_the_schools_language_whatever_the_students(personas):
+    _emails(personas)
+    with translation.override("en"):  # the student's request, in English
+        _ask(personas)
+    email = mail.outbox[0]
+    assert email.subject == f"Skyddslarm (Mobbning) i {personas.course_a.title}"
+    assert "kan tyda på mobbning" in email.body and "Läs det och kvittera det på larmsidan" in email.body
 
 
 @pytest.mark.django_db

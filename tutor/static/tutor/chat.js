@@ -1,6 +1,8 @@
 // The student page: log in, pick a course, chat with the tutor over /ws/tutor/, and practise items.
 // Model output and course content are only ever set with textContent, never parsed as HTML.
 "use strict";
+// Every word a student reads goes through gettext(): the catalog (/jsi18n/, loaded before this script) holds them
+// in the page's language. Words the server sends (error details) come already translated.
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -61,23 +63,23 @@ function renderMessage(update) {
 
 // Why an answer failed, in its place: the error frame's own words live, a known code's words from history.
 const FAILED_TEXTS = {
-  off_topic: "The tutor only answers questions about this course, and this question did not seem to be about it.",
+  off_topic: gettext("The tutor only answers questions about this course, and this question did not seem to be about it."),
 };
 
 function failedText(message) {
-  return message.error_detail || FAILED_TEXTS[message.error_code] || "The tutor could not answer this.";
+  return message.error_detail || FAILED_TEXTS[message.error_code] || gettext("The tutor could not answer this.");
 }
 
 // What is shown under a message's text. A teacher's correction stands in for the answer: the answer's confidence,
 // its sources and its "cut short" note were about the tutor's text, so only the correction's mark is left.
 function messageNotes(message) {
-  if (message.corrected) return [note("small", "corrected", "corrected by your teacher")];
+  if (message.corrected) return [note("small", "corrected", gettext("corrected by your teacher"))];
   const notes = answerSources(message).map((source) => note("p", "source", sourceLine(source)));
-  if (message.truncated === true) notes.push(note("small", "truncated", "This answer was cut short."));
+  if (message.truncated === true) notes.push(note("small", "truncated", gettext("This answer was cut short.")));
   if (message.abstained === true) {
-    notes.push(note("small", "abstained", "waiting for your teacher"));
+    notes.push(note("small", "abstained", gettext("waiting for your teacher")));
   } else if (typeof message.confidence === "number") {
-    notes.push(note("small", "confidence", `confidence ${Math.round(message.confidence * 100)}%`));
+    notes.push(note("small", "confidence", interpolate(gettext("confidence %(percent)s%"), { percent: Math.round(message.confidence * 100) }, true)));
   }
   return notes;
 }
@@ -96,7 +98,7 @@ function answerSources(message) {
 
 function sourceLine(source) {
   const title = typeof source.title === "string" && source.title.trim() ? `${source.title.trim()}: ` : "";
-  return `From the course notes: ${title}“${source.text.trim()}”`;
+  return interpolate(gettext("From the course notes: %(title)s“%(text)s”"), { title, text: source.text.trim() }, true);
 }
 
 function appendToken(messageId, text) {
@@ -120,7 +122,7 @@ const handlers = {
     state.outbox.delete(frame.client_msg_id);
     if (state.conversation !== frame.conversation) {
       state.conversation = frame.conversation;
-      addConversationOption(frame.conversation, question || "New conversation");
+      addConversationOption(frame.conversation, question || gettext("New conversation"));
       refreshConversations();  // the server's title for it
     }
     renderMessage({ message_id: frame.question_id, role: "student", status: "complete", text: question });
@@ -155,10 +157,10 @@ function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}/ws/tutor/`);
   state.socket = socket;
-  setStatus("connecting…");
+  setStatus(gettext("connecting…"));
   socket.onopen = () => {
     state.retry = 0;
-    setStatus("online");
+    setStatus(gettext("online"));
     if (state.conversation) send({ type: "history", conversation: state.conversation, after: state.lastComplete });
     practiceAskOpenItem();
   };
@@ -170,7 +172,7 @@ function connect() {
     // 4401: the session ended (logged out elsewhere, password changed); reconnecting would be refused, so the
     // page starts again at the login form (docs/protocol.md).
     if (event.code === 4401) { location.reload(); return; }
-    setStatus("offline, reconnecting…");
+    setStatus(gettext("offline, reconnecting…"));
     practiceConnectionLost();
     state.retry = Math.min(state.retry + 1, 6);
     setTimeout(connect, 250 * 2 ** state.retry);
@@ -179,7 +181,7 @@ function connect() {
 
 function send(frame, errorId = "chat-error") {
   if (!socketOpen()) {
-    showError(errorId, "Not connected yet; please try again in a moment.");
+    showError(errorId, gettext("Not connected yet; please try again in a moment."));
     return false;
   }
   state.socket.send(JSON.stringify(frame));
@@ -198,7 +200,7 @@ const focus = { course: null, skill: new URLSearchParams(location.search).get("s
 function focusSkill() {
   return focus.skill && focus.course === state.course ? focus.skill : null;
 }
-const PRACTICE_WAITING_TEXT = { next_item: "Finding an item…", submit: "Checking your answer…" };
+const PRACTICE_WAITING_TEXT = { next_item: gettext("Finding an item…"), submit: gettext("Checking your answer…") };
 
 function isPracticeError(frame) {
   if (frame.client_msg_id || frame.message_id) return false;
@@ -279,7 +281,7 @@ function practiceShowItem(frame) {
   practiceClearResult();
   showError("practice-error", "");
   $("practice-skill").textContent = frame.skill_name || frame.skill || "";
-  $("practice-mode").textContent = frame.mode === "review" ? "(review)" : frame.mode === "diagnose" ? "(diagnosis)" : "";
+  $("practice-mode").textContent = frame.mode === "review" ? gettext("(review)") : frame.mode === "diagnose" ? gettext("(diagnosis)") : "";
   $("practice-prompt").textContent = frame.prompt;
   const list = $("practice-choice-list");
   list.replaceChildren();
@@ -316,7 +318,7 @@ function practiceShowNoOpenItem(frame) {
   if (!practice.open && !practice.item && focusSkill()) { practiceRequest("practice"); return; }  // landed on practice
   if (!practice.open) return;  // nothing open on screen either (or a graded item, whose result stays)
   practiceSetOpen(false);  // answered or replaced elsewhere (another tab) while this page was away
-  showError("practice-error", "This item is no longer open. Ask for a new item with “Diagnose me” or “Practice”.");
+  showError("practice-error", gettext("This item is no longer open. Ask for a new item with “Diagnose me” or “Practice”."));
 }
 
 function practiceResponse() {
@@ -331,7 +333,7 @@ function practiceSubmit() {
   if (!practice.item || !practice.open || practice.waiting) return;
   const response = practiceResponse();
   if (!response) {
-    showError("practice-error", practice.item.choices ? "Choose an answer first." : "Type an answer first.");
+    showError("practice-error", practice.item.choices ? gettext("Choose an answer first.") : gettext("Type an answer first."));
     return;
   }
   showError("practice-error", "");
@@ -367,12 +369,12 @@ function practiceShowGraded(frame) {
   practiceSetWaiting(null);
   practiceSetOpen(false);
   showError("practice-error", "");
-  $("practice-verdict").textContent = frame.correct ? "Correct!" : "Not quite.";
+  $("practice-verdict").textContent = frame.correct ? gettext("Correct!") : gettext("Not quite.");
   $("practice-verdict").className = frame.correct ? "correct" : "incorrect";
   if (!frame.correct && frame.expected !== undefined && frame.expected !== null) {
     const choice = (practice.item.choices || []).find((c) => c.key === frame.expected);
     const expected = choice ? `${choice.key}: ${choice.text}` : String(frame.expected);
-    $("practice-expected").textContent = `The expected answer: ${expected}`;
+    $("practice-expected").textContent = interpolate(gettext("The expected answer: %(expected)s"), { expected }, true);
     $("practice-expected").hidden = false;
   }
   practiceShowMisconception(frame);
@@ -391,7 +393,7 @@ function practiceShowMisconception(frame) {
   practice.answered = { attempt: frame.attempt_id, response: practice.lastResponse || "" };
   const misconception = frame.misconception;
   if (misconception && typeof misconception.text === "string") {
-    $("practice-misconception").textContent = `Why: ${misconception.text}`;
+    $("practice-misconception").textContent = interpolate(gettext("Why: %(reason)s"), { reason: misconception.text }, true);
     $("practice-misconception").hidden = false;
   }
   $("practice-ask").hidden = false;
@@ -401,7 +403,7 @@ function practiceAskTutor() {
   if (!practice.answered || !state.course) return;
   const shown = practice.item && Array.isArray(practice.item.choices)
     ? (practice.item.choices.find((c) => c.key === practice.answered.response) || {}).text : practice.answered.response;
-  const text = `Why is my answer "${shown || practice.answered.response}" wrong?`;
+  const text = interpolate(gettext("Why is my answer “%(answer)s” wrong?"), { answer: shown || practice.answered.response }, true);
   const frame = { type: "ask", course: state.course, conversation: state.conversation, text, client_msg_id: uuid4(),
                   about_attempt: practice.answered.attempt };
   state.outbox.set(frame.client_msg_id, text);
@@ -410,10 +412,10 @@ function practiceAskTutor() {
 
 function practiceShowError(frame) {
   practiceSetWaiting(null);
-  let text = frame.detail || "Something went wrong.";
+  let text = frame.detail || gettext("Something went wrong.");
   if (frame.code === "item_not_open" || frame.code === "item_already_answered") {
     if (!practice.item || frame.item_id === undefined || frame.item_id === practice.item.item_id) practiceSetOpen(false);
-    text += " Ask for a new item with “Diagnose me” or “Practice”.";
+    text += " " + gettext("Ask for a new item with “Diagnose me” or “Practice”.");
   }
   showError("practice-error", text);
 }
@@ -422,7 +424,7 @@ function practiceConnectionLost() {
   // Whatever was asked is lost with the socket; the item itself stays on screen (the server may still have it open).
   if (practice.waiting) {
     practiceSetWaiting(null);
-    showError("practice-error", "The connection dropped; please try again.");
+    showError("practice-error", gettext("The connection dropped; please try again."));
   }
 }
 
@@ -447,8 +449,8 @@ async function loadConversations({ reopen }) {
   const picks = state.conversationPicks;
   const { conversations } = await api(`/api/courses/${course}/conversations`);
   if (course !== state.course) return;  // the student switched course meanwhile
-  const options = conversations.map((c) => new Option(c.title || `Conversation ${c.id}`, c.id));
-  $("conversation").replaceChildren(new Option("New conversation", ""), ...options);
+  const options = conversations.map((c) => new Option(c.title || interpolate(gettext("Conversation %(id)s"), { id: c.id }, true), c.id));
+  $("conversation").replaceChildren(new Option(gettext("New conversation"), ""), ...options);
   // A conversation the student picked while the list was loading stands: reopening the last one would undo it.
   if (reopen && picks === state.conversationPicks) selectConversation(conversations.length ? conversations[0].id : null);
   else $("conversation").value = state.conversation ? String(state.conversation) : "";
@@ -476,7 +478,7 @@ async function start() {
   $("course").replaceChildren(...me.courses.map((c) => new Option(c.title, c.id)));
   practiceReset();
   $("practice").hidden = !me.courses.length;
-  if (!me.courses.length) { showError("chat-error", "You are not enrolled in any course yet."); return; }
+  if (!me.courses.length) { showError("chat-error", gettext("You are not enrolled in any course yet.")); return; }
   // ?course=<id> (where an LMS launch lands) opens that course, when it is one of the student's.
   const asked = new URLSearchParams(location.search).get("course");
   if (me.courses.some((c) => String(c.id) === asked)) $("course").value = asked;
