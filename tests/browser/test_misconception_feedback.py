@@ -33,7 +33,7 @@ def test_a_wrong_answer_shows_its_misconception_and_the_tutor_can_be_asked_about
 
     asking.click()
 
-    question = f'Why is my answer "{wrong}" wrong?'
+    question = f"Why is my answer “{wrong}” wrong?"
     expect(page.locator("#messages li.student").last).to_have_text(question)
     expect(page.locator("#messages li.tutor.complete").last).to_be_visible()
     expect(asking).to_be_hidden()
