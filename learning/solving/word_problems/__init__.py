@@ -7,6 +7,7 @@ every number in the story must be one the solution uses, so no quantity is left 
 from __future__ import annotations
 
 from learning.solving.solution import Solution
+from learning.solving.word_problems.breakdown import solve_breakdown
 from learning.solving.word_problems.change import change_from, without_change_from
 from learning.solving.word_problems.parts import solve_parts_of_a_whole
 from learning.solving.word_problems.portions import (solve_complement_fraction, solve_fraction_of_rest,
@@ -18,7 +19,8 @@ from learning.solving.word_problems.story import in_asked_unit, numbers_in, spli
 from learning.solving.word_problems.totals import solve_total_or_difference
 
 _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_change, solve_part_of_amount,
-             solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference, solve_repeated_loss)
+             solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference, solve_repeated_loss,
+             solve_breakdown)
 
 __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 

@@ -31,6 +31,7 @@ _UNIT = "(?:" + "|".join(sorted([*UNIT_NAMES, "p", "pence"], key=len, reverse=Tr
 # Money named in words, as the sign or unit a story writes it with.
 _MONEY_NAMES = {"pound": "£", "pounds": "£", "dollar": "$", "dollars": "$", "euro": "€", "euros": "€", "pence": "p"}
 _ASKED_UNIT = "(?:" + "|".join(sorted([*UNIT_NAMES, *_MONEY_NAMES, "p"], key=len, reverse=True)) + r")(?![a-z])"
+_QUESTION_WORD = r"(?:how|what|what's|which) "
 ALTOGETHER = r"(?: (?:altogether|in total|in all|all together|together))"
 
 
@@ -63,6 +64,11 @@ def split_story(text: str) -> tuple[str, str] | None:
     the story has a statement and ends with one question."""
     text = without_pronoun_one(text)
     sentences = [part.strip() for part in re.split(r"(?<=[.!?])\s+(?=\S)", text.strip()) if part.strip()]
+    if sentences and "?" not in text and re.match(_QUESTION_WORD, sentences[-1]):
+        sentences[-1] += "?"  # a question typed without its question mark
+    if len(sentences) == 1 and (asked := re.fullmatch(rf"(?:if )?(?P<told>[^,?]+), (?P<asked>{_QUESTION_WORD}[^,]+\?)",
+                                                       sentences[0])):
+        sentences = [asked["told"], asked["asked"]]  # "if 3 pens cost $4, how much do 7 cost?"
     if len(sentences) < 2 or not sentences[-1].endswith("?") or any("?" in part for part in sentences[:-1]):
         return None
     statement = ". ".join(part.rstrip(".!").strip() for part in sentences[:-1])
