@@ -14,6 +14,7 @@ from learning.solving.word_problems.portions import (solve_complement_fraction, 
                                                      solve_part_of_amount)
 from learning.solving.word_problems.prices import (solve_interest, solve_percentage_between, solve_price_before,
                                                    solve_price_change)
+from learning.solving.word_problems.proportion import solve_proportion
 from learning.solving.word_problems.rates import solve_rate, solve_scale
 from learning.solving.word_problems.repeated import solve_repeated_loss
 from learning.solving.word_problems.sharing import solve_groups, solve_sharing
@@ -22,7 +23,8 @@ from learning.solving.word_problems.totals import solve_total_or_difference
 
 _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_change, solve_part_of_amount,
              solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference, solve_repeated_loss,
-             solve_breakdown, solve_price_before, solve_percentage_between, solve_interest)
+             solve_breakdown, solve_price_before, solve_percentage_between, solve_interest,
+             solve_proportion)
 
 __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 

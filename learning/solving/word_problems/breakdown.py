@@ -22,7 +22,7 @@ from learning.solving.answer_form import honoured
 from learning.solving.numbers import literal_value, number_text
 from learning.solving.solution import Solution
 from learning.solving.word_problems.story import (NOUN, PRONOUN, SUBJECT, WORD, Quantity, quantity, quantity_in,
-                                                  same_thing, singular, worked)
+                                                  same_thing, singular, verb_stem, worked)
 from learning.solving.wording import Instructions
 
 _SHARE = r"(?P<share>\d+(?:\.\d+)?%|\d+/\d+)"
@@ -143,24 +143,8 @@ def _part(match: re.Match, verb: str | None = None) -> _Part | None:
     if taken is not None and taking_verb is None and not groups.get("count"):
         return None  # "£8 on a hat" needs the verb of the clause before
     if taking_verb is not None:
-        return _Part(_base(taking_verb), groups.get("share"), taken, bool(groups.get("of_rest")), taking=True)
+        return _Part(verb_stem(taking_verb), groups.get("share"), taken, bool(groups.get("of_rest")), taking=True)
     return _Part(groups["predicate"], groups.get("share"), taken, rest=bool(groups.get("rest")))
-
-
-_IRREGULAR = {"ate": "eat", "drank": "drink", "gave": "give", "sold": "sell", "spent": "spend", "lost": "lose",
-              "kept": "keep", "took": "take", "paid": "pay", "chose": "choose", "got": "get", "ran": "run",
-              "driven": "drive", "done": "do", "swum": "swim", "flown": "fly", "run": "run", "read": "read",
-              "cut": "cut", "had": "have", "has": "have", "does": "do", "did": "do", "made": "make", "saw": "see"}
-
-
-def _base(verb: str) -> str:
-    """"gives away" and "gave away", "picked" and "picks": one stem, enough to tell whether two verbs are one."""
-    first, *rest = verb.split()
-    first = _IRREGULAR.get(first, first)
-    first = re.sub(r"(?<=[^aeiou])ie[sd]$", "y", first)
-    first = re.sub(r"(?<=..)(?:ed|es|s)$", "", first) if not first.endswith("ss") else first
-    first = re.sub(r"(?<=..)e$", "", first)
-    return " ".join([first, *rest])
 
 
 def _amounts(story: _Story) -> list[tuple[Fraction, str]] | None:
@@ -231,7 +215,7 @@ def _answer(story: _Story, amounts: list[tuple[Fraction, str]], question: str) -
             return _rest(story, amounts, "what is left")
     if (asked := re.fullmatch(_TAKEN_QUESTION, question)) is not None and len(story.parts) == 1:
         part = story.parts[0]
-        if part.taking and _base(asked["verb"]) == part.predicate and _same_things(story, asked["things"]):
+        if part.taking and verb_stem(asked["verb"]) == part.predicate and _same_things(story, asked["things"]):
             return _one(story, amounts[0], f"the amount {asked['verb']}")
     if (asked := re.fullmatch(_PERCENT_QUESTION, question)) is not None:
         return _as_share(story, amounts, asked["predicate"], asked["form"])
@@ -295,7 +279,7 @@ def _kind_asked(story: _Story, things: str) -> str | None:
 def _bare(predicate: str) -> str:
     """"are girls" and "girls", "play football" and "played football" are one predicate."""
     words = re.sub(rf"^{_BE} ", "", predicate).split()
-    return " ".join([_base(words[0]), *words[1:]]) if words else ""
+    return " ".join([verb_stem(words[0]), *words[1:]]) if words else ""
 
 
 def _one(story: _Story, amount: tuple[Fraction, str], answer: str) -> Solution:

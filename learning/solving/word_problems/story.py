@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from learning.solving.expression import evaluate, parse, tokenize
-from learning.solving.numbers import literal_value
+from learning.solving.numbers import literal_value, terminates
 from learning.solving.solution import Solution, numeric_solution
 from learning.solving.units import UNIT_NAMES, convert_amount, unit_ratio
 from learning.solving.working import calculation_steps, prefers_decimals, render
@@ -105,6 +105,23 @@ def singular(noun: str) -> str:
     return " ".join([*noun.split()[:-1], word])
 
 
+_IRREGULAR = {"ate": "eat", "drank": "drink", "gave": "give", "sold": "sell", "spent": "spend", "lost": "lose",
+              "kept": "keep", "took": "take", "paid": "pay", "chose": "choose", "got": "get", "ran": "run",
+              "driven": "drive", "done": "do", "swum": "swim", "flown": "fly", "run": "run", "read": "read",
+              "cut": "cut", "had": "have", "has": "have", "does": "do", "did": "do", "made": "make", "saw": "see",
+              "rode": "ride", "ridden": "ride", "went": "go", "drove": "drive", "flew": "fly", "swam": "swim", "held": "hold"}
+
+
+def verb_stem(verb: str) -> str:
+    """"gives away" and "gave away", "picked" and "picks": one stem, enough to tell whether two verbs are one."""
+    first, *rest = verb.split()
+    first = _IRREGULAR.get(first, first)
+    first = re.sub(r"(?<=[^aeiou])ie[sd]$", "y", first)
+    first = re.sub(r"(?<=..)(?:ed|es|s)$", "", first) if not first.endswith("ss") else first
+    first = re.sub(r"(?<=..)e$", "", first)
+    return " ".join([first, *rest])
+
+
 def worked(calculation: str, setup: list[str], answer: str, given: tuple[Fraction, ...],
            unit: str = "") -> Solution:
     """The solution of ``calculation`` ("2 1/4 ÷ 3"), after ``setup`` (the story as a calculation, in
@@ -112,7 +129,7 @@ def worked(calculation: str, setup: list[str], answer: str, given: tuple[Fractio
     result written with it ("£300", "0.4 m") joins the accepted forms, where ``result_unit`` finds it."""
     node = parse(tokenize(calculation))
     value = evaluate(node)
-    decimal = prefers_decimals(node)
+    decimal = prefers_decimals(node) or unit in ("£", "$", "€") and terminates(value)  # money in pounds and pence
     solution = numeric_solution("arithmetic", value, [*setup, *calculation_steps(node)], render(node, decimal),
                                 given, decimal)
     result = Quantity(solution.result_text, value, unit).shown()

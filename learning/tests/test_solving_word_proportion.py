@@ -1,0 +1,66 @@
+"""An amount for some items scaled to other items, or to one: pay for hours, a recipe for people, fuel for a
+distance, a speed."""
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from learning.solving import check_answer, solve
+
+FAST = settings(derandomize=True, max_examples=40, deadline=None)
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("Jo is paid $11 an hour. How much does she earn for 6 hours?", Fraction(66)),
+    ("Jo is paid $11 an hour and works for 6 hours. How much does she earn?", Fraction(66)),
+    ("A cleaner earns £10.40 per hour. How much does he earn for working 2 1/2 hours?", Fraction(26)),
+    ("5 pens cost £2.40. How much do 8 pens cost?", Fraction(96, 25)),
+    ("If 4 mangoes cost €3.20, what do 10 mangoes cost?", Fraction(8)),
+    ("Each ticket costs $8. What do 5 tickets cost?", Fraction(40)),
+    ("A recipe for 6 people needs 450 g of rice. How much rice is needed for 4 people?", Fraction(300)),
+    ("A recipe for 6 people needs 450 g of rice. How many kg of rice are needed for 4 people?", Fraction(3, 10)),
+    ("A soup needs 3/4 cup of stock per bowl. How much stock do I need for 6 bowls?", Fraction(9, 2)),
+    ("A lorry uses 30 litres of diesel every 100 km. How much diesel does it use for a 250 km journey?",
+     Fraction(75)),
+    ("A printer prints 12 pages per minute. How many pages does it print in 15 minutes?", Fraction(180)),
+    ("A cyclist rides 45 km in 3 hours. What is her average speed?", Fraction(15)),
+    ("A cyclist travels 45 km in 90 minutes. What is her average speed in km per hour?", Fraction(30)),
+    ("A car went 320 km in 4 hours. How far does it travel per hour?", Fraction(80)),
+    ("A van travels 96 miles on 8 litres of fuel. How many miles does it travel per litre?", Fraction(12)),
+])
+def test_an_amount_scaled_to_other_items(question, value):
+    solution = solve(question)
+    assert solution is not None and solution.value == value, question
+    assert check_answer(solution, "\n".join([*solution.steps, solution.final_answer])).status != "contradicts"
+
+
+@pytest.mark.parametrize("question", [
+    "Jo is paid $11 an hour. How much does she earn for 6 days?",  # other items
+    "Jo is paid $11 an hour and works for 6 hours. How much does she spend?",  # another verb
+    "5 pens cost £2.40. How much do 8 pencils cost?",
+    "5 pens cost £2.40. How much do 8 pens weigh?",  # a price is not a weight
+    "A recipe for 6 people needs 450 g of rice. How much sugar is needed for 4 people?",
+    "A lorry uses 30 litres of diesel every 100 km. How much diesel does it use for 250 miles?",
+    "A printer prints 12 pages per minute. How many pages does it scan in 15 minutes?",
+    "A car travels 150 km on 12 litres of petrol. What is its average speed?",  # litres are no time
+    "A car went 320 km in 4 hours. How far does it travel per litre?",
+    "A train goes 180 km in 2 1/4 hours. What is its average speed in miles per hour?",  # not exact
+    "5 pens cost £2.40 and 3 rulers cost £1.50. How much do 8 pens cost?",  # a second rate
+])
+def test_a_proportion_that_does_not_fit_is_declined(question):
+    assert solve(question) is None
+
+
+def test_money_for_a_mixed_number_of_hours_is_in_pounds_and_pence():
+    solution = solve("Tom earns $12.50 an hour. How much does he earn for working 7 1/2 hours?")
+    assert solution.result_text == "93.75" and "$93.75" in solution.accepted_forms
+
+
+@FAST
+@given(st.integers(1, 20), st.integers(1, 999), st.integers(1, 50))
+def test_scaling_matches_fraction_arithmetic(count, pence, wanted):
+    price = Fraction(pence, 100)
+    solution = solve(f"{count} bags of crisps cost £{pence // 100}.{pence % 100:02d}. How much do {wanted} bags of "
+                     f"crisps cost?")
+    assert solution is not None and solution.value == price / count * wanted
