@@ -9,6 +9,7 @@ from __future__ import annotations
 from learning.solving.solution import Solution
 from learning.solving.word_problems.breakdown import solve_breakdown
 from learning.solving.word_problems.change import change_from, without_change_from
+from learning.solving.word_problems.fitting import solve_fitting
 from learning.solving.word_problems.parts import solve_parts_of_a_whole
 from learning.solving.word_problems.portions import (solve_complement_fraction, solve_fraction_of_rest,
                                                      solve_part_of_amount)
@@ -24,7 +25,7 @@ from learning.solving.word_problems.totals import solve_total_or_difference
 _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_change, solve_part_of_amount,
              solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference, solve_repeated_loss,
              solve_breakdown, solve_price_before, solve_percentage_between, solve_interest,
-             solve_proportion)
+             solve_proportion, solve_fitting)
 
 __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 

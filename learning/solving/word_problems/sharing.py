@@ -79,16 +79,19 @@ def solve_groups(statement: str, question: str) -> Solution | None:
     total, each = quantity_in(match, "total"), quantity_in(match, "each")
     if not same_thing(group, match["group"]) or total.unit != each.unit or each.value <= 0:
         return None
-    return _groups(total, each, singular(group))
+    return whole_groups(total, each, singular(group))
 
 
-def _groups(total: Quantity, each: Quantity, group: str) -> Solution | None:
+def whole_groups(total: Quantity, each: Quantity, group: str, setup: tuple[str, ...] = (),
+                 given: tuple[Fraction, ...] = ()) -> Solution | None:
+    """How many whole groups of ``each`` ``total`` fills (both in one unit), saying what is left over;
+    ``setup`` comes first (a conversion), and ``given`` are the numbers as the story states them."""
     quotient = total.value / each.value
     whole = floor(quotient)
     if whole < 1:
         return None
-    solution = worked(f"{total.text} ÷ {each.text}", [f"Number of {group}s: {total.shown()} ÷ {each.shown()}"],
-                      f"the number of {group}s", (total.value, each.value))
+    solution = worked(f"{total.text} ÷ {each.text}", [*setup, f"Number of {group}s: {total.shown()} ÷ {each.shown()}"],
+                      f"the number of {group}s", given or (total.value, each.value))
     if quotient == whole:
         return solution
     left = total.value - whole * each.value
@@ -97,5 +100,5 @@ def _groups(total: Quantity, each: Quantity, group: str) -> Solution | None:
             f"with {left_text} left over")
     return replace(solution, value=Fraction(whole), result_text=str(whole), accepted_forms=(str(whole),),
                    steps=(*solution.steps, note),
-                   final_answer=f"{total.shown()} ÷ {each.shown()} = {fraction_text(quotient)}, so {whole} whole "
-                                f"{group}s can be filled, with {left_text} left over.")
+                   final_answer=f"{total.shown()} ÷ {each.shown()} = {fraction_text(quotient)}; with {left_text} left "
+                                f"over, the number of whole {group}s is {whole}.")  # the result is read last
