@@ -45,6 +45,8 @@ def _agrees_with_itself(solution) -> bool:
     ("A hiker has walked 3/4 of a 10 mile trail. How far does she still have to walk?", Fraction(5, 2)),
     ("A tank holds 60 litres and is 2/3 full. How many more litres are needed to fill it?", Fraction(20)),
     ("There are 28 children in a class and 4/7 of them walk to school. how many walk to school", Fraction(16)),
+    ("30 pupils are in a class and 2/5 of them have a dog. How many pupils don't have a dog?", Fraction(18)),
+    ("A bus has driven 2/3 of a 60-mile route. How many miles are left?", Fraction(20)),
 ])
 def test_a_whole_broken_into_parts(question, value):
     solution = solve(question)
@@ -67,6 +69,7 @@ def test_a_whole_broken_into_parts(question, value):
     "There are 35 sweets in a bag. Ella eats 1/4 of them. How many sweets are left?",  # not a whole sweet
     "There are 36 sweets in a bag. Ella eats 3/4 of them and gives 1/2 of them away. How many sweets are left?",
     "A baker makes 120 rolls. 1/2 of the rest are sold. How many rolls are left?",  # no verb to take
+    "30 pupils are in a class and 2/5 of them have a dog. How many pupils don't have a cat?",
     "In a survey of 80 people, 1/4 chose tea and 45% chose coffee, but 6 chose both. How many chose neither?",
 ])
 def test_a_breakdown_that_does_not_fit_is_declined(question):

@@ -17,6 +17,12 @@ FAST = settings(derandomize=True, max_examples=40, deadline=None)
     ("Eight pupils share 20 sweets equally. How many sweets does each pupil get?", Fraction(5, 2)),
     ("Mum shares 2/3 of a pie equally among six people. How much will each person get?", Fraction(1, 9)),
     ("a ribbon 3.6 m long is cut into 8 equal pieces. how long is each piece?", Fraction(9, 20)),
+    ("Sam has 2 1/2 kg of sand and puts it equally into 5 buckets. How much sand goes into each bucket?",
+     Fraction(1, 2)),
+    ("Ola has 2/3 of a litre of milk and pours it into 4 glasses equally. How much goes in each glass?",
+     Fraction(1, 6)),
+    ("If 2/3 of a pie is shared equally between 4 people, what fraction of the whole pie does each person get?",
+     Fraction(1, 6)),
     ("A 5 1/4 metres rope is cut into 7 equal lengths. What is the length of each length?", Fraction(3, 4)),
     # how many groups
     ("A baker has 6 kg of flour and uses 3/4 kg for each loaf. How many loaves can he make?", Fraction(8)),
@@ -84,6 +90,8 @@ def test_money_and_units_are_kept_in_the_answer():
     "Three friends share 2 1/4 pizzas equally, but Tom gets twice as much. How much does each get?",
     "3 friends share 2 pizzas and 4 cakes equally. How much does each get?",  # a leftover quantity
     "A plank 2.4 m long is cut into 6 pieces. How long is each piece?",  # not equal pieces
+    "Sam has 2 1/2 kg of sand and puts it equally into 5 buckets. How much sand goes into each box?",
+    "Four children share 3 1/3 cakes equally. How much does each adult get?",
     "A gardener has 9 kg of seed and puts 300 g in each pot. How many pots can she fill?",  # two units
     "A baker has 6 kg of flour and uses 3/4 kg for each loaf. How many cakes can he make?",  # other groups
     "A cinema ticket costs £7.20 per adult. How much for 15 children?",  # other items

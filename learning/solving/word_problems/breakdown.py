@@ -35,7 +35,8 @@ _TAKE_VERB = (r"(?P<verb>eats|ate|eat|drinks|drank|drink|gives away|gave away|gi
               r"cuts off|cut off|pours out|poured out|pour out|takes|took|take|reads|read|paints|painted|paint|"
               r"pays|paid|pay|shares|shared|share|plants|planted|plant|bakes|baked|bake)")
 _BE = r"(?:are|is|were|was)"
-_PREDICATE = rf"(?P<predicate>{WORD}(?: (?:(?:for|to|in|on|at|with|by) )?(?:{_DET} )?{WORD}){{0,2}})"
+_PREDICATE = (rf"(?P<predicate>(?:(?:have|has|had) (?:{_DET} )?)?{WORD}(?: (?:(?:for|to|in|on|at|with|by) )?(?:{_DET} )?"
+              rf"{WORD}){{0,2}})")
 
 _WHOLES = [
     rf"(?:in )?{_DET} (?P<group>{NOUN}) of {quantity('whole')} (?P<things>{NOUN})",

@@ -54,8 +54,6 @@ _QUESTIONS = [
 
 
 def solve_fitting(statement: str, question: str) -> Solution | None:
-    statement = re.sub(r"(?<![\d/])(\d+/\d+) of an? (?=(?:hour|minute|day|week|litre|metre|kilogram|mile)\b)", r"\1 ",
-                       statement)  # "3/4 of an hour" is 3/4 hour
     readings = [(match, asked) for p in _STATEMENTS if (match := re.fullmatch(p, statement))
                 for q in _QUESTIONS if (asked := re.fullmatch(q, question))]
     return next((solution for match, asked in readings if (solution := _read(match, asked)) is not None), None)

@@ -25,9 +25,12 @@ _SHARES = [
     rf"{_COUNT} (?P<people>{NOUN}) share {_AMOUNT_OF}{_EQUALLY}?(?: between them)?",
     rf"{_AMOUNT_OF} (?:is|are) (?:shared|split|divided){_EQUALLY}? {_AMONG} {_COUNT} (?P<people>{NOUN})",
     rf"{SUBJECT} (?:shares|splits|divides) {_AMOUNT_OF}{_EQUALLY}? {_AMONG} {_COUNT} (?P<people>{NOUN})",
+    rf"{SUBJECT} (?:has|had|buys|bought|makes|made) {_AMOUNT_OF} and (?:pours|shares|splits|divides|puts|poured|"
+    rf"shared|split|divided|put) (?:it|them){_EQUALLY}? (?:{_AMONG}|into|in) {_COUNT} (?P<people>{NOUN}){_EQUALLY}?",
 ]
-_SHARE_QUESTION = (rf"how (?:much|many)(?: {NOUN})? (?:does|will|would|should|do) each(?: (?:one|person|of them|{WORD}))? "
-                   rf"(?:get|have|receive)|how much (?:is|goes to) each (?:share|person|{WORD})")
+_SHARE_QUESTION = (rf"(?:how (?:much|many)(?: {NOUN})?|what fraction(?: of (?:the|a|an) (?:whole )?{NOUN})?) "
+                   rf"(?:does|will|would|should|do) each(?: (?:one|person|of them|(?P<each>{WORD})))? (?:get|have|receive)"
+                   rf"|how much(?: {NOUN})? (?:is|goes) (?:to|in|into) each (?:share|person|(?P<each2>{WORD}))")
 _PIECES = r"(?:pieces|parts|lengths|bits|sections|strips|slices)"
 _CUT = rf"(?:is|was) (?:cut|divided|split|sawn|chopped)(?: up)? into {_COUNT} equal {_PIECES}"
 _CUTS = [
@@ -43,7 +46,11 @@ def solve_sharing(statement: str, question: str) -> Solution | None:
     """An amount shared equally between people, or cut into equal pieces."""
     for patterns, question_pattern, cutting in ((_SHARES, _SHARE_QUESTION, False), (_CUTS, _PIECE_QUESTION, True)):
         match = next((m for p in patterns if (m := re.fullmatch(p, statement))), None)
-        if match is not None and re.fullmatch(question_pattern, question):
+        asked = re.fullmatch(question_pattern, question)
+        named = asked and (asked.groupdict().get("each") or asked.groupdict().get("each2"))
+        if named and not same_thing(named, match and match.groupdict().get("people") or "?"):
+            continue  # "each box" when the story shares between buckets
+        if match is not None and asked:
             return _shared(quantity_in(match, "total"), int(match["count"]),
                            "piece" if cutting else singular(match["people"]), cutting)
     return None

@@ -37,7 +37,7 @@ ALTOGETHER = r"(?: (?:altogether|in total|in all|all together|together))"
 
 def quantity(name: str) -> str:
     """A number with an optional currency sign before it and unit after it, in groups named after ``name``."""
-    return rf"(?P<{name}_money>[£$€])?(?P<{name}>{AMOUNT})(?: ?(?P<{name}_unit>{_UNIT}))?"
+    return rf"(?P<{name}_money>[£$€])?(?P<{name}>{AMOUNT})(?:[ -]?(?P<{name}_unit>{_UNIT}))?"
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,11 @@ def split_story(text: str) -> tuple[str, str] | None:
         return None
     statement = ". ".join(part.rstrip(".!").strip() for part in sentences[:-1])
     return statement, sentences[-1].rstrip("?").strip()
+
+
+def without_of_a_unit(text: str) -> str:
+    """"3/4 of a litre" -> "3/4 litre", "3/4 of an hour" -> "3/4 hour": a fraction of one unit is an amount."""
+    return re.sub(rf"(?<![\d/.])(\d+/\d+) of an? (?={_UNIT})", r"\1 ", text)
 
 
 def numbers_in(text: str) -> int:
