@@ -10,6 +10,7 @@ from learning.solving.solution import Solution
 from learning.solving.word_problems.breakdown import solve_breakdown
 from learning.solving.word_problems.change import change_from, without_change_from
 from learning.solving.word_problems.fitting import solve_fitting
+from learning.solving.word_problems.measures import solve_laps, solve_rectangle
 from learning.solving.word_problems.parts import solve_parts_of_a_whole
 from learning.solving.word_problems.portions import (solve_complement_fraction, solve_fraction_of_rest,
                                                      solve_part_of_amount)
@@ -18,6 +19,7 @@ from learning.solving.word_problems.prices import (solve_interest, solve_percent
 from learning.solving.word_problems.proportion import solve_proportion
 from learning.solving.word_problems.rates import solve_rate, solve_scale
 from learning.solving.word_problems.repeated import solve_repeated_loss
+from learning.solving.word_problems.scores import solve_score
 from learning.solving.word_problems.sharing import solve_groups, solve_sharing
 from learning.solving.word_problems.story import (in_asked_unit, numbers_in, split_story, without_asked_unit,
                                                   without_of_a_unit)
@@ -26,7 +28,7 @@ from learning.solving.word_problems.totals import solve_total_or_difference
 _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_change, solve_part_of_amount,
              solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference, solve_repeated_loss,
              solve_breakdown, solve_price_before, solve_percentage_between, solve_interest,
-             solve_proportion, solve_fitting)
+             solve_proportion, solve_fitting, solve_score, solve_rectangle, solve_laps)
 
 __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 

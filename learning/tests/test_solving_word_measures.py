@@ -1,0 +1,41 @@
+"""A score as a percentage, the area or perimeter of a rectangle, and a distance of equal laps."""
+from fractions import Fraction
+
+import pytest
+
+from learning.solving import check_answer, solve
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("Sarah got 42 out of 60 on her test. What is that as a percentage?", Fraction(7, 10)),
+    ("Ali scored 18 out of 24 in a quiz. What percentage did he get?", Fraction(3, 4)),
+    ("I got 27 out of 30 on my spelling test, what percentage is that?", Fraction(9, 10)),
+    ("A quiz has 25 questions and Meg gets 21 right. What is her score as a percentage?", Fraction(21, 25)),
+    ("A quiz has 25 questions and Meg gets 20 correct. What fraction did she get right?", Fraction(4, 5)),
+    ("A room is 4.5 m long and 3 m wide. What is the area of the room?", Fraction(27, 2)),
+    ("A patio measures 6 m by 2 1/2 m. What is its area in square metres?", Fraction(15)),
+    ("A field is 40 m by 25 m. What is its perimeter?", Fraction(130)),
+    ("A field is 40 m by 25 m. What is its perimeter in km?", Fraction(13, 100)),
+    ("A lawn is 10 m by 6 m and 3/4 of it is grass. What is the area of the grass?", Fraction(45)),
+    ("A swimmer swims 12 lengths of a 25 m pool. How far does she swim altogether?", Fraction(300)),
+    ("Leo runs 4 laps of a 400 m track. How many km is that?", Fraction(8, 5)),
+])
+def test_scores_rectangles_and_laps(question, value):
+    solution = solve(question)
+    assert solution is not None and solution.value == value, question
+    assert check_answer(solution, "\n".join([*solution.steps, solution.final_answer])).status != "contradicts"
+
+
+@pytest.mark.parametrize("question", [
+    "Ali scored 18 out of 24 in a quiz. What fraction did he get wrong?",  # the complement, not the score
+    "Ali scored 30 out of 24 in a quiz. What percentage did he get?",
+    "A field is 40 m by 25 m. What is its area in square cm?",  # another unit squared
+    "A field is 40 m by 25 cm. What is its area?",  # two units
+    "A room is 4.5 m long and 3 m wide. What is the area of the garden?",  # another shape
+    "A lawn is 10 m by 6 m and 3/4 of it is grass. What is its area?",  # the share left unused
+    "A lawn is 10 m by 6 m and 3/4 of it is grass. What is the area of the patio?",
+    "A swimmer swims 12 lengths of a 25 m pool. How far does she cycle altogether?",
+    "A swimmer swims 12 lengths of a 25 m pool and 3 lengths of a 50 m pool. How far does she swim?",
+])
+def test_measures_that_do_not_fit_are_declined(question):
+    assert solve(question) is None
