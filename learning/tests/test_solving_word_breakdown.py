@@ -47,6 +47,13 @@ def _agrees_with_itself(solution) -> bool:
     ("There are 28 children in a class and 4/7 of them walk to school. how many walk to school", Fraction(16)),
     ("30 pupils are in a class and 2/5 of them have a dog. How many pupils don't have a dog?", Fraction(18)),
     ("A bus has driven 2/3 of a 60-mile route. How many miles are left?", Fraction(20)),
+    ("There are 30 cars in a car park. 2/5 of them are red and 1/3 of them are blue. How many are neither red "
+     "nor blue?", Fraction(8)),
+    ("A class has 30 pupils. 40% of them are girls. How many boys are in the class?", Fraction(18)),
+    ("Of the 30 pupils in a class, 40% are girls. How many are boys?", Fraction(18)),
+    ("A rope is 12 m long. Sam cuts off 3.5 m. How much rope is left?", Fraction(17, 2)),
+    ("A rope is 12 m long. Sam cuts off 3.5 m. How long is the rope now?", Fraction(17, 2)),
+    ("A film lasts 2 1/4 hours. We have watched 1 1/2 hours. How long is left?", Fraction(3, 4)),
 ])
 def test_a_whole_broken_into_parts(question, value):
     solution = solve(question)
@@ -70,6 +77,10 @@ def test_a_whole_broken_into_parts(question, value):
     "There are 36 sweets in a bag. Ella eats 3/4 of them and gives 1/2 of them away. How many sweets are left?",
     "A baker makes 120 rolls. 1/2 of the rest are sold. How many rolls are left?",  # no verb to take
     "30 pupils are in a class and 2/5 of them have a dog. How many pupils don't have a cat?",
+    "A tank holds 60 litres and is 2/3 full. How many litres are left?",  # left in the tank, or to fill?
+    "Ben earns £500 a month and saves 30% of it. How much does he have left?",  # what is saved is still had
+    "There are 30 cars in a car park. 2/5 of them are red and 1/3 of them are blue. How many are neither red "
+    "nor green?",
     "In a survey of 80 people, 1/4 chose tea and 45% chose coffee, but 6 chose both. How many chose neither?",
 ])
 def test_a_breakdown_that_does_not_fit_is_declined(question):

@@ -28,6 +28,10 @@ def _agrees_with_itself(solution) -> bool:
     ("A sofa costs £600. It is reduced by 1/4, then there's another 20% off the sale price. What's the final "
      "price?", Fraction(360)),
     ("After a 25% discount, a lamp costs £36. What was the original price?", Fraction(48)),
+    ("After 20% off, a coat costs £48. What was the original price?", Fraction(60)),
+    ("A bag costs $30 and is on sale for 20% off. What is the sale price?", Fraction(24)),
+    ("Tickets cost £12 each but there is a 25% discount. How much is a ticket now?", Fraction(9)),
+    ("A phone costs £300 and VAT of 20% is added. What is the total price?", Fraction(360)),
     ("A lamp costs £36 after a 25% discount. What was the price before the discount?", Fraction(48)),
     ("A lamp costs £36 after a 20% increase. What was the original price?", Fraction(30)),
     ("The price of a ticket rose from $20 to $25. What is the percentage increase?", Fraction(1, 4)),
@@ -60,6 +64,8 @@ def test_money_is_worked_in_decimals():
     "A bank pays 3% interest a year. How much interest will you earn on £400 after 2 years?",  # compound?
     "A bank pays 3% interest a year. How much interest will you earn on 400 after 1 year?",  # no money
     "A coat costs $90 and there is $30 off. What is the sale price?",  # not a percentage
+    "Tickets cost £12 each but there is a 25% discount. How much is a programme now?",  # another thing
+    "A meal costs $40. You leave a 15% tip. How much do you save?",
 ])
 def test_a_price_story_that_does_not_fit_is_declined(question):
     assert solve(question) is None

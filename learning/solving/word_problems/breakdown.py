@@ -46,7 +46,9 @@ _WHOLES = [
     rf"buys|bought|picks|picked|bakes|baked|collects|collected|makes|made) {quantity('whole')}"
     rf"(?: (?:of )?(?P<things>{NOUN}))?(?: (?:a|an|per|each|every) (?P<period>{WORD}))?",
     rf"(?P<owner>{SUBJECT}|{PRONOUN}) (?:has|had) {_DET} (?P<things>{NOUN}) {quantity('whole')} long",
-    rf"{SUBJECT} (?:takes|lasts|is) {quantity('whole')}(?: long)?",
+    rf"(?:(?:a|an|the|my|his|her|their|our) (?P<things>{NOUN})|{SUBJECT}) (?:takes|lasts|is) {quantity('whole')}"
+    rf"(?: long)?",
+    rf"of the {quantity('whole')} (?P<things>{NOUN})(?: in {_DET} (?P<group>{NOUN}))?",
 ]
 # Clauses that name a whole and a part of it at once.
 _WHOLE_AND_PART = [
@@ -63,10 +65,11 @@ _PARTS = [
     rf"(?:then )?(?:(?P<actor>{SUBJECT}|{PRONOUN}) )?(?:then )?{_TAKE_VERB} {_SHARE} of "
     rf"(?:(?P<of_rest>{_REST})|{_THEM}){_TAIL}",
     rf"(?:then )?(?P<elided>){_SHARE} of (?:(?P<of_rest>{_REST})|{_THEM}){_TAIL}",  # the verb of the clause before
-    rf"(?:then )?(?:(?P<actor>{SUBJECT}|{PRONOUN}) )?(?:then )?(?:{_TAKE_VERB} )?{quantity('taken')}"
-    rf"(?: of (?:it|them))?{_TAIL}",
+    rf"(?:then )?(?:(?P<actor>{SUBJECT}|{PRONOUN}) )?(?:then )?{_TAKE_VERB} {quantity('taken')}(?: of (?:it|them))?{_TAIL}",
+    rf"(?:then )?{quantity('taken')}{_TAIL}",  # "and £8 on a hat": the verb of the clause before
     rf"(?:we've|i've|they've|we have|i have|they have|she has|he has) been (?P<verb>{WORD}ing) for "
     rf"{quantity('taken')}",
+    rf"(?:{PRONOUN}|{SUBJECT}) (?:has|have|'ve) (?P<verb>(?!been\b){WORD}) (?:for )?{quantity('taken')}",
 ]
 
 
@@ -114,7 +117,7 @@ def _read(statement: str) -> _Story | None:
             return None
         whole, parts = quantity_in(match, "whole"), []
     groups = match.groupdict()
-    things, group = groups.get("things") or "", groups.get("group") or ""
+    things, group = groups.get("things") or "", groups.get("group") or groups.get("owner") or ""
     verb = None
     for clause in clauses[1:]:
         found = next((m for p in _PARTS if (m := re.fullmatch(p, clause))), None)
@@ -177,7 +180,8 @@ def _amounts(story: _Story) -> list[tuple[Fraction, str]] | None:
 
 
 def _decimal(story: _Story) -> bool:
-    return "." in story.whole.text
+    """Whether the story is told in decimals, so its working is too."""
+    return any("." in amount.text for amount in (story.whole, *(part.taken for part in story.parts if part.taken)))
 
 
 _ASKED = rf"{WORD}(?: {WORD}){{0,2}}?"  # lazily: "how many people chose tea" asks of people
@@ -189,6 +193,7 @@ _QUESTIONS = [
     rf"how many (?P<things>{_ASKED}) {_BE} in {_DET} (?P<group>{NOUN})",
     rf"how (?:many|much)(?: (?P<things>{_ASKED}))? (?P<neither>chose|picked|like|liked|play|played|have|had|said|voted for) "
     rf"(?:neither|none of them|none of these|something else)",
+    rf"how many(?: (?P<things>{_ASKED}))? {_BE} (?P<neither>neither) (?P<one>{WORD}) nor (?P<other>{WORD})",
 ]
 _LEFT_QUESTIONS = [
     rf"how (?:many|much|far|long)(?: (?P<things>{_ASKED}))? {_BE} (?:left|remaining)(?: now| over)?(?: in {_DET} {NOUN})?",
@@ -196,9 +201,12 @@ _LEFT_QUESTIONS = [
     rf"(?:have |got )?(?:left|remaining|still (?:have|got)(?: left)?)(?: now)?",
     rf"how (?:many|much|far|long)(?: (?P<things>{_ASKED}))? (?:does|do|has|have) (?:{PRONOUN}|{SUBJECT}) (?:still )?"
     rf"(?:got |have |left )?to (?:{WORD})",
-    rf"how (?:many|much) more(?: (?P<things>{_ASKED}))? (?:are|is|will|would)? ?(?:be )?(?:needed|required|"
-    rf"it take|fill it up|fill it)(?: to fill (?:it|{_DET} {NOUN})(?: up)?)?",
+    rf"how (?:long|big|heavy) is {_DET} (?P<things>{NOUN}) now",
 ]
+_FILL_QUESTION = (rf"how (?:many|much) more(?: (?P<things>{_ASKED}))? (?:are|is|will|would)? ?(?:be )?(?:needed|required|"
+                  rf"it take|fill it up|fill it)(?: to fill (?:it|{_DET} {NOUN})(?: up)?)?")
+_LEFT_QUESTIONS.append(_FILL_QUESTION)
+_KEEPING = {verb_stem(verb) for verb in ("saves", "keeps")}
 _TAKEN_QUESTION = (rf"how (?:many|much|far)(?: (?P<things>{_ASKED}))? (?:does|do|did|will|has|have) (?:{PRONOUN}|{SUBJECT}) "
                    rf"(?P<verb>{WORD}(?: away| off| out)?)(?: (?:each|every|a|per) {WORD})?")
 _PERCENT_QUESTION = rf"what (?P<form>%|fraction)(?: of (?:the|them|{_DET}) {NOUN})? (?:{_BE} )?{_PREDICATE}"
@@ -211,9 +219,12 @@ def _answer(story: _Story, amounts: list[tuple[Fraction, str]], question: str) -
         if (asked := re.fullmatch(pattern, question)) is not None:
             if not _same_things(story, asked.groupdict().get("things")) or story.parts[-1].rest:
                 return None
-            if not all(part.taking or part.predicate == "full" for part in story.parts):
+            filling = pattern == _FILL_QUESTION  # "how many more litres to fill it": only of a tank part full
+            if filling != (len(story.parts) == 1 and story.parts[0].predicate == "full"):
                 return None
-            return _rest(story, amounts, "what is left")
+            if not filling and not all(part.taking and part.predicate not in _KEEPING for part in story.parts):
+                return None  # "saves 30% of it": what is saved is still had
+            return _rest(story, amounts, "what is needed to fill it" if filling else "what is left")
     if (asked := re.fullmatch(_TAKEN_QUESTION, question)) is not None and len(story.parts) == 1:
         part = story.parts[0]
         if part.taking and verb_stem(asked["verb"]) == part.predicate and _same_things(story, asked["things"]):
@@ -241,6 +252,9 @@ def _named(story: _Story, amounts: list[tuple[Fraction, str]], asked: re.Match) 
     if groups.get("neither"):
         if len(story.parts) < 2 or story.parts[-1].rest or not _same_things(story, groups.get("things")):
             return None
+        named = {_bare(groups[name]) for name in ("one", "other") if groups.get(name)}
+        if named and named != {_bare(predicate) for predicate in predicates}:
+            return None  # "neither red nor green" when the story counts red and blue
         return _rest(story, amounts, "those who chose neither")
     wanted, things = groups.get("predicate"), groups.get("things")
     if wanted in (None, "there"):  # "how many girls are there": the kind is the noun asked for

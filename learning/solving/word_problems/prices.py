@@ -20,7 +20,8 @@ from learning.solving.answer_form import honoured
 from learning.solving.numbers import literal_value, number_text
 from learning.solving.percentages import changed_amount
 from learning.solving.solution import Solution
-from learning.solving.word_problems.story import PRONOUN, SUBJECT, Quantity, quantity, quantity_in, worked
+from learning.solving.word_problems.story import (PRONOUN, SUBJECT, WORD, Quantity, quantity, quantity_in, same_thing,
+                                                  worked)
 from learning.solving.wording import Instructions
 
 _RATE = r"(?P<rate>\d+(?:\.\d+)?%|\d+/\d+)"
@@ -34,12 +35,13 @@ _CHANGES = [  # (pattern, sign)
     (rf"{_THEN}(?:in a sale,? )?(?:{_IT} )?(?:is |was |has been |gets |got )?(?:{_DOWN}) by {_RATE}"
      rf"(?: in (?:a|the) sale)?(?P<new> of the (?:new|sale|reduced) price)?", "-"),
     (rf"{_THEN}(?:{_IT} )?(?:is |was |has been |gets |got )?(?:{_UP}) by {_RATE}(?P<new> of the new price)?", "+"),
-    (rf"{_THEN}(?:it's |it is |is |was |there's |there is |(?:the shop|they|the store) (?:has|gives|offers) |with |"
+    (rf"{_THEN}(?:it's |it is |is |was |there's |there is |(?:it's |it is |is )?on sale (?:for|at|with) |(?:the shop|they|the store) (?:has|gives|offers) |with |"
      rf"(?:she|he|they|you|we|i) (?:get|gets|got) )?(?:an? )?(?P<another>another )?{_RATE} "
      rf"(?:off|discount)(?P<new> (?:off )?the (?:new|sale|reduced) price)?(?: in (?:a|the) sale)?", "-"),
     (rf"{_THEN}\+ {_RATE} (?:tax|vat|sales tax|service|service charge)", "+"),
     (rf"{_THEN}(?:there is |there's )?(?:an? )?{_RATE} (?:tax|vat|sales tax|service charge) (?:is )?"
      rf"(?:added|on top|to pay)", "+"),
+    (rf"{_THEN}(?:tax|vat|sales tax|a service charge|a tip) of {_RATE} (?:is |was )?(?:added|on top)", "+"),
     (rf"{_THEN}(?:{PRONOUN}|{SUBJECT}) (?:want to |wants to |decide to |decides to |decided to |will )?"
      rf"(?:leave|leaves|left|add|adds|added|give|gives|gave|pay|pays|paid) an? {_RATE} (?:tip|service charge)", "+"),
 ]
@@ -49,7 +51,8 @@ _FINAL_QUESTION = (r"what(?:'s| is| was| will be) the (?:new|sale|final|reduced|
                    rf"|how much (?:does|do|will|would|did|should) (?:{PRONOUN}|{SUBJECT}) (?:pay|have to pay)"
                    r"(?: for it)?(?: now| in the sale| in total| altogether)?"
                    r"|how much (?:does|will|would) it cost (?:now|in the sale|in total|altogether)"
-                   r"|how much is it now|what does it cost (?:now|in the sale)|how much is the (?:total )?bill")
+                   r"|how much is it now|what does it cost (?:now|in the sale)|how much is the (?:total )?bill"
+                   rf"|how much (?:is|does) (?:a|an|the|one|each) (?P<one>{WORD}) (?:cost )?(?:now|in the sale)")
 _CHANGE_QUESTION = (r"how much (?:is|was|will be) the (?P<asked>discount|saving|tip|tax|vat|increase|reduction)"
                     rf"|how much (?:does|do|will|would|did) (?:{PRONOUN}|{SUBJECT}) (?P<save>save)")
 
@@ -59,8 +62,10 @@ def solve_price_change(statement: str, question: str) -> Solution | None:
     read = _read_changes(statement)
     if read is None:
         return None
-    price, changes = read
-    if re.fullmatch(_FINAL_QUESTION, question):
+    price, changes, owner = read
+    if final := re.fullmatch(_FINAL_QUESTION, question):
+        if final["one"] and not same_thing(final["one"], owner or "?"):
+            return None  # "how much is a hat now" of a coat's price
         return _final_price(price, changes)
     asked = re.fullmatch(_CHANGE_QUESTION, question)
     if asked is None or len(changes) != 1:
@@ -72,9 +77,11 @@ def solve_price_change(statement: str, question: str) -> Solution | None:
                   f"the {asked['asked'] or 'saving'}", (price.value, literal_value(rate)), price.unit)
 
 
-def _read_changes(statement: str) -> tuple[Quantity, list[tuple[str, str]]] | None:
-    clauses = [clause for clause in re.split(r"\. |, and |,? and (?=then )|, | and | (?=\+ \d)", statement) if clause]
-    base = re.fullmatch(_BASE, clauses[0])
+def _read_changes(statement: str) -> tuple[Quantity, list[tuple[str, str]], str | None] | None:
+    """The price, each change to it (its sign and rate), and what is priced."""
+    clauses = [clause for clause in re.split(r"\. |, and |,? and (?=then )|, | and |,? but | (?=\+ \d)", statement)
+               if clause]
+    base = re.fullmatch(_BASE + "(?: each)?", clauses[0])
     if base is None:
         return None
     changes = []
@@ -87,7 +94,7 @@ def _read_changes(statement: str) -> tuple[Quantity, list[tuple[str, str]]] | No
         if changes and not (groups.get("new") or groups.get("another") or clause.startswith(("then", "and then"))):
             return None  # a second change must say it applies to the new price
         changes.append((sign, match["rate"]))
-    return (quantity_in(base, "price"), changes) if changes else None
+    return (quantity_in(base, "price"), changes, base["owner"]) if changes else None
 
 
 def _final_price(price: Quantity, changes: list[tuple[str, str]]) -> Solution | None:
@@ -114,7 +121,7 @@ def _in_pence(price: Quantity) -> str:
 _BEFORE = [
     rf"(?:in a sale,? )?{_PRICE} {quantity('price')} after (?:an? )?{_RATE} (?:was |has been |is )?"
     rf"(?P<how>taken off|off|discount|reduction|cut|increase|rise|was added|added)",
-    rf"after (?:an? )?{_RATE} (?P<how>discount|reduction|cut|increase|rise),? {_PRICE} {quantity('price')}",
+    rf"after (?:an? )?{_RATE} (?P<how>discount|reduction|cut|increase|rise|off),? {_PRICE} {quantity('price')}",
 ]
 _BEFORE_QUESTION = (r"what (?:was|is) the (?:original|old|full|usual|normal|first) (?:price|cost)(?: before the sale)?"
                     r"|what (?:was|is) the (?:price|cost) before the (?:sale|discount|increase|rise|reduction)"
