@@ -54,6 +54,13 @@ def _agrees_with_itself(solution) -> bool:
     ("A rope is 12 m long. Sam cuts off 3.5 m. How much rope is left?", Fraction(17, 2)),
     ("A rope is 12 m long. Sam cuts off 3.5 m. How long is the rope now?", Fraction(17, 2)),
     ("A film lasts 2 1/4 hours. We have watched 1 1/2 hours. How long is left?", Fraction(3, 4)),
+    ("There are 25 children at a party. 60% are girls. How many boys are at the party?", Fraction(10)),
+    ("Out of 40 pupils, 15 walk to school. What percentage walk to school?", Fraction(3, 8)),
+    ("A farmer had 150 eggs and 12% of them broke. How many eggs were not broken?", Fraction(132)),
+    ("A bakery made 200 cakes and sold 85% of them. How many cakes were sold?", Fraction(170)),
+    ("Amy has 45 stickers. She gives 1/3 to her brother and 1/5 to her sister. How many does she have left?",
+     Fraction(21)),
+    ("A bucket holds 12 litres of water. 3/4 of the water is used. How much water is left?", Fraction(3)),
 ])
 def test_a_whole_broken_into_parts(question, value):
     solution = solve(question)
@@ -78,6 +85,8 @@ def test_a_whole_broken_into_parts(question, value):
     "A baker makes 120 rolls. 1/2 of the rest are sold. How many rolls are left?",  # no verb to take
     "30 pupils are in a class and 2/5 of them have a dog. How many pupils don't have a cat?",
     "A tank holds 60 litres and is 2/3 full. How many litres are left?",  # left in the tank, or to fill?
+    "A bakery made 200 cakes and sold 85% of them. How many cakes were eaten?",  # another verb
+    "A bucket holds 12 litres of water. 3/4 of the water is used. How much water is spilt?",
     "Ben earns £500 a month and saves 30% of it. How much does he have left?",  # what is saved is still had
     "There are 30 cars in a car park. 2/5 of them are red and 1/3 of them are blue. How many are neither red "
     "nor green?",

@@ -24,6 +24,7 @@ def _agrees_with_itself(solution) -> bool:
     ("A ribbon is 4.5 m long and she cuts it into strips 0.75 m long. How many strips does she get?", Fraction(6)),
     ("Mum pours a 2 litre carton of milk into cups that hold 1/5 litre each. How many cups can she fill?",
      Fraction(10)),
+    ("A bag of flour weighs 1.5 kg. How many 250 g portions is that?", Fraction(6)),
     ("It takes 20 minutes to bake a cake. How many cakes can she bake in 3 hours?", Fraction(9)),
     ("It takes 3/4 of an hour to mow one lawn. How many lawns can be mowed in 6 hours?", Fraction(8)),
 ])

@@ -19,6 +19,7 @@ from learning.solving import check_answer, solve
     ("A lawn is 10 m by 6 m and 3/4 of it is grass. What is the area of the grass?", Fraction(45)),
     ("A swimmer swims 12 lengths of a 25 m pool. How far does she swim altogether?", Fraction(300)),
     ("Leo runs 4 laps of a 400 m track. How many km is that?", Fraction(8, 5)),
+    ("A wall is 5 m long and 2.4 m high. What is its area?", Fraction(12)),
 ])
 def test_scores_rectangles_and_laps(question, value):
     solution = solve(question)

@@ -37,6 +37,7 @@ def _agrees_with_itself(solution) -> bool:
     ("The price of a ticket rose from $20 to $25. What is the percentage increase?", Fraction(1, 4)),
     ("The price of a ticket fell from $25 to $20. What was the percentage decrease?", Fraction(1, 5)),
     ("A coat used to cost £50 and now costs £40. What is the percentage decrease?", Fraction(1, 5)),
+    ("A jacket was £50 and is now £35. What is the percentage decrease?", Fraction(3, 10)),
     ("A bank pays 3% interest a year. How much interest will you earn on £400 after 1 year?", Fraction(12)),
     ("A bank pays 3% simple interest a year. How much interest will you earn on £400 after 2 years?", Fraction(24)),
     ("£500 is invested at 2% simple interest per year. How much interest is earned after 3 years?", Fraction(30)),

@@ -49,6 +49,9 @@ FAST = settings(derandomize=True, max_examples=40, deadline=None)
     ("Mia ran 2.75 km in the morning and 1.8 km in the evening. How much further did she run in the morning?",
      Fraction(19, 20)),
     ("Tom drank 3/4 litres and Ana drank 2/3 litres. How much more did Tom drink?", Fraction(1, 12)),
+    ("A book costs £8 and a pen costs £2. How much do they cost altogether?", Fraction(10)),
+    ("A book costs £8.50 and a pen costs £2.25. How much more does the book cost than the pen?", Fraction(25, 4)),
+    ("A 750 ml bottle of juice is shared equally between 3 children. How much does each child get?", Fraction(250)),
     # a fraction of what is left
     ("Zoe spends 1/4 of her pocket money on a book and 2/3 of what is left on sweets. What fraction of her "
      "pocket money does she have left?", Fraction(1, 4)),
@@ -102,6 +105,8 @@ def test_money_and_units_are_kept_in_the_answer():
     "A shop has 120 apples and sells 3/8 of them. How many did it buy?",
     "A team of 15 players has 6 girls. What fraction of the team are goalkeepers?",  # not the rest
     "Ben cycled 4 km on Monday and 3 miles on Tuesday. How far did he cycle altogether?",  # two units
+    "A book costs £8 and a pen weighs 2 kg. How much do they cost altogether?",
+    "A book costs £8 and a pen costs £2. How much more does the pen cost?",  # the pen costs less
     "Mia ran 1.8 km in the morning and 2.75 km in the evening. How much further did she run in the morning?",
     "Mia ran 2.75 km in the morning and 1.8 km in the evening. How much further did she run?",  # which one?
     "Zoe spends 1/4 of her money on a book and 2/3 of her money on sweets. What fraction of her money does "

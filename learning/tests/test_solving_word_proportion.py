@@ -28,6 +28,10 @@ FAST = settings(derandomize=True, max_examples=40, deadline=None)
     ("A cyclist travels 45 km in 90 minutes. What is her average speed in km per hour?", Fraction(30)),
     ("A car went 320 km in 4 hours. How far does it travel per hour?", Fraction(80)),
     ("A van travels 96 miles on 8 litres of fuel. How many miles does it travel per litre?", Fraction(12)),
+    ("A bus ticket costs $2.75. How much do 4 tickets cost?", Fraction(11)),
+    ("A box holds 24 eggs. How many eggs do 5 boxes hold?", Fraction(120)),
+    ("A car travels at 60 km per hour. How far does it travel in 2 1/2 hours?", Fraction(150)),
+    ("A cyclist travels 36 km in 1 1/2 hours. What is his speed in km/h?", Fraction(24)),
 ])
 def test_an_amount_scaled_to_other_items(question, value):
     solution = solve(question)
@@ -47,6 +51,8 @@ def test_an_amount_scaled_to_other_items(question, value):
     "A car went 320 km in 4 hours. How far does it travel per litre?",
     "A train goes 180 km in 2 1/4 hours. What is its average speed in miles per hour?",  # not exact
     "5 pens cost £2.40 and 3 rulers cost £1.50. How much do 8 pens cost?",  # a second rate
+    "A box holds 24 eggs. How many eggs do 5 crates hold?",
+    "A box holds 24 eggs. How many pens do 5 boxes hold?",
 ])
 def test_a_proportion_that_does_not_fit_is_declined(question):
     assert solve(question) is None

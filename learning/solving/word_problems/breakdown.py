@@ -35,12 +35,15 @@ _TAKE_VERB = (r"(?P<verb>eats|ate|eat|drinks|drank|drink|gives away|gave away|gi
               r"cuts off|cut off|pours out|poured out|pour out|takes|took|take|reads|read|paints|painted|paint|"
               r"pays|paid|pay|shares|shared|share|plants|planted|plant|bakes|baked|bake)")
 _BE = r"(?:are|is|were|was)"
-_PREDICATE = (rf"(?P<predicate>(?:(?:have|has|had) (?:{_DET} )?)?{WORD}(?: (?:(?:for|to|in|on|at|with|by) )?(?:{_DET} )?"
+_TAKEN_STEMS = {verb_stem(verb) for verb in ("eaten", "drunk", "used", "sold", "spent", "lost", "given away", "taken",
+                                             "cut off", "poured out", "read", "painted")}
+_PREDICATE = (rf"(?P<predicate>used|sold|spent|given away|(?:(?:have|has|had) (?:{_DET} )?)?{WORD}(?: (?:(?:for|to|in|on|at|with|by) )?(?:{_DET} )?"
               rf"{WORD}){{0,2}})")
 
 _WHOLES = [
     rf"(?:in )?{_DET} (?P<group>{NOUN}) of {quantity('whole')} (?P<things>{NOUN})",
-    rf"there {_BE} {quantity('whole')} (?P<things>{NOUN})(?: in {_DET} (?P<group>{NOUN}))?",
+    rf"there {_BE} {quantity('whole')} (?P<things>{NOUN})(?: (?:in|at|on) {_DET} (?P<group>{NOUN}))?",
+    rf"out of {quantity('whole')} (?P<things>{NOUN})(?: (?:in|at|on) {_DET} (?P<group>{NOUN}))?",
     rf"{quantity('whole')} (?P<things>{NOUN}) {_BE} in {_DET} (?P<group>{NOUN})",
     rf"(?P<owner>{SUBJECT}|{PRONOUN}) (?:has|had|have|holds|held|contains|earns|earned|gets|got|is given|was given|"
     rf"buys|bought|picks|picked|bakes|baked|collects|collected|makes|made) {quantity('whole')}"
@@ -60,11 +63,12 @@ _WHOLE_AND_PART = [
 ]
 _PARTS = [
     rf"(?:(?P<rest>the rest|the others)|{_SHARE}(?: of {_THEM})?|(?P<count>\d+)(?: of them)?) {_BE} {_PREDICATE}",
-    rf"(?:(?P<rest>the rest|the others)|{_SHARE}(?: of {_THEM})?) (?!{_BE}\b){_PREDICATE}",
+    rf"(?:(?P<rest>the rest|the others)|{_SHARE}(?: of {_THEM})?|(?P<count>\d+)(?: of them)?) (?!{_BE}\b)"
+    rf"{_PREDICATE}",
     rf"(?:(?:it|{_DET} {NOUN}) )?(?:is|was) {_SHARE} (?P<predicate>full|empty)",
-    rf"(?:then )?(?:(?P<actor>{SUBJECT}|{PRONOUN}) )?(?:then )?{_TAKE_VERB} {_SHARE} of "
-    rf"(?:(?P<of_rest>{_REST})|{_THEM}){_TAIL}",
-    rf"(?:then )?(?P<elided>){_SHARE} of (?:(?P<of_rest>{_REST})|{_THEM}){_TAIL}",  # the verb of the clause before
+    rf"(?:then )?(?:(?P<actor>{SUBJECT}|{PRONOUN}) )?(?:then )?{_TAKE_VERB} {_SHARE}(?: of "
+    rf"(?:(?P<of_rest>{_REST})|{_THEM}))?{_TAIL}",
+    rf"(?:then )?(?P<elided>){_SHARE}(?: of (?:(?P<of_rest>{_REST})|{_THEM}))?{_TAIL}",  # the verb of the clause before
     rf"(?:then )?(?:(?P<actor>{SUBJECT}|{PRONOUN}) )?(?:then )?{_TAKE_VERB} {quantity('taken')}(?: of (?:it|them))?{_TAIL}",
     rf"(?:then )?{quantity('taken')}{_TAIL}",  # "and £8 on a hat": the verb of the clause before
     rf"(?:we've|i've|they've|we have|i have|they have|she has|he has) been (?P<verb>{WORD}ing) for "
@@ -139,7 +143,7 @@ def _part(match: re.Match, verb: str | None = None) -> _Part | None:
     taken = quantity_in(match, "taken") if groups.get("taken") else None
     if groups.get("count"):
         taken = Quantity(groups["count"], literal_value(groups["count"]), "")
-    taking_verb = groups.get("verb") or (verb if taken is not None else None)
+    taking_verb = groups.get("verb") or (verb if taken is not None and not groups.get("count") else None)
     if groups.get("elided") is not None:
         taking_verb = verb
         if taking_verb is None:
@@ -148,7 +152,10 @@ def _part(match: re.Match, verb: str | None = None) -> _Part | None:
         return None  # "£8 on a hat" needs the verb of the clause before
     if taking_verb is not None:
         return _Part(verb_stem(taking_verb), groups.get("share"), taken, bool(groups.get("of_rest")), taking=True)
-    return _Part(groups["predicate"], groups.get("share"), taken, rest=bool(groups.get("rest")))
+    predicate = groups["predicate"]
+    if not groups.get("rest") and verb_stem(predicate) in _TAKEN_STEMS:  # "3/4 of the water is used"
+        return _Part(verb_stem(predicate), groups.get("share"), taken, taking=True)
+    return _Part(predicate, groups.get("share"), taken, rest=bool(groups.get("rest")))
 
 
 def _amounts(story: _Story) -> list[tuple[Fraction, str]] | None:
@@ -190,7 +197,7 @@ _QUESTIONS = [
     rf"how (?:many|much) (?P<negated>{_NEGATED})?(?:{_BE} )?{_PREDICATE}",
     rf"how (?:many|much)(?: (?P<things>{_ASKED}))? (?P<negated>{_NEGATED})?(?:{_BE} )?{_PREDICATE}",
     rf"how many (?P<things>{_ASKED}) {_BE} there(?: in {_DET} {NOUN})?",
-    rf"how many (?P<things>{_ASKED}) {_BE} in {_DET} (?P<group>{NOUN})",
+    rf"how many (?P<things>{_ASKED}) {_BE} (?:in|at|on) {_DET} (?P<group>{NOUN})",
     rf"how (?:many|much)(?: (?P<things>{_ASKED}))? (?P<neither>chose|picked|like|liked|play|played|have|had|said|voted for) "
     rf"(?:neither|none of them|none of these|something else)",
     rf"how many(?: (?P<things>{_ASKED}))? {_BE} (?P<neither>neither) (?P<one>{WORD}) nor (?P<other>{WORD})",
@@ -207,8 +214,9 @@ _FILL_QUESTION = (rf"how (?:many|much) more(?: (?P<things>{_ASKED}))? (?:are|is|
                   rf"it take|fill it up|fill it)(?: to fill (?:it|{_DET} {NOUN})(?: up)?)?")
 _LEFT_QUESTIONS.append(_FILL_QUESTION)
 _KEEPING = {verb_stem(verb) for verb in ("saves", "keeps")}
+_TAKEN_PASSIVE = rf"how (?:many|much)(?: (?P<things>{_ASKED}))? {_BE} (?P<verb>[a-z]+(?: away| off| out)?)"
 _TAKEN_QUESTION = (rf"how (?:many|much|far)(?: (?P<things>{_ASKED}))? (?:does|do|did|will|has|have) (?:{PRONOUN}|{SUBJECT}) "
-                   rf"(?P<verb>{WORD}(?: away| off| out)?)(?: (?:each|every|a|per) {WORD})?")
+                   rf"(?P<verb>[a-z]+(?: away| off| out)?)(?: (?:each|every|a|per) {WORD})?")
 _PERCENT_QUESTION = rf"what (?P<form>%|fraction)(?: of (?:the|them|{_DET}) {NOUN})? (?:{_BE} )?{_PREDICATE}"
 _PAIRS = {frozenset(pair) for pair in (("boy", "girl"), ("men", "women"), ("adult", "children"), ("adult", "child"),
                                        ("male", "female"), ("man", "woman"))}
@@ -225,7 +233,8 @@ def _answer(story: _Story, amounts: list[tuple[Fraction, str]], question: str) -
             if not filling and not all(part.taking and part.predicate not in _KEEPING for part in story.parts):
                 return None  # "saves 30% of it": what is saved is still had
             return _rest(story, amounts, "what is needed to fill it" if filling else "what is left")
-    if (asked := re.fullmatch(_TAKEN_QUESTION, question)) is not None and len(story.parts) == 1:
+    if (asked := re.fullmatch(_TAKEN_QUESTION, question) or re.fullmatch(_TAKEN_PASSIVE, question)) is not None \
+            and len(story.parts) == 1 and story.parts[0].taking:
         part = story.parts[0]
         if part.taking and verb_stem(asked["verb"]) == part.predicate and _same_things(story, asked["things"]):
             return _one(story, amounts[0], f"the amount {asked['verb']}")

@@ -47,7 +47,7 @@ _QUESTIONS = [
     rf"(?: of {NOUN})?))?",
     rf"how many (?:{quantity('asked_each')} )?(?P<asked>{WORD}) (?:can|could|will) be (?P<verb>{WORD})"
     rf"(?: (?:from|with|out of|in) (?:it|them|this|{quantity('asked_total')}))?",
-    rf"how many (?P<asked>{WORD}) (?:is that|are there|are made|does (?:it|that|this) make|do (?:you|they|we|i) get"
+    rf"how many (?:{quantity('asked_each')} )?(?P<asked>{WORD}) (?:is that|are there|are made|does (?:it|that|this) make|do (?:you|they|we|i) get"
     rf"|does (?:he|she) get)",
     rf"how many (?P<asked>{WORD}) (?:can|could|will) (?:{PRONOUN}|{SUBJECT}) (?P<verb>{WORD}) in {quantity('asked_total')}",
 ]

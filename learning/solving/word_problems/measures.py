@@ -17,8 +17,8 @@ from learning.solving.word_problems.story import (ALTOGETHER, NOUN, PRONOUN, SUB
 
 _SIDES = [
     rf"(?P<shape>{SUBJECT}) (?:is|measures) {quantity('length')}(?: long)? (?:by|x|×) {quantity('width')}(?: wide)?",
-    rf"(?P<shape>{SUBJECT}) (?:is|measures) {quantity('length')} long and {quantity('width')} wide",
-    rf"(?P<shape>{SUBJECT}) (?:is|measures) {quantity('length')} wide and {quantity('width')} long",
+    rf"(?P<shape>{SUBJECT}) (?:is|measures) {quantity('length')} long and {quantity('width')} (?:wide|high|tall)",
+    rf"(?P<shape>{SUBJECT}) (?:is|measures) {quantity('length')} (?:wide|high|tall) and {quantity('width')} long",
 ]
 _SHARE = rf"(?: and (?P<share>\d+/\d+|\d+(?:\.\d+)?%) of it is (?:covered (?:in|with|by) |used for )?(?P<part>{NOUN}))?"
 _AREA_QUESTION = (rf"what is (?:its|the) (?P<what>area|perimeter)(?: of (?:the|this|that|her|his|their|my) "

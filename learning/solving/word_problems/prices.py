@@ -149,7 +149,8 @@ def solve_price_before(statement: str, question: str) -> Solution | None:
 _BETWEEN = [
     rf"(?:the price of )?{SUBJECT} (?:price )?(?P<verb>went up|rose|increased|was increased|was raised|went down|fell|"
     rf"dropped|decreased|was reduced|was decreased|was cut|changed) from {quantity('old')} to {quantity('new')}",
-    rf"{SUBJECT} used to cost {quantity('old')}(?:,| and| but) (?:it )?now costs {quantity('new')}",
+    rf"{SUBJECT} (?:used to cost|used to be|was|cost) {quantity('old')}(?:,| and| but) (?:it )?"
+    rf"(?:(?:now costs|is now|now is) {quantity('new')}|(?:costs|is) {quantity('new').replace('?P<new', '?P<now')} now)",
 ]
 _BETWEEN_QUESTION = (r"what (?:is|was) the (?:% |percentage )(?P<word>increase|decrease|discount|reduction|rise|fall|"
                      r"change|drop)|by what (?:%|percentage) (?:did|has|was) (?:it|the price) (?:go up|go down|rise|"
@@ -164,7 +165,7 @@ def solve_percentage_between(statement: str, question: str) -> Solution | None:
     asked = re.fullmatch(_BETWEEN_QUESTION, question)
     if match is None or asked is None:
         return None
-    old, new = quantity_in(match, "old"), quantity_in(match, "new")
+    old, new = quantity_in(match, "old"), quantity_in(match, "new" if match.groupdict().get("new") else "now")
     word = asked["word"] or re.search(r"go up|go down|rise|fall|increase|decrease|change", question).group()
     if old.unit != new.unit or old.value <= 0 or new.value == old.value:
         return None

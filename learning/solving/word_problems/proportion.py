@@ -22,7 +22,7 @@ _WHO = rf"(?:{PRONOUN}|{SUBJECT})"
 _NUMBER = r"\d+(?: \d+/\d+)?(?:\.\d+)?|\d+/\d+"
 _COUNT = rf"(?P<count>{_NUMBER})"
 _ASKED_COUNT = rf"(?P<asked>{_NUMBER})"
-_VERB = r"(?P<verb>is paid|gets paid|(?!(?:is|are|was|were|has|have|had)\b)[a-z]+)"
+_VERB = r"(?P<verb>is paid|gets paid|(?!(?:is|are|was|were|has|have|had|at|per|a|an)\b)[a-z]+)"
 _STUFF = rf"(?: (?:of )?(?:(?:a|an) )?(?P<stuff>{NOUN}(?: of {NOUN})?))?"
 _THING = rf"{NOUN}(?: of {NOUN})?"  # "bags of crisps"
 _EACH = r"(?:an|a|per|each|every|for each|for every|for 1|for one)"
@@ -30,9 +30,10 @@ _MOVES = (r"(?P<moves>travels|goes|drives|runs|walks|covers|flies|cycles|swims|r
           r"walked|covered|flew|cycled|swam|rode|sailed)")
 _STATEMENTS = [
     # a rate for one item: "earns £9.60 an hour", "needs 2/3 cup of flour per batch", "prints 12 pages a minute"
-    rf"{_WHO} {_VERB} {quantity('amount')}{_STUFF} {_EACH} (?P<item>{WORD})",
+    rf"{_WHO} {_VERB} (?:at )?{quantity('amount')}{_STUFF} {_EACH} (?P<item>{WORD})",
     rf"(?:the )?(?P<item>{NOUN}) (?P<verb>cost|costs|weigh|weighs) {quantity('amount')} each",
-    rf"(?:each|every|1|one) (?P<item>{NOUN}) (?P<verb>costs|weighs|holds|needs|uses|takes) {quantity('amount')}",
+    rf"(?:each|every|1|one|a|an) (?P<item>{NOUN}) (?P<verb>costs|weighs|holds|needs|uses|takes) {quantity('amount')}"
+    rf"{_STUFF}",
     # an amount for a number of items: "3 notebooks cost $4.50", "a recipe for 4 people uses 300 g of pasta"
     rf"{_COUNT} (?P<item>{_THING}) (?P<verb>cost|weigh|hold|use|need|take|make|serve) {quantity('amount')}{_STUFF}",
     rf"(?:a|an|the|my|our) (?:{NOUN}) for {_COUNT} (?P<item>{NOUN}) (?P<verb>uses|needs|takes|has|makes) "
@@ -48,11 +49,12 @@ _SENSES = {"cost": "cost", "pay": "cost", "spend": "cost", "charg": "cost", "ear
 _FOR = r"(?:for|in) (?:working |making |feeding |serving )?(?:(?:a|an) )?"
 _QVERB = r"(?P<qverb>have to pay|get paid|[a-z]+)"
 _SCALED_QUESTIONS = [
-    rf"how (?:much|many)(?: (?P<stuff>{NOUN}(?: of {NOUN})?))? (?:does|do|will|would|did|should|can|could) {_WHO} "
+    rf"how (?:much|many|far)(?: (?P<stuff>{NOUN}(?: of {NOUN})?))? (?:does|do|will|would|did|should|can|could) {_WHO} "
     rf"{_QVERB} {_FOR}<ASKED>(?: of work)?{ALTOGETHER}?",
     rf"how (?:much|many)(?: (?P<stuff>{NOUN}(?: of {NOUN})?))? (?:is|are|will be|would be) (?P<qverb>needed|used|"
     rf"required|earned|paid) {_FOR}<ASKED>",
-    rf"how much (?:do|does|would|will) <ASKED> (?P<qverb>cost|weigh|hold|use|need|take){ALTOGETHER}?",
+    rf"how (?:much|many)(?: (?P<stuff>{NOUN}))? (?:do|does|would|will) <ASKED> (?P<qverb>cost|weigh|hold|use|need|take)"
+    rf"{ALTOGETHER}?",
     rf"what (?:do|does|would|will) <ASKED> (?P<qverb>cost){ALTOGETHER}?",
     rf"how much (?:is it|would it be|will it be|is that) {_FOR}<ASKED>",
 ]
@@ -172,7 +174,7 @@ def _scaled(rate: _Rate, count: Quantity) -> Solution | None:
 
 
 _PER_ONE_QUESTION = (rf"what (?:is|was) (?:its|the|his|her|their|my|our) (?:average )?speed"
-                     rf"(?: in (?P<top>{WORD}) (?:per|an|a|/) (?P<bottom>{WORD}))?"
+                     rf"(?: in (?P<top>{WORD}) ?(?:per |an |a |/)(?P<bottom>{WORD}))?"
                      rf"|how (?:far|much) (?:does|did|can|could) (?:it|{_WHO}) (?:travel|go|drive|do) (?:per|on each|"
                      rf"on 1|on one|for each|on a) (?P<per_item>{WORD})")
 

@@ -20,7 +20,8 @@ from learning.solving.word_problems.story import (NOUN, PRONOUN, SUBJECT, WORD, 
 _COUNT = r"(?P<count>\d+)"
 _EQUALLY = r"(?: (?:equally|evenly|fairly))"
 _AMONG = r"(?:between|among|amongst)"
-_AMOUNT_OF = rf"{quantity('total')}(?: (?:of )?(?:(?:a|an|the) )?(?P<thing>{NOUN}))?"
+_AMOUNT_OF = (rf"(?:(?:a|an|the) )?{quantity('total')}(?: (?:of )?(?:(?:a|an|the) )?(?P<thing>{NOUN})"
+              rf"(?: of {NOUN})?)?")
 _SHARES = [
     rf"{_COUNT} (?P<people>{NOUN}) share {_AMOUNT_OF}{_EQUALLY}?(?: between them)?",
     rf"{_AMOUNT_OF} (?:is|are) (?:shared|split|divided){_EQUALLY}? {_AMONG} {_COUNT} (?P<people>{NOUN})",

@@ -114,7 +114,9 @@ _IRREGULAR = {"ate": "eat", "drank": "drink", "gave": "give", "sold": "sell", "s
               "kept": "keep", "took": "take", "paid": "pay", "chose": "choose", "got": "get", "ran": "run",
               "driven": "drive", "done": "do", "swum": "swim", "flown": "fly", "run": "run", "read": "read",
               "cut": "cut", "had": "have", "has": "have", "does": "do", "did": "do", "made": "make", "saw": "see",
-              "rode": "ride", "ridden": "ride", "went": "go", "drove": "drive", "flew": "fly", "swam": "swim", "held": "hold"}
+              "rode": "ride", "ridden": "ride", "went": "go", "drove": "drive", "flew": "fly", "swam": "swim", "held": "hold",
+              "broke": "break", "broken": "break", "fell": "fall", "fallen": "fall", "stole": "steal", "stolen": "steal",
+              "eaten": "eat", "drunk": "drink", "given": "give", "taken": "take"}
 
 
 def verb_stem(verb: str) -> str:
