@@ -40,3 +40,28 @@ def test_scores_rectangles_and_laps(question, value):
 ])
 def test_measures_that_do_not_fit_are_declined(question):
     assert solve(question) is None
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("Sam scored 12, 15 and 18 points in 3 games. What was his mean score?", Fraction(15)),
+    ("The temperatures on four days were 4, 7, 9 and 12 degrees. What was the average temperature?", Fraction(8)),
+    ("Four friends are 11, 12, 12 and 13 years old. What is their mean age?", Fraction(12)),
+    ("Jo ran 2.5 km, 3 km and 4.1 km. What is the mean distance?", Fraction(16, 5)),
+    ("The prices were £2.50, £3 and £4. What was the mean price?", Fraction(19, 6)),
+])
+def test_the_mean_of_a_list(question, value):
+    solution = solve(question)
+    assert solution is not None and solution.value == value, question
+    assert check_answer(solution, "\n".join([*solution.steps, solution.final_answer])).status != "contradicts"
+
+
+@pytest.mark.parametrize("question", [
+    "Sam scored 12, 15 and 18 points in 4 games. What was his mean score?",  # the count disagrees
+    "Three friends are 11, 12, 12 and 13 years old. What is their mean age?",
+    "Jo ran 2.5 km, 3 miles and 4.1 km. What is the mean distance?",  # two units
+    "Sam scored 12, 15 and 18 points but lost 2. What was his mean score?",  # a number outside the list
+    "Sam scored 12, 15 and 18 points in 3 games and 20 points in the last. What was his mean score?",
+    "A car travels 120 km and 80 km in 2 hours and 3 hours. What is its average speed?",
+])
+def test_a_mean_that_does_not_fit_is_declined(question):
+    assert solve(question) is None

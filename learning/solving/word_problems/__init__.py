@@ -7,6 +7,7 @@ every number in the story must be one the solution uses, so no quantity is left 
 from __future__ import annotations
 
 from learning.solving.solution import Solution
+from learning.solving.word_problems.averages import solve_mean
 from learning.solving.word_problems.breakdown import solve_breakdown
 from learning.solving.word_problems.change import change_from, without_change_from
 from learning.solving.word_problems.fitting import solve_fitting
@@ -28,7 +29,8 @@ from learning.solving.word_problems.totals import solve_total_or_difference
 _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_change, solve_part_of_amount,
              solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference, solve_repeated_loss,
              solve_breakdown, solve_price_before, solve_percentage_between, solve_interest,
-             solve_proportion, solve_fitting, solve_score, solve_rectangle, solve_laps)
+             solve_proportion, solve_fitting, solve_score, solve_rectangle, solve_laps,
+             solve_mean)
 
 __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 
