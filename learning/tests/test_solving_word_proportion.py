@@ -32,6 +32,14 @@ FAST = settings(derandomize=True, max_examples=40, deadline=None)
     ("A box holds 24 eggs. How many eggs do 5 boxes hold?", Fraction(120)),
     ("A car travels at 60 km per hour. How far does it travel in 2 1/2 hours?", Fraction(150)),
     ("A cyclist travels 36 km in 1 1/2 hours. What is his speed in km/h?", Fraction(24)),
+    ("A train travels at 80 km/h for 2 1/2 hours. How far does it go?", Fraction(200)),
+    ("A train travels at 80 km/h. How long does it take to travel 200 km?", Fraction(5, 2)),
+    ("Sue cycles 12 km in 45 minutes. How far does she cycle in 1 hour?", Fraction(16)),
+    ("Rice costs £1.20 per kg. How much does 2.5 kg of rice cost?", Fraction(3)),
+    ("Apples cost £2 per kilogram. How much do 750 g of apples cost?", Fraction(3, 2)),
+    ("A tap drips 40 ml every hour. How much water does it drip in 6 hours?", Fraction(240)),
+    ("Jo is paid $11 an hour. How much does she earn for 90 minutes?", Fraction(33, 2)),
+    ("A jumper costs 40 dollars. How much do 3 jumpers cost?", Fraction(120)),
 ])
 def test_an_amount_scaled_to_other_items(question, value):
     solution = solve(question)
@@ -53,6 +61,8 @@ def test_an_amount_scaled_to_other_items(question, value):
     "5 pens cost £2.40 and 3 rulers cost £1.50. How much do 8 pens cost?",  # a second rate
     "A box holds 24 eggs. How many eggs do 5 crates hold?",
     "A box holds 24 eggs. How many pens do 5 boxes hold?",
+    "Jo is paid $11 an hour. How much does she earn for 6 days?",  # a working day is not 24 hours
+    "A train travels at 80 km/h. How long does it take to travel 200 miles?",
 ])
 def test_a_proportion_that_does_not_fit_is_declined(question):
     assert solve(question) is None

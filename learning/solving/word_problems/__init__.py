@@ -22,8 +22,8 @@ from learning.solving.word_problems.rates import solve_rate, solve_scale
 from learning.solving.word_problems.repeated import solve_repeated_loss
 from learning.solving.word_problems.scores import solve_score
 from learning.solving.word_problems.sharing import solve_groups, solve_sharing
-from learning.solving.word_problems.story import (in_asked_unit, numbers_in, split_story, without_asked_unit,
-                                                  without_of_a_unit)
+from learning.solving.word_problems.story import (in_asked_unit, in_plain_amounts, numbers_in, split_story,
+                                                  without_asked_unit)
 from learning.solving.word_problems.totals import solve_total_or_difference
 
 _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_change, solve_part_of_amount,
@@ -37,7 +37,7 @@ __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 
 def solve_word_problem(text: str) -> Solution | None:
     """The solution of a story in one of the families, or None."""
-    story = split_story(without_of_a_unit(text))
+    story = split_story(in_plain_amounts(text))
     asked = story and without_asked_unit(story[1])
     if not asked:
         return None

@@ -45,7 +45,8 @@ _STATEMENTS = [
 # Verbs that ask for one amount in other words: what a thing costs is what is paid for it.
 _SENSES = {"cost": "cost", "pay": "cost", "spend": "cost", "charg": "cost", "earn": "earn", "get": "earn",
            "mak": "earn", "is paid": "earn", "gets paid": "earn", "us": "use", "ne": "use", "need": "use",
-           "tak": "use", "requir": "use"}
+           "tak": "use", "requir": "use", **dict.fromkeys(("travel", "go", "driv", "walk", "run", "cycl", "rid", "fly",
+                                                           "mov", "swim", "sail", "cover"), "move")}
 _FOR = r"(?:for|in) (?:working |making |feeding |serving )?(?:(?:a|an) )?"
 _QVERB = r"(?P<qverb>have to pay|get paid|[a-z]+)"
 _SCALED_QUESTIONS = [
@@ -59,10 +60,11 @@ _SCALED_QUESTIONS = [
     rf"how much (?:is it|would it be|will it be|is that) {_FOR}<ASKED>",
 ]
 _ASKED_ITEMS = [rf"{_ASKED_COUNT} (?P<asked_item>{_THING})",
-                rf"{quantity('asked_q')}(?: (?:trip|journey|drive|ride|walk|run))?"]
-_WORKED_FOR = (rf"(?P<rate>.+) and (?:{PRONOUN} )?(?:works|worked|work|is there|stays|stayed) (?:for )?"
-               rf"{_ASKED_COUNT} (?P<asked_item>{WORD})")
-_TOTAL_QUESTION = (rf"how much (?:does|did|will|would) {_WHO} {_QVERB}{ALTOGETHER}?"
+                rf"{quantity('asked_q')}(?: (?:trip|journey|drive|ride|walk|run)| of {NOUN})?"]
+_WORKED_FOR = (rf"(?P<rate>.+?)(?: and (?:{PRONOUN} )?(?:works|worked|work|is there|stays|stayed|parks|parked|"
+               rf"travels|travelled|drives|drove|walks|walked|runs|ran|cycles|cycled))? for {_ASKED_COUNT} "
+               rf"(?P<asked_item>{WORD})")
+_TOTAL_QUESTION = (rf"how (?:much|far) (?:does|did|will|would) {_WHO} {_QVERB}{ALTOGETHER}?"
                    rf"|how much (?:is|was) (?P<paid>{PRONOUN}|{SUBJECT}) paid{ALTOGETHER}?")
 
 
@@ -84,18 +86,22 @@ def solve_proportion(statement: str, question: str) -> Solution | None:
         count = Quantity(worked_for["asked"], literal_value(worked_for["asked"]), worked_for["asked_item"])
         if rate is None or asked is None or not _same_verb(rate, asked["qverb"] or "earn"):
             return None
-        return _scaled(rate, count) if _same_items(rate, count) else None
+        ratio = _items_ratio(rate, count)
+        return _scaled(rate, count, ratio) if ratio is not None else None
     rate = _read(statement)
     if rate is None:
         return None
     per_one = re.fullmatch(_PER_ONE_QUESTION, question)
     if per_one is not None:
         return _per_one(rate, per_one)
+    if (how_long := re.fullmatch(_HOW_LONG_QUESTION, question)) is not None:
+        return _time_for(rate, quantity_in(how_long, "distance"))
     for count, stuff, verb in _asked(question):
-        if stuff and not (rate.stuff and (same_thing(stuff, rate.stuff) or same_thing(stuff, rate.stuff.split(" of ")[-1]))):
-            continue
-        if _same_items(rate, count) and _same_verb(rate, verb):
-            return _scaled(rate, count)
+        if stuff and rate.stuff and not (same_thing(stuff, rate.stuff) or same_thing(stuff, rate.stuff.split(" of ")[-1])):
+            continue  # "how much sugar" of a rate for flour (a rate that names no stuff, "40 ml", is of any)
+        ratio = _items_ratio(rate, count)
+        if ratio is not None and _same_verb(rate, verb):
+            return _scaled(rate, count, ratio)
     return None
 
 
@@ -151,26 +157,52 @@ def _asked(question: str) -> list[tuple[Quantity, str, str | None]]:
     return readings
 
 
-def _same_items(rate: _Rate, count: Quantity) -> bool:
-    """Whether the counted items are the rate's: "7 notebooks" for notebooks, "260 km" for "every 100 km"."""
-    if rate.item:
-        return same_thing(count.unit, rate.item) if not rate.per.unit else False
-    return bool(rate.per.unit) and count.unit == rate.per.unit
+def _items_ratio(rate: _Rate, count: Quantity) -> Fraction | None:
+    """How many of the rate's items one of the counted makes: 1 for "7 notebooks" of notebooks and "260 km" of
+    "every 100 km", 1/1000 for "750 g" of "per kg", 60 for "1 hour" of "in 45 minutes"; None for other items."""
+    unit = rate.per.unit or rate.item
+    if rate.item and not rate.per.unit and same_thing(count.unit, rate.item):
+        return Fraction(1)
+    ratio = unit_ratio(count.unit, unit) if count.unit != unit else Fraction(1)
+    if ratio is None or 1 not in (ratio.numerator, ratio.denominator):
+        return None
+    if ratio != 1 and {verb_stem(count.unit), verb_stem(unit)} & {"day", "week"}:
+        return None  # "$11 an hour" for 6 days is pay for the hours worked, not for 144 hours
+    return ratio
 
 
-def _scaled(rate: _Rate, count: Quantity) -> Solution | None:
+def _scaled(rate: _Rate, count: Quantity, ratio: Fraction) -> Solution | None:
     amount, per = rate.amount, rate.per
     what = singular(rate.item) if rate.item else per.unit
+    counted = count.text if ratio == 1 else (f"({count.text} × {ratio})" if ratio > 1
+                                             else f"({count.text} ÷ {ratio.denominator})")
+    setup = [] if ratio == 1 else [f"{count.shown()} in {what}s: {counted}"]
     if rate.stated:
-        calculation = f"{amount.text} ÷ {per.text} × {count.text}"
+        calculation = f"{amount.text} ÷ {per.text} × {counted}"
         setup = [f"{per.shown()}{' ' + rate.item if rate.item else ''}: {amount.shown()}, so 1 {what}: "
-                 f"{amount.shown()} ÷ {per.text}", f"For {count.text}: {amount.text} ÷ {per.text} × {count.text}"]
+                 f"{amount.shown()} ÷ {per.text}", *setup, f"For {count.shown()}: {calculation}"]
         given = (amount.value, per.value, count.value)
     else:
-        calculation = f"{amount.text} × {count.text}"
-        setup = [f"{amount.shown()} for each {what}, so for {count.text}: {amount.shown()} × {count.text}"]
+        calculation = f"{amount.text} × {counted}"
+        setup = [*setup, f"{amount.shown()} for each {what}, so for {count.shown()}: {calculation}"]
         given = (amount.value, count.value)
-    return worked(calculation, setup, f"the amount for {count.text}", given, amount.unit)
+    return worked(calculation, setup, f"the amount for {count.shown()}", given, amount.unit)
+
+
+_HOW_LONG_QUESTION = (rf"how long (?:does|will|would|did) (?:it take(?: {_WHO})?|{_WHO} take) to (?:{WORD}) "
+                      rf"{quantity('distance')}")
+
+
+def _time_for(rate: _Rate, distance: Quantity) -> Solution | None:
+    """The time to cover a distance at a speed: the distance ÷ the distance for each unit of time."""
+    if rate.stated or not rate.moves and rate.verb != "at" or distance.unit != rate.amount.unit:
+        return None
+    if unit_ratio(rate.item, "s") is None:
+        return None
+    setup = [f"Each {rate.item} covers {rate.amount.shown()}, so {distance.shown()} takes "
+             f"{distance.text} ÷ {rate.amount.text} {rate.item}s"]
+    return worked(f"{distance.text} ÷ {rate.amount.text}", setup, f"the time in {rate.item}s",
+                  (distance.value, rate.amount.value), rate.item)
 
 
 _PER_ONE_QUESTION = (rf"what (?:is|was) (?:its|the|his|her|their|my|our) (?:average )?speed"

@@ -75,9 +75,14 @@ def split_story(text: str) -> tuple[str, str] | None:
     return statement, sentences[-1].rstrip("?").strip()
 
 
-def without_of_a_unit(text: str) -> str:
-    """"3/4 of a litre" -> "3/4 litre", "3/4 of an hour" -> "3/4 hour": a fraction of one unit is an amount."""
-    return re.sub(rf"(?<![\d/.])(\d+/\d+) of an? (?={_UNIT})", r"\1 ", text)
+def in_plain_amounts(text: str) -> str:
+    """Amounts as the families read them: "3/4 of a litre" -> "3/4 litre" (a fraction of one unit is an amount),
+    "40 pounds" -> "£40", "45 pence" -> "45p", "80 km/h" and "80 kph" -> "80 km per hour"."""
+    text = re.sub(rf"(?<![\d/.])(\d+/\d+) of an? (?={_UNIT})", r"\1 ", text)
+    text = re.sub(r"(?<![\d/.£$€])(\d+(?:\.\d+)?) (pounds|dollars|euros)\b",
+                  lambda match: _MONEY_NAMES[match[2]] + match[1], text)
+    text = re.sub(r"(?<=\d) pence\b", "p", text)
+    return re.sub(r"\b(km|m|miles|mi)(?:/h| ?ph)\b", r"\1 per hour", text).replace(" mph", " miles per hour")
 
 
 def numbers_in(text: str) -> int:
@@ -161,13 +166,14 @@ def without_asked_unit(question: str) -> tuple[str, str | None] | None:
 
     def counted(match: re.Match) -> str:
         units.append(match["unit"])
-        return f"how much {match['thing']}" if match["thing"] else "how much"
+        asked = f"how much {match['more'] or ''}".rstrip()
+        return f"{asked} {match['thing']}" if match["thing"] else asked
 
     def named_last(match: re.Match) -> str:
         units.append(match["unit"])
         return ""
 
-    question = re.sub(rf"^how many (?P<unit>{_ASKED_UNIT})(?: of (?:(?:the|his|her|their|its) )?(?P<thing>{NOUN}))?"
+    question = re.sub(rf"^how many (?P<more>more )?(?P<unit>{_ASKED_UNIT})(?: of (?:(?:the|his|her|their|its) )?(?P<thing>{NOUN}))?"
                       rf"(?= )", counted, question)
     question = re.sub(rf",? in (?P<unit>{_ASKED_UNIT})$", named_last, question)
     if len({_MONEY_NAMES.get(unit, unit) for unit in units}) > 1:
