@@ -61,6 +61,12 @@ def _agrees_with_itself(solution) -> bool:
     ("Amy has 45 stickers. She gives 1/3 to her brother and 1/5 to her sister. How many does she have left?",
      Fraction(21)),
     ("A bucket holds 12 litres of water. 3/4 of the water is used. How much water is left?", Fraction(3)),
+    ("A class of 32 has 18 girls. What percentage of the class are girls?", Fraction(9, 16)),
+    ("A class of 32 has 18 girls. How many boys are in the class?", Fraction(14)),
+    ("In a class of 30, 12 are boys. What percentage are girls?", Fraction(3, 5)),
+    ("A bus can carry 48 people. It is 3/4 full. How many more people can get on?", Fraction(12)),
+    ("A car park has 120 spaces. 85 are taken. How many spaces are empty?", Fraction(35)),
+    ("A jug holds 2 litres and is 3/4 full. How many more millilitres are needed to fill it?", Fraction(500)),
 ])
 def test_a_whole_broken_into_parts(question, value):
     solution = solve(question)
@@ -87,6 +93,9 @@ def test_a_whole_broken_into_parts(question, value):
     "A tank holds 60 litres and is 2/3 full. How many litres are left?",  # left in the tank, or to fill?
     "A bakery made 200 cakes and sold 85% of them. How many cakes were eaten?",  # another verb
     "A bucket holds 12 litres of water. 3/4 of the water is used. How much water is spilt?",
+    "In a class of 30, 12 are boys. What percentage are teachers?",
+    "A car park has 120 spaces and 85 are taken. How many spaces are left?",  # taken is not taken away
+    "A test has 20 questions. Tom got 15 right. How many did he get wrong?",
     "Ben earns £500 a month and saves 30% of it. How much does he have left?",  # what is saved is still had
     "There are 30 cars in a car park. 2/5 of them are red and 1/3 of them are blue. How many are neither red "
     "nor green?",

@@ -35,17 +35,17 @@ _TAKE_VERB = (r"(?P<verb>eats|ate|eat|drinks|drank|drink|gives away|gave away|gi
               r"cuts off|cut off|pours out|poured out|pour out|takes|took|take|reads|read|paints|painted|paint|"
               r"pays|paid|pay|shares|shared|share|plants|planted|plant|bakes|baked|bake)")
 _BE = r"(?:are|is|were|was)"
-_TAKEN_STEMS = {verb_stem(verb) for verb in ("eaten", "drunk", "used", "sold", "spent", "lost", "given away", "taken",
+_TAKEN_STEMS = {verb_stem(verb) for verb in ("eaten", "drunk", "used", "sold", "spent", "lost", "given away",
                                              "cut off", "poured out", "read", "painted")}
 _PREDICATE = (rf"(?P<predicate>used|sold|spent|given away|(?:(?:have|has|had) (?:{_DET} )?)?{WORD}(?: (?:(?:for|to|in|on|at|with|by) )?(?:{_DET} )?"
               rf"{WORD}){{0,2}})")
 
 _WHOLES = [
-    rf"(?:in )?{_DET} (?P<group>{NOUN}) of {quantity('whole')} (?P<things>{NOUN})",
+    rf"(?:in )?{_DET} (?P<group>{NOUN}) of {quantity('whole')}(?: (?P<things>{NOUN}))?",
     rf"there {_BE} {quantity('whole')} (?P<things>{NOUN})(?: (?:in|at|on) {_DET} (?P<group>{NOUN}))?",
     rf"out of {quantity('whole')} (?P<things>{NOUN})(?: (?:in|at|on) {_DET} (?P<group>{NOUN}))?",
     rf"{quantity('whole')} (?P<things>{NOUN}) {_BE} in {_DET} (?P<group>{NOUN})",
-    rf"(?P<owner>{SUBJECT}|{PRONOUN}) (?:has|had|have|holds|held|contains|earns|earned|gets|got|is given|was given|"
+    rf"(?P<owner>{SUBJECT}|{PRONOUN}) (?:has|had|have|holds|held|contains|can (?:carry|hold|seat|take)|earns|earned|gets|got|is given|was given|"
     rf"buys|bought|picks|picked|bakes|baked|collects|collected|makes|made) {quantity('whole')}"
     rf"(?: (?:of )?(?P<things>{NOUN}))?(?: (?:a|an|per|each|every) (?P<period>{WORD}))?",
     rf"(?P<owner>{SUBJECT}|{PRONOUN}) (?:has|had) {_DET} (?P<things>{NOUN}) {quantity('whole')} long",
@@ -55,6 +55,8 @@ _WHOLES = [
 ]
 # Clauses that name a whole and a part of it at once.
 _WHOLE_AND_PART = [
+    rf"{_DET} (?P<group>{NOUN}) of {quantity('whole')}(?: (?P<things>{NOUN}))? (?:has|had|contains|includes) "
+    rf"(?P<count>\d+) (?P<predicate>{WORD})",
     rf"{_SHARE} of the {quantity('whole')} (?P<things>{NOUN})(?: in {_DET} (?P<group>{NOUN}))? {_BE} "
     rf"{_PREDICATE}",
     rf"(?P<owner>{SUBJECT}) (?:has|have) (?P<verb>{WORD}) {_SHARE} of (?:a|an|the|her|his|their|its) {quantity('whole')} (?P<things>{NOUN})",
@@ -210,16 +212,19 @@ _LEFT_QUESTIONS = [
     rf"(?:got |have |left )?to (?:{WORD})",
     rf"how (?:long|big|heavy) is {_DET} (?P<things>{NOUN}) now",
 ]
-_FILL_QUESTION = (rf"how (?:many|much) more(?: (?P<things>{_ASKED}))? (?:are|is|will|would)? ?(?:be )?(?:needed|required|"
-                  rf"it take|fill it up|fill it)(?: to fill (?:it|{_DET} {NOUN})(?: up)?)?")
+_FILL_QUESTION = (rf"how (?:many|much) more(?: (?P<things>{_ASKED}))? (?:(?:are|is|will|would)? ?(?:be )?(?:needed|required|"
+                  rf"it take|fill it up|fill it)(?: to fill (?:it|{_DET} {NOUN})(?: up)?)?|can (?:get on|fit in|fit|go in|"
+                  rf"be added|it hold|it take)(?: it)?)")
 _LEFT_QUESTIONS.append(_FILL_QUESTION)
 _KEEPING = {verb_stem(verb) for verb in ("saves", "keeps")}
 _TAKEN_PASSIVE = rf"how (?:many|much)(?: (?P<things>{_ASKED}))? {_BE} (?P<verb>[a-z]+(?: away| off| out)?)"
 _TAKEN_QUESTION = (rf"how (?:many|much|far)(?: (?P<things>{_ASKED}))? (?:does|do|did|will|has|have) (?:{PRONOUN}|{SUBJECT}) "
                    rf"(?P<verb>[a-z]+(?: away| off| out)?)(?: (?:each|every|a|per) {WORD})?")
 _PERCENT_QUESTION = rf"what (?P<form>%|fraction)(?: of (?:the|them|{_DET}) {NOUN})? (?:{_BE} )?{_PREDICATE}"
-_PAIRS = {frozenset(pair) for pair in (("boy", "girl"), ("men", "women"), ("adult", "children"), ("adult", "child"),
-                                       ("male", "female"), ("man", "woman"))}
+_PAIRS = {frozenset(verb_stem(word) for word in pair) for pair in (
+    ("boys", "girls"), ("men", "women"), ("adults", "children"), ("males", "females"), ("taken", "free"),
+    ("taken", "empty"), ("present", "absent"), ("right", "wrong"), ("correct", "wrong"), ("correct", "incorrect"),
+    ("passed", "failed"), ("won", "lost"), ("open", "closed"), ("on", "off"))}
 
 
 def _answer(story: _Story, amounts: list[tuple[Fraction, str]], question: str) -> Solution | None:
@@ -322,16 +327,22 @@ def _rest(story: _Story, amounts: list[tuple[Fraction, str]], answer: str) -> So
 
 
 def _as_share(story: _Story, amounts: list[tuple[Fraction, str]], predicate: str, form: str) -> Solution | None:
-    """"In a box of 60 pencils, 45 are sharpened. What percentage are sharpened?" -> 45 ÷ 60 as a percentage."""
-    matching = [i for i, part in enumerate(story.parts) if _bare(part.predicate) == _bare(predicate)]
-    if len(story.parts) != 1 or matching != [0] or story.whole.unit:
+    """"In a box of 60 pencils, 45 are sharpened. What percentage are sharpened?" -> 45 ÷ 60 as a percentage;
+    "... What percentage are blunt?" of "45 are sharp" -> (60 - 45) ÷ 60."""
+    if len(story.parts) != 1 or story.whole.unit:
         return None
-    part = story.parts[0]
+    part, wanted = story.parts[0], _bare(predicate)
     if part.taken is None or part.taking:
         return None  # a share the story states already, or an amount taken away
-    solution = worked(f"{part.taken.text} ÷ {story.whole.text}",
-                      [f"{part.taken.text} out of {story.whole.text} as a fraction: {part.taken.text}/{story.whole.text}"],
-                      f"the {'percentage' if form == '%' else 'fraction'}", _given(story))
+    count, whole = part.taken.text, story.whole.text
+    if _bare(part.predicate) == wanted:
+        setup, calculation = [f"{count} out of {whole} as a fraction: {count}/{whole}"], f"{count} ÷ {whole}"
+    elif frozenset((_bare(part.predicate), wanted)) in _PAIRS:
+        setup = [f"The {wanted} are the rest: {whole} - {count}", f"As a fraction of {whole}: ({whole} - {count})/{whole}"]
+        calculation = f"({whole} - {count}) ÷ {whole}"
+    else:
+        return None
+    solution = worked(calculation, setup, f"the {'percentage' if form == '%' else 'fraction'}", _given(story))
     return honoured(solution, Instructions(form="percent" if form == "%" else "fraction"))
 
 
