@@ -25,6 +25,11 @@ def _agrees_with_itself(solution) -> bool:
     ("Mum pours a 2 litre carton of milk into cups that hold 1/5 litre each. How many cups can she fill?",
      Fraction(10)),
     ("A bag of flour weighs 1.5 kg. How many 250 g portions is that?", Fraction(6)),
+    ("Each box holds 12 pencils. How many boxes are needed for 60 pencils?", Fraction(5)),
+    ("Each box holds 12 pencils. How many boxes are needed for 62 pencils?", Fraction(6)),  # one part full
+    ("A minibus can carry 15 pupils. How many minibuses are needed for 50 pupils?", Fraction(4)),
+    ("Each minibus holds 15 pupils. How many minibuses can be filled with 50 pupils?", Fraction(3)),
+    ("A box holds 24 eggs. How many boxes does she need for 100 eggs?", Fraction(5)),
     ("It takes 20 minutes to bake a cake. How many cakes can she bake in 3 hours?", Fraction(9)),
     ("It takes 3/4 of an hour to mow one lawn. How many lawns can be mowed in 6 hours?", Fraction(8)),
 ])
@@ -42,9 +47,18 @@ def test_pieces_of_one_size(question, value):
     "A 3 m pole is cut into 4 pieces. How many pieces are there?",  # a count, not a size
     "It takes 20 minutes to bake a cake. How many cakes can she ice in 3 hours?",  # another job
     "A jug holds 200 ml. How many 2 litre bottles can it fill?",  # not even one
+    "Each box holds 12 pencils. How many boxes are needed for 62 pens?",  # other things
+    "A lift can carry 8 people. How many trips are needed for 30 people?",  # trips are not lifts
 ])
 def test_pieces_that_do_not_fit_the_story_are_declined(question):
     assert solve(question) is None
+
+
+def test_boxes_needed_round_up_and_say_why():
+    solution = solve("Each box holds 12 pencils. How many boxes are needed for 62 pencils?")
+    assert solution.steps[-1] == "What is left over needs one more box: 5 + 1 = 6"
+    assert solution.final_answer.endswith("so the number of boxes needed is 6.")
+    assert _agrees_with_itself(solution)
 
 
 def test_the_leftover_is_said_and_the_result_is_read_last():

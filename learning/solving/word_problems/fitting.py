@@ -9,6 +9,7 @@ The pieces asked about must be the pieces the story names, and both amounts must
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from fractions import Fraction
 
 from learning.solving.numbers import number_text
@@ -16,7 +17,7 @@ from learning.solving.solution import Solution
 from learning.solving.units import unit_ratio
 from learning.solving.word_problems.sharing import whole_groups
 from learning.solving.word_problems.story import (NOUN, PRONOUN, SUBJECT, WORD, Quantity, quantity, quantity_in,
-                                                  same_thing, singular, verb_stem)
+                                                  plural, same_thing, singular, verb_stem)
 
 _A = r"(?:a|an|the|my|his|her|their|our)"
 _PIECES = r"(?P<pieces>pieces|parts|lengths|bits|sections|strips|slices|portions|servings|bags|packets|lots|cups|glasses)"
@@ -38,7 +39,8 @@ _STATEMENTS = [
     rf"(?P<whole>{NOUN})(?: of {NOUN})? into (?P<group>{WORD}) (?:that|which) (?:each )?(?:hold|holds|take|takes) "
     rf"{quantity('each')}(?: each)?",
     # the size of each piece, with the whole amount in the question
-    rf"{_A} (?P<group>{NOUN}) (?:holds|contains|takes|needs|uses) {quantity('each')}(?: of {NOUN})?",
+    rf"(?:{_A}|each|every) (?P<group>{NOUN}) (?:holds|contains|takes|needs|uses|carries|seats|can (?:hold|take|carry|"
+    rf"seat)) {quantity('each')}(?: (?:of )?(?P<stuff>{NOUN}))?",
     rf"it takes {quantity('each')} to (?P<verb>{WORD}) (?P<one>1|a|an|each) (?P<group>{NOUN})",
 ]
 _QUESTIONS = [
@@ -46,10 +48,15 @@ _QUESTIONS = [
     rf"{_MAKE}(?: up)?(?: (?:from|with|out of) (?:it|them|this|that|{_A} (?:{NOUN})|{quantity('asked_total')}"
     rf"(?: of {NOUN})?))?",
     rf"how many (?:{quantity('asked_each')} )?(?P<asked>{WORD}) (?:can|could|will) be (?P<verb>{WORD})"
-    rf"(?: (?:from|with|out of|in) (?:it|them|this|{quantity('asked_total')}))?",
+    rf"(?: (?:from|with|out of|in) (?:it|them|this|{quantity('asked_total')}(?: (?:of )?(?P<asked_stuff>{NOUN}))?))?",
     rf"how many (?:{quantity('asked_each')} )?(?P<asked>{WORD}) (?:is that|are there|are made|does (?:it|that|this) make|do (?:you|they|we|i) get"
     rf"|does (?:he|she) get)",
     rf"how many (?P<asked>{WORD}) (?:can|could|will) (?:{PRONOUN}|{SUBJECT}) (?P<verb>{WORD}) in {quantity('asked_total')}",
+    # enough pieces for all of it, the last one only part full: rounded up
+    rf"how many (?P<asked>{WORD}) (?:are|will be|would be) (?P<needed>needed) (?:for|to (?:hold|carry|take|pack|seat)) "
+    rf"{quantity('asked_total')}(?: (?:of )?(?P<asked_stuff>{NOUN}))?",
+    rf"how many (?P<asked>{WORD}) (?:do|does|will|would) (?:{PRONOUN}|{SUBJECT}) (?P<needed>need) (?:for|to (?:hold|carry|"
+    rf"take|pack|seat)) {quantity('asked_total')}(?: (?:of )?(?P<asked_stuff>{NOUN}))?",
 ]
 
 
@@ -71,8 +78,22 @@ def _read(match: re.Match, asked: re.Match) -> Solution | None:
         return None
     if told.get("verb") and (wanted.get("verb") is None or verb_stem(told["verb"]) != verb_stem(wanted["verb"])):
         return None  # "to bake a cake": how many cakes can be baked, not iced
+    if told.get("stuff") and wanted.get("asked_stuff") and not same_thing(told["stuff"], wanted["asked_stuff"]):
+        return None  # boxes of 12 pencils, asked for 60 pens
     one = (Fraction(1),) if told.get("one") == "1" else ()  # "to paint 1 panel": a number the story states
-    return _fitted(total, each, singular(wanted["asked"]), one)
+    fitted = _fitted(total, each, singular(wanted["asked"]), one)
+    return _rounded_up(fitted, singular(wanted["asked"])) if wanted.get("needed") and fitted else fitted
+
+
+def _rounded_up(solution: Solution, piece: str) -> Solution:
+    """Enough pieces for all of it: one more than the whole pieces when some is left over."""
+    if not solution.steps[-1].startswith("Only whole"):
+        return solution  # it fills a whole number of pieces exactly
+    needed = solution.value + 1
+    return replace(solution, value=needed, result_text=str(needed), accepted_forms=(str(needed),),
+                   steps=(*solution.steps, f"What is left over needs one more {piece}: {solution.value} + 1 = {needed}"),
+                   final_answer=f"{solution.final_answer[:-1]}; the last {piece} is only part full, so the number of "
+                                f"{plural(piece)} needed is {needed}.")
 
 
 def _one_of(told: re.Match, name: str, asked: re.Match, asked_name: str) -> Quantity | None:

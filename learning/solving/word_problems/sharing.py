@@ -15,7 +15,7 @@ from math import floor
 from learning.solving.numbers import fraction_text, number_text
 from learning.solving.solution import Solution
 from learning.solving.word_problems.story import (NOUN, PRONOUN, SUBJECT, WORD, Quantity, quantity, quantity_in,
-                                                  same_thing, singular, worked)
+                                                  plural, same_thing, singular, worked)
 
 _COUNT = r"(?P<count>\d+)"
 _EQUALLY = r"(?: (?:equally|evenly|fairly))"
@@ -98,15 +98,15 @@ def whole_groups(total: Quantity, each: Quantity, group: str, setup: tuple[str, 
     whole = floor(quotient)
     if whole < 1:
         return None
-    solution = worked(f"{total.text} ÷ {each.text}", [*setup, f"Number of {group}s: {total.shown()} ÷ {each.shown()}"],
-                      f"the number of {group}s", given or (total.value, each.value))
+    solution = worked(f"{total.text} ÷ {each.text}", [*setup, f"Number of {plural(group)}: {total.shown()} ÷ {each.shown()}"],
+                      f"the number of {plural(group)}", given or (total.value, each.value))
     if quotient == whole:
         return solution
     left = total.value - whole * each.value
     left_text = Quantity(number_text(left, "." in total.text + each.text), left, total.unit).shown()
-    note = (f"Only whole {group}s count: {fraction_text(quotient)} is {whole} whole {group}s, "
+    note = (f"Only whole {plural(group)} count: {fraction_text(quotient)} is {whole} whole {plural(group)}, "
             f"with {left_text} left over")
     return replace(solution, value=Fraction(whole), result_text=str(whole), accepted_forms=(str(whole),),
                    steps=(*solution.steps, note),
                    final_answer=f"{total.shown()} ÷ {each.shown()} = {fraction_text(quotient)}; with {left_text} left "
-                                f"over, the number of whole {group}s is {whole}.")  # the result is read last
+                                f"over, the number of whole {plural(group)} is {whole}.")  # the result is read last

@@ -102,13 +102,13 @@ def singular(noun: str) -> str:
     last = noun.split()[-1]
     if last in irregular:
         word = irregular[last]
-    elif re.search(r"(?:ch|sh|x|ss)es$", last):
+    elif re.search(r"(?:ch|sh|x|ss|[^aeiou]us)es$", last):  # "boxes", "buses" (but "houses" below)
         word = last[:-2]
     elif last.endswith("ves"):
         word = last[:-3] + "f"
     elif last.endswith("ies"):
         word = last[:-3] + "y"
-    elif last.endswith("s") and not last.endswith("ss"):
+    elif last.endswith("s") and not last.endswith(("ss", "us")):  # "bus" is one bus
         word = last[:-1]
     else:
         word = last
@@ -132,6 +132,13 @@ def verb_stem(verb: str) -> str:
     first = re.sub(r"(?<=..)(?:ed|es|s)$", "", first) if not first.endswith("ss") else first
     first = re.sub(r"(?<=..)e$", "", first)
     return " ".join([first, *rest])
+
+
+def plural(noun: str) -> str:
+    """"box" -> "boxes", "lorry" -> "lorries", "pot" -> "pots": how a working step counts them."""
+    if re.search(r"(?:ch|sh|x|s|z)$", noun):
+        return noun + "es"
+    return noun[:-1] + "ies" if re.search(r"[^aeiou]y$", noun) else noun + "s"
 
 
 def worked(calculation: str, setup: list[str], answer: str, given: tuple[Fraction, ...],
