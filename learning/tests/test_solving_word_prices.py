@@ -38,6 +38,13 @@ def _agrees_with_itself(solution) -> bool:
     ("The price of a ticket fell from $25 to $20. What was the percentage decrease?", Fraction(1, 5)),
     ("A coat used to cost £50 and now costs £40. What is the percentage decrease?", Fraction(1, 5)),
     ("A jacket was £50 and is now £35. What is the percentage decrease?", Fraction(3, 10)),
+    ("A jumper costs 40 pounds and is reduced by 25%. What is the sale price?", Fraction(30)),
+    ("A jumper normally costs £40. In the sale it is 25% off. What is the sale price?", Fraction(30)),
+    ("A jumper is priced at €40 with a 25% discount. What is the price after the discount?", Fraction(30)),
+    ("A game costs £30. How much is it with 20% off?", Fraction(24)),
+    ("The bill comes to $48. They add a 25% tip. How much do they pay in total?", Fraction(60)),
+    ("The price of a bike is £200 plus 20% VAT. What is the total price?", Fraction(240)),
+    ("A bank account pays 5% interest per year. How much interest will £200 earn in 1 year?", Fraction(10)),
     ("A bank pays 3% interest a year. How much interest will you earn on £400 after 1 year?", Fraction(12)),
     ("A bank pays 3% simple interest a year. How much interest will you earn on £400 after 2 years?", Fraction(24)),
     ("£500 is invested at 2% simple interest per year. How much interest is earned after 3 years?", Fraction(30)),
@@ -67,6 +74,8 @@ def test_money_is_worked_in_decimals():
     "A coat costs $90 and there is $30 off. What is the sale price?",  # not a percentage
     "Tickets cost £12 each but there is a 25% discount. How much is a programme now?",  # another thing
     "A meal costs $40. You leave a 15% tip. How much do you save?",
+    "A game costs £30. How much is it with 20% tax?",
+    "A game costs £30 and is 10% off. How much is it with 20% off?",  # which price is it off?
 ])
 def test_a_price_story_that_does_not_fit_is_declined(question):
     assert solve(question) is None

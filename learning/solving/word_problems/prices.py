@@ -25,7 +25,8 @@ from learning.solving.word_problems.story import (PRONOUN, SUBJECT, WORD, Quanti
 from learning.solving.wording import Instructions
 
 _RATE = r"(?P<rate>\d+(?:\.\d+)?%|\d+/\d+)"
-_PRICE = rf"(?:(?P<owner>{SUBJECT}|{PRONOUN}) )?(?:costs|cost|is priced at|was priced at|is|was|sells for|used to cost)"
+_PRICE = (rf"(?:(?:the (?:price|cost) of )?(?P<owner>{SUBJECT}|{PRONOUN}) )?(?:(?:normally|usually) )?(?:costs|cost|"
+          rf"is priced at|was priced at|is|was|sells for|used to cost|comes to|came to)")
 _BASE = rf"(?:in a sale,? )?{_PRICE} {quantity('price')}"
 _DOWN = r"(?:reduced|decreased|cut|discounted|marked down|lowered|dropped|went down|goes down|fell|falls)"
 _UP = r"(?:increased|raised|went up|goes up|rose|rises|put up|marked up)"
@@ -35,7 +36,7 @@ _CHANGES = [  # (pattern, sign)
     (rf"{_THEN}(?:in a sale,? )?(?:{_IT} )?(?:is |was |has been |gets |got )?(?:{_DOWN}) by {_RATE}"
      rf"(?: in (?:a|the) sale)?(?P<new> of the (?:new|sale|reduced) price)?", "-"),
     (rf"{_THEN}(?:{_IT} )?(?:is |was |has been |gets |got )?(?:{_UP}) by {_RATE}(?P<new> of the new price)?", "+"),
-    (rf"{_THEN}(?:it's |it is |is |was |there's |there is |(?:it's |it is |is )?on sale (?:for|at|with) |(?:the shop|they|the store) (?:has|gives|offers) |with |"
+    (rf"{_THEN}(?:in (?:a|the) sale,? )?(?:it's |it is |is |was |there's |there is |(?:it's |it is |is )?on sale (?:for|at|with) |(?:the shop|they|the store) (?:has|gives|offers) |with |"
      rf"(?:she|he|they|you|we|i) (?:get|gets|got) )?(?:an? )?(?P<another>another )?{_RATE} "
      rf"(?:off|discount)(?P<new> (?:off )?the (?:new|sale|reduced) price)?(?: in (?:a|the) sale)?", "-"),
     (rf"{_THEN}\+ {_RATE} (?:tax|vat|sales tax|service|service charge)", "+"),
@@ -52,13 +53,22 @@ _FINAL_QUESTION = (r"what(?:'s| is| was| will be) the (?:new|sale|final|reduced|
                    r"(?: for it)?(?: now| in the sale| in total| altogether)?"
                    r"|how much (?:does|will|would) it cost (?:now|in the sale|in total|altogether)"
                    r"|how much is it now|what does it cost (?:now|in the sale)|how much is the (?:total )?bill"
+                   r"|what(?:'s| is) the (?:price|cost) (?:after|with|including) (?:the )?(?:discount|tax|vat|tip|"
+                   r"increase|rise|reduction|service charge)"
                    rf"|how much (?:is|does) (?:a|an|the|one|each) (?P<one>{WORD}) (?:cost )?(?:now|in the sale)")
 _CHANGE_QUESTION = (r"how much (?:is|was|will be) the (?P<asked>discount|saving|tip|tax|vat|increase|reduction)"
                     rf"|how much (?:does|do|will|would|did) (?:{PRONOUN}|{SUBJECT}) (?P<save>save)")
 
 
+_CHANGE_ASKED = (rf"(?P<asked>how much (?:is it|does it cost|would it cost|will it cost|would it be|will it be)) "
+                 rf"(?:with|after) (?:an? )?(?P<rate>\d+(?:\.\d+)?%|\d+/\d+) (?:off|discount)")
+
+
 def solve_price_change(statement: str, question: str) -> Solution | None:
     """A price, then one or more changes to it, asked for the final price or the one change's amount."""
+    if carried := re.fullmatch(_CHANGE_ASKED, question):  # "a game costs £30. how much is it with 20% off?"
+        statement = f"{statement} and it is {carried['rate']} off"
+        question = "how much is it now"
     read = _read_changes(statement)
     if read is None:
         return None
@@ -79,8 +89,8 @@ def solve_price_change(statement: str, question: str) -> Solution | None:
 
 def _read_changes(statement: str) -> tuple[Quantity, list[tuple[str, str]], str | None] | None:
     """The price, each change to it (its sign and rate), and what is priced."""
-    clauses = [clause for clause in re.split(r"\. |, and |,? and (?=then )|, | and |,? but | (?=\+ \d)", statement)
-               if clause]
+    clauses = [clause for clause in re.split(r"\. |, and |,? and (?=then )|, | and |,? but | (?=\+ \d)| (?=with an? \d)",
+                                              statement) if clause]
     base = re.fullmatch(_BASE + "(?: each)?", clauses[0])
     if base is None:
         return None
@@ -186,15 +196,19 @@ _INTEREST = [
     rf"{quantity('principal')} is (?:invested|saved|put in a bank|put in a savings account) at {_RATE} "
     rf"(?P<simple>simple )?interest (?:a|per|each|every) year",
 ]
-_INTEREST_QUESTION = (rf"how much interest (?:(?:do|does|will|would) (?:{PRONOUN}|{SUBJECT}) (?:get|earn|receive)|is "
-                      rf"(?:earned|paid))(?: on {quantity('principal')})?(?: after| in| for) (?P<years>\d+) years?")
+_YEARS = r"(?: after| in| for) (?P<years>\d+) years?"
+_INTEREST_QUESTIONS = [
+    rf"how much interest (?:(?:do|does|will|would) (?:{PRONOUN}|{SUBJECT}) (?:get|earn|receive)|is (?:earned|paid))"
+    rf"(?: on {quantity('principal')})?{_YEARS}",
+    rf"how much interest (?:do|does|will|would) {quantity('principal')} (?:earn|get|make){_YEARS}",
+]
 
 
 def solve_interest(statement: str, question: str) -> Solution | None:
     """Simple interest: the rate of the amount for each year (more than a year only when the story says
     "simple", since a bank would compound it)."""
     match = next((m for p in _INTEREST if (m := re.fullmatch(p, statement))), None)
-    asked = re.fullmatch(_INTEREST_QUESTION, question)
+    asked = next((m for p in _INTEREST_QUESTIONS if (m := re.fullmatch(p, question))), None)
     if match is None or asked is None or bool(match.groupdict().get("principal")) == bool(asked["principal"]):
         return None
     principal = quantity_in(match if match.groupdict().get("principal") else asked, "principal")
