@@ -20,6 +20,10 @@ from learning.solving import check_answer, solve
     ("A swimmer swims 12 lengths of a 25 m pool. How far does she swim altogether?", Fraction(300)),
     ("Leo runs 4 laps of a 400 m track. How many km is that?", Fraction(8, 5)),
     ("A wall is 5 m long and 2.4 m high. What is its area?", Fraction(12)),
+    ("Ali swims 6 lengths of a 25 m pool and then swims another 50 m. How far did he swim altogether?",
+     Fraction(200)),
+    ("A drawing 12 cm long is enlarged by a scale factor of 3. How long is the enlarged drawing?", Fraction(36)),
+    ("A photo 6 cm wide is enlarged by a scale factor of 1 1/2. How wide is the new photo?", Fraction(9)),
 ])
 def test_scores_rectangles_and_laps(question, value):
     solution = solve(question)
@@ -37,6 +41,8 @@ def test_scores_rectangles_and_laps(question, value):
     "A lawn is 10 m by 6 m and 3/4 of it is grass. What is the area of the patio?",
     "A swimmer swims 12 lengths of a 25 m pool. How far does she cycle altogether?",
     "A swimmer swims 12 lengths of a 25 m pool and 3 lengths of a 50 m pool. How far does she swim?",
+    "Ali swims 6 lengths of a 25 m pool and then swims another 1 km. How far did he swim altogether?",  # units
+    "A photo 6 cm wide is enlarged by a scale factor of 1 1/2. How long is the new photo?",  # another side
 ])
 def test_measures_that_do_not_fit_are_declined(question):
     assert solve(question) is None

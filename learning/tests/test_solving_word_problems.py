@@ -58,6 +58,8 @@ FAST = settings(derandomize=True, max_examples=40, deadline=None)
     # map scales
     ("1 cm on the map represents 4 km. The 2 villages are 3.5 cm apart on the map. What is the real distance "
      "in km?", Fraction(14)),
+    ("A map has a scale where 1 cm is 3 km. 2 towns are 4.5 cm apart on the map. How far apart are they?",
+     Fraction(27, 2)),
 ])
 def test_word_problem_families(question, value):
     solution = solve(question)

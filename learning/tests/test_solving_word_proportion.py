@@ -40,6 +40,7 @@ FAST = settings(derandomize=True, max_examples=40, deadline=None)
     ("A tap drips 40 ml every hour. How much water does it drip in 6 hours?", Fraction(240)),
     ("Jo is paid $11 an hour. How much does she earn for 90 minutes?", Fraction(33, 2)),
     ("A jumper costs 40 dollars. How much do 3 jumpers cost?", Fraction(120)),
+    ("A pancake recipe uses 1/4 cup of milk. How much milk is needed for 6 pancakes?", Fraction(3, 2)),
 ])
 def test_an_amount_scaled_to_other_items(question, value):
     solution = solve(question)
@@ -62,6 +63,7 @@ def test_an_amount_scaled_to_other_items(question, value):
     "A box holds 24 eggs. How many eggs do 5 crates hold?",
     "A box holds 24 eggs. How many pens do 5 boxes hold?",
     "Jo is paid $11 an hour. How much does she earn for 6 days?",  # a working day is not 24 hours
+    "A pancake recipe uses 1/4 cup of milk. How much milk is needed for 6 pies?",
     "A train travels at 80 km/h. How long does it take to travel 200 miles?",
 ])
 def test_a_proportion_that_does_not_fit_is_declined(question):

@@ -11,7 +11,7 @@ from learning.solving.word_problems.averages import solve_mean
 from learning.solving.word_problems.breakdown import solve_breakdown
 from learning.solving.word_problems.change import change_from, without_change_from
 from learning.solving.word_problems.fitting import solve_fitting
-from learning.solving.word_problems.measures import solve_laps, solve_rectangle
+from learning.solving.word_problems.measures import solve_enlargement, solve_laps, solve_rectangle
 from learning.solving.word_problems.parts import solve_parts_of_a_whole
 from learning.solving.word_problems.portions import (solve_complement_fraction, solve_fraction_of_rest,
                                                      solve_part_of_amount)
@@ -30,7 +30,7 @@ _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_c
              solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference, solve_repeated_loss,
              solve_breakdown, solve_price_before, solve_percentage_between, solve_interest,
              solve_proportion, solve_fitting, solve_score, solve_rectangle, solve_laps,
-             solve_mean)
+             solve_mean, solve_enlargement)
 
 __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 

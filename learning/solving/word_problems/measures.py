@@ -60,8 +60,9 @@ def solve_rectangle(statement: str, question: str) -> Solution | None:
                   f"the area in{squared}", given)
 
 
-_LAPS = (rf"(?:{PRONOUN}|{SUBJECT}) (?P<verb>{WORD}) (?P<count>\d+) (?P<laps>laps|lengths|times) "
-         rf"(?:of|around|round|along|across) (?:a|an|the) {quantity('each')}(?: long)? (?:{NOUN})")
+_LAPS = (rf"(?:{PRONOUN}|{SUBJECT}) (?P<verb>{WORD}|does|did|do) (?P<count>\d+) (?P<laps>laps|lengths|times) "
+         rf"(?:of|around|round|along|across) (?:a|an|the) {quantity('each')}(?: long)? (?:{NOUN})"
+         rf"(?:,? and (?:then )?(?P<verb2>{WORD}) (?:another|a further|an extra) {quantity('extra')})?")
 _LAPS_QUESTION = (rf"how (?:far|much) is (?:that|this|it)(?: altogether| in total)?"
                   rf"|how (?:far|much) (?:did|does|will|do) (?:{PRONOUN}|{SUBJECT}) (?P<asked>{WORD}){ALTOGETHER}?"
                   rf"|what (?:distance|total distance) is (?:that|this)")
@@ -78,5 +79,27 @@ def solve_laps(statement: str, question: str) -> Solution | None:
     if not each.unit:
         return None
     count = match["count"]
-    return worked(f"{count} × {each.text}", [f"{count} {match['laps']} of {each.shown()}: {count} × {each.shown()}"],
-                  "the distance", (literal_value(count), each.value), each.unit)
+    setup = [f"{count} {match['laps']} of {each.shown()}: {count} × {each.shown()}"]
+    if not match["extra"]:
+        return worked(f"{count} × {each.text}", setup, "the distance", (literal_value(count), each.value), each.unit)
+    extra = quantity_in(match, "extra")
+    if extra.unit != each.unit:
+        return None  # "3 laps of a 400 m track and another 2 km": one unit, or no answer
+    return worked(f"{count} × {each.text} + {extra.text}", [*setup, f"Then {extra.shown()} more"], "the distance",
+                  (literal_value(count), each.value, extra.value), each.unit)
+
+
+_ENLARGED = (rf"(?:a|an|the) (?P<thing>{NOUN}) {quantity('size')} (?P<side>wide|long|tall|high) is (?:enlarged|scaled up|"
+             rf"made bigger|scaled|multiplied) by (?:a )?(?:scale )?factor(?: of)? (?P<factor>\d+(?: \d+/\d+)?(?:\.\d+)?|\d+/\d+)")
+_ENLARGED_QUESTION = rf"how (?P<side>wide|long|tall|high) is the (?:new|enlarged|bigger|scaled) (?P<thing>{NOUN})"
+
+
+def solve_enlargement(statement: str, question: str) -> Solution | None:
+    """A length enlarged by a scale factor: the length times the factor."""
+    match, asked = re.fullmatch(_ENLARGED, statement), re.fullmatch(_ENLARGED_QUESTION, question)
+    if match is None or asked is None or asked["side"] != match["side"] or not same_thing(asked["thing"], match["thing"]):
+        return None
+    size, factor = quantity_in(match, "size"), match["factor"]
+    return worked(f"{size.text} × {factor}", [f"Every length is multiplied by the scale factor {factor}"],
+                  f"the new {match['side'].replace('wide', 'width').replace('long', 'length')}",
+                  (size.value, literal_value(factor)), size.unit)

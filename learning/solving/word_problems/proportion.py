@@ -130,8 +130,8 @@ def _read(statement: str) -> _Rate | None:
             per, item = quantity_in(match, "per"), ""
         elif groups.get("count"):
             per, item = Quantity(match["count"], literal_value(match["count"]), ""), match["item"]
-        else:
-            per, item = Quantity("1", Fraction(1), ""), match["item"]
+        else:  # "a cake recipe uses 2/3 cup of milk": for one cake
+            per, item = Quantity("1", Fraction(1), ""), re.sub(r" recipe$", "", match["item"])
         if per.value <= 0:
             return None
         return _Rate(amount, per, item, groups.get("stuff") or "", bool(groups.get("per") or groups.get("count")),
