@@ -66,6 +66,15 @@ def _agrees_with_itself(solution) -> bool:
     ("In a class of 30, 12 are boys. What percentage are girls?", Fraction(3, 5)),
     ("A bus can carry 48 people. It is 3/4 full. How many more people can get on?", Fraction(12)),
     ("A car park has 120 spaces. 85 are taken. How many spaces are empty?", Fraction(35)),
+    ("Kim has 36 marbles. She loses 25% of them. How many does she have now?", Fraction(27)),
+    ("Kim had 36 marbles but lost 1/3 of them. How many marbles are left?", Fraction(24)),
+    ("A shop had 250 T-shirts and sold 40% of them. How many T-shirts are left?", Fraction(150)),
+    ("Of the 200 people at a concert, 3/5 were adults. How many children were there?", Fraction(80)),
+    ("Lucy saved £85. She spent £23.50 on a present. How much money does she have left?", Fraction(123, 2)),
+    ("The journey is 120 km. We have driven 75 km. How much further do we have to go?", Fraction(45)),
+    ("A film is 2 hours long. We have watched 1 1/4 hours. How much of the film is left?", Fraction(3, 4)),
+    ("A box of chocolates has 24 chocolates. Tom eats 1/6 and Sue eats 1/4. How many chocolates are left?",
+     Fraction(14)),
     ("A jug holds 2 litres and is 3/4 full. How many more millilitres are needed to fill it?", Fraction(500)),
 ])
 def test_a_whole_broken_into_parts(question, value):
@@ -95,6 +104,8 @@ def test_a_whole_broken_into_parts(question, value):
     "A bucket holds 12 litres of water. 3/4 of the water is used. How much water is spilt?",
     "In a class of 30, 12 are boys. What percentage are teachers?",
     "A car park has 120 spaces and 85 are taken. How many spaces are left?",  # taken is not taken away
+    "Kim has 36 marbles. She loses 25% of them. How many pens does she have now?",
+    "A film is 2 hours long. We have watched 1 1/4 hours. How much of the book is left?",
     "A test has 20 questions. Tom got 15 right. How many did he get wrong?",
     "Ben earns £500 a month and saves 30% of it. How much does he have left?",  # what is saved is still had
     "There are 30 cars in a car park. 2/5 of them are red and 1/3 of them are blue. How many are neither red "

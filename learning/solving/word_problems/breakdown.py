@@ -45,13 +45,14 @@ _WHOLES = [
     rf"there {_BE} {quantity('whole')} (?P<things>{NOUN})(?: (?:in|at|on) {_DET} (?P<group>{NOUN}))?",
     rf"out of {quantity('whole')} (?P<things>{NOUN})(?: (?:in|at|on) {_DET} (?P<group>{NOUN}))?",
     rf"{quantity('whole')} (?P<things>{NOUN}) {_BE} in {_DET} (?P<group>{NOUN})",
-    rf"(?P<owner>{SUBJECT}|{PRONOUN}) (?:has|had|have|holds|held|contains|can (?:carry|hold|seat|take)|earns|earned|gets|got|is given|was given|"
+    rf"(?P<owner>{SUBJECT}(?: of {NOUN})?|{PRONOUN}) (?:has|had|have|holds|held|contains|can (?:carry|hold|seat|take)|"
+    rf"saves|saved|has saved|had saved|wins|won|receives|received|earns|earned|gets|got|is given|was given|"
     rf"buys|bought|picks|picked|bakes|baked|collects|collected|makes|made) {quantity('whole')}"
     rf"(?: (?:of )?(?P<things>{NOUN}))?(?: (?:a|an|per|each|every) (?P<period>{WORD}))?",
     rf"(?P<owner>{SUBJECT}|{PRONOUN}) (?:has|had) {_DET} (?P<things>{NOUN}) {quantity('whole')} long",
     rf"(?:(?:a|an|the|my|his|her|their|our) (?P<things>{NOUN})|{SUBJECT}) (?:takes|lasts|is) {quantity('whole')}"
     rf"(?: long)?",
-    rf"of the {quantity('whole')} (?P<things>{NOUN})(?: in {_DET} (?P<group>{NOUN}))?",
+    rf"of the {quantity('whole')} (?P<things>{NOUN})(?: (?:in|at|on) {_DET} (?P<group>{NOUN}))?",
 ]
 # Clauses that name a whole and a part of it at once.
 _WHOLE_AND_PART = [
@@ -108,7 +109,7 @@ def solve_breakdown(statement: str, question: str) -> Solution | None:
 
 
 def _clauses(statement: str) -> list[str]:
-    return [clause for clause in re.split(r"\. |,? and then |, then |, and |, | and (?!the rest\b)|(?= and the rest\b) and ",
+    return [clause for clause in re.split(r"\. |,? and then |, then |, and |, |,? but | and (?!the rest\b)|(?= and the rest\b) and ",
                                           statement) if clause]
 
 
@@ -207,8 +208,11 @@ _QUESTIONS = [
 _LEFT_QUESTIONS = [
     rf"how (?:many|much|far|long)(?: (?P<things>{_ASKED}))? {_BE} (?:left|remaining)(?: now| over)?(?: in {_DET} {NOUN})?",
     rf"how (?:many|much|far|long)(?: (?P<things>{_ASKED}))? (?:does|do|did|has|have) (?:{PRONOUN}|{SUBJECT}) "
-    rf"(?:have |got )?(?:left|remaining|still (?:have|got)(?: left)?)(?: now)?",
-    rf"how (?:many|much|far|long)(?: (?P<things>{_ASKED}))? (?:does|do|has|have) (?:{PRONOUN}|{SUBJECT}) (?:still )?"
+    rf"(?:have |got )?(?:left|remaining|still (?:have|got)(?: left)?)(?: now)?|how (?:many|much)(?: (?P<things2>{_ASKED}))? "
+    rf"(?:does|do|did) (?:{PRONOUN}|{SUBJECT}) (?:have|own) now",
+    rf"how much of {_DET} (?P<things>{NOUN}) is (?:left|remaining|still to (?:go|come|do|read|watch))",
+    rf"how (?:many|much|far|long)(?: further| more| longer)?(?: (?P<things>{_ASKED}))? (?:does|do|has|have) "
+    rf"(?:{PRONOUN}|{SUBJECT}) (?:still )?"
     rf"(?:got |have |left )?to (?:{WORD})",
     rf"how (?:long|big|heavy) is {_DET} (?P<things>{NOUN}) now",
 ]
@@ -230,7 +234,8 @@ _PAIRS = {frozenset(verb_stem(word) for word in pair) for pair in (
 def _answer(story: _Story, amounts: list[tuple[Fraction, str]], question: str) -> Solution | None:
     for pattern in _LEFT_QUESTIONS:
         if (asked := re.fullmatch(pattern, question)) is not None:
-            if not _same_things(story, asked.groupdict().get("things")) or story.parts[-1].rest:
+            things = asked.groupdict().get("things") or asked.groupdict().get("things2")
+            if not _same_things(story, things) or story.parts[-1].rest:
                 return None
             filling = pattern == _FILL_QUESTION  # "how many more litres to fill it": only of a tank part full
             if filling != (len(story.parts) == 1 and story.parts[0].predicate == "full"):

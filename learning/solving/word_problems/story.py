@@ -22,7 +22,7 @@ get gets got left rest remaining remainder what how many much times another also
 into equal equally by in on at for from to with sells sold spends spent gives gave uses used costs cost reduced
 increased sale apart altogether total together if when who which where why does do did can will would its his
 her their them it they he she we you i this that these those all some none no not long""".split()
-WORD = rf"(?!(?:{'|'.join(_STOP)})\b)[a-z]+(?:'s)?"
+WORD = rf"(?!(?:{'|'.join(_STOP)})\b)[a-z]+(?:-[a-z]+)*(?:'s)?"
 NOUN = rf"{WORD}(?: {WORD}){{0,2}}"
 SUBJECT = rf"(?:(?:a|an|the|my|his|her|their|our) )?{NOUN}"
 PRONOUN = r"(?:he|she|they|it|we|you|i)"
