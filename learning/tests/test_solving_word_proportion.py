@@ -82,3 +82,32 @@ def test_scaling_matches_fraction_arithmetic(count, pence, wanted):
     solution = solve(f"{count} bags of crisps cost £{pence // 100}.{pence % 100:02d}. How much do {wanted} bags of "
                      f"crisps cost?")
     assert solution is not None and solution.value == price / count * wanted
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("Tom and Ann share £45 in the ratio 2:3. How much does Ann get?", Fraction(27)),
+    ("Share 60 sweets between Tom, Ann and Bo in the ratio 1 : 2 : 3. How many does Bo get?", Fraction(30)),
+    ("60 sweets are shared between Tom, Ann and Bo in the ratio 1:2:3. How many sweets does Ann get?", Fraction(20)),
+    ("Tom and Ann share £45 in the ratio 2:3. What is the larger share?", Fraction(27)),
+])
+def test_an_amount_shared_in_a_ratio(question, value):
+    solution = solve(question)
+    assert solution is not None and solution.value == value, question
+    assert check_answer(solution, "\n".join([*solution.steps, solution.final_answer])).status != "contradicts"
+
+
+@pytest.mark.parametrize("question", [
+    "Tom and Ann share £45 in the ratio 2:3. How much does Bo get?",  # not one of them
+    "60 sweets are shared between Tom and Ann in the ratio 1:2:3. How many sweets does Ann get?",  # 3 parts, 2 people
+    "Tom and Ann share £45 in the ratio 2:3. How many sweets does Ann get?",  # not what is shared
+    "Tom and Ann share £45 in the ratio 3:3. What is the larger share?",  # neither is larger
+])
+def test_a_ratio_share_that_does_not_fit_is_declined(question):
+    assert solve(question) is None
+
+
+@FAST
+@given(st.integers(1, 9), st.integers(1, 9), st.integers(1, 500))
+def test_a_ratio_share_matches_fraction_arithmetic(first, second, total):
+    solution = solve(f"Ali and Ben share £{total} in the ratio {first}:{second}. How much does Ben get?")
+    assert solution is not None and solution.value == Fraction(total * second, first + second)

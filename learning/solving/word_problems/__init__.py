@@ -18,6 +18,7 @@ from learning.solving.word_problems.portions import (solve_complement_fraction, 
 from learning.solving.word_problems.prices import (solve_interest, solve_percentage_between, solve_price_before,
                                                    solve_price_change)
 from learning.solving.word_problems.proportion import solve_proportion
+from learning.solving.word_problems.ratios import solve_ratio_share
 from learning.solving.word_problems.rates import solve_rate, solve_scale
 from learning.solving.word_problems.repeated import solve_repeated_loss
 from learning.solving.word_problems.scores import solve_score
@@ -30,7 +31,7 @@ _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_c
              solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference, solve_repeated_loss,
              solve_breakdown, solve_price_before, solve_percentage_between, solve_interest,
              solve_proportion, solve_fitting, solve_score, solve_rectangle, solve_laps,
-             solve_mean, solve_enlargement)
+             solve_mean, solve_enlargement, solve_ratio_share)
 
 __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 
