@@ -12,6 +12,9 @@ from learning.solving import check_answer, solve
     ("I got 27 out of 30 on my spelling test, what percentage is that?", Fraction(9, 10)),
     ("A quiz has 25 questions and Meg gets 21 right. What is her score as a percentage?", Fraction(21, 25)),
     ("A quiz has 25 questions and Meg gets 20 correct. What fraction did she get right?", Fraction(4, 5)),
+    ("Amir answered 18 out of 20 questions correctly. What percentage did he get right?", Fraction(9, 10)),
+    ("In a test, Cam scored 36 out of 48. What percentage did he score?", Fraction(3, 4)),
+    ("A team lost 5 of their 20 matches. What percentage of their matches did they lose?", Fraction(1, 4)),
     ("A room is 4.5 m long and 3 m wide. What is the area of the room?", Fraction(27, 2)),
     ("A patio measures 6 m by 2 1/2 m. What is its area in square metres?", Fraction(15)),
     ("A field is 40 m by 25 m. What is its perimeter?", Fraction(130)),
@@ -34,6 +37,7 @@ def test_scores_rectangles_and_laps(question, value):
 @pytest.mark.parametrize("question", [
     "Ali scored 18 out of 24 in a quiz. What fraction did he get wrong?",  # the complement, not the score
     "Ali scored 30 out of 24 in a quiz. What percentage did he get?",
+    "A team won 15 of their 20 matches. What percentage of their matches did they lose?",  # the other verb
     "A field is 40 m by 25 m. What is its area in square cm?",  # another unit squared
     "A field is 40 m by 25 cm. What is its area?",  # two units
     "A room is 4.5 m long and 3 m wide. What is the area of the garden?",  # another shape

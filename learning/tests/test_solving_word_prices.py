@@ -34,6 +34,8 @@ def _agrees_with_itself(solution) -> bool:
     ("A phone costs £300 and VAT of 20% is added. What is the total price?", Fraction(360)),
     ("A lamp costs £36 after a 25% discount. What was the price before the discount?", Fraction(48)),
     ("A lamp costs £36 after a 20% increase. What was the original price?", Fraction(30)),
+    ("The price after a 25% rise is £50. What was the original price?", Fraction(40)),
+    ("An item costs $64 in a sale with 20% off. What was the price before?", Fraction(80)),
     ("The price of a ticket rose from $20 to $25. What is the percentage increase?", Fraction(1, 4)),
     ("The price of a ticket fell from $25 to $20. What was the percentage decrease?", Fraction(1, 5)),
     ("A coat used to cost £50 and now costs £40. What is the percentage decrease?", Fraction(1, 5)),

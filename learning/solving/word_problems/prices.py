@@ -129,11 +129,14 @@ def _in_pence(price: Quantity) -> str:
 
 
 _BEFORE = [
+    rf"the (?:price|cost) after (?:an? )?{_RATE} (?P<how>discount|reduction|cut|increase|rise) (?:is|was) {quantity('price')}",
+    rf"(?:in a sale,? )?{_PRICE} {quantity('price')} in (?:a|the) sale with {_RATE} (?P<how>off)",
     rf"(?:in a sale,? )?{_PRICE} {quantity('price')} after (?:an? )?{_RATE} (?:was |has been |is )?"
     rf"(?P<how>taken off|off|discount|reduction|cut|increase|rise|was added|added)",
     rf"after (?:an? )?{_RATE} (?P<how>discount|reduction|cut|increase|rise|off),? {_PRICE} {quantity('price')}",
 ]
 _BEFORE_QUESTION = (r"what (?:was|is) the (?:original|old|full|usual|normal|first) (?:price|cost)(?: before the sale)?"
+                    r"|what (?:was|is) the (?:price|cost) before"
                     r"|what (?:was|is) the (?:price|cost) before the (?:sale|discount|increase|rise|reduction)"
                     rf"|how much (?:did|does|was) (?:it|{SUBJECT}) (?:cost |costs )?before(?: the (?:sale|discount))?"
                     r"|how much was it before(?: the (?:sale|discount|increase))?")

@@ -11,14 +11,17 @@ import re
 from learning.solving.answer_form import honoured
 from learning.solving.numbers import literal_value
 from learning.solving.solution import Solution
-from learning.solving.word_problems.story import NOUN, PRONOUN, SUBJECT, worked
+from learning.solving.word_problems.story import NOUN, PRONOUN, SUBJECT, verb_stem, worked
 from learning.solving.wording import Instructions
 
 _WHO = rf"(?:{PRONOUN}|{SUBJECT})"
 _SCORED = r"(?:got|gets|get|scored|scores|score|won|wins|answered|answers|made|makes|hit|hits)"
 _ON = rf"(?: (?:on|in|at|for) (?:a |an |the |my |his |her |their |our |your )?{NOUN})?"
 _STATEMENTS = [
-    rf"{_WHO} {_SCORED} (?P<part>\d+) out of (?P<whole>\d+)(?: (?:marks|points|questions|goals|shots))?{_ON}",
+    rf"(?:(?:in|on) (?:a|an|the|her|his|their|my) {NOUN},? )?{_WHO} {_SCORED} (?P<part>\d+)(?: (?:marks|points))? out of "
+    rf"(?P<whole>\d+)(?: (?:marks|points|questions|goals|shots))?(?: (?:correctly|right|correct))?{_ON}",
+    rf"{_WHO} (?P<verb>won|wins|lost|loses|scored|scores|got|gets|passed|passes) (?P<part>\d+) of (?:their|his|her|my|our|the) "
+    rf"(?P<whole>\d+) (?:matches|games|tests|exams|races|shots|points|questions)",
     rf"(?:a|an|the|my|his|her|their) (?:{NOUN}) (?:has|had) (?P<whole>\d+) (?:questions|marks|points)(?:,| and) "
     rf"{_WHO} {_SCORED} (?P<part>\d+)(?: of them)? (?:right|correct)",
 ]
@@ -27,6 +30,8 @@ _QUESTIONS = [
     rf"what (?:is|was) (?:that|this|it|(?:his|her|their|my|your|the) (?:score|mark|result)) as an? {_FORM}",
     rf"what {_FORM} (?:is|was) (?:that|this|it|(?:his|her|their|my|your|the) (?:score|mark|result))",
     rf"what {_FORM} (?:did|does|do) {_WHO} (?:get|score)(?: right| correct)?",
+    rf"what {_FORM} of (?:their|his|her|my|our|the) (?:matches|games|tests|exams|races|shots) (?:did|does|do) {_WHO} "
+    rf"(?P<qverb>win|lose|pass|score|get)",
     rf"what {_FORM} of (?:the )?(?:questions|marks|points) (?:did|does|do) {_WHO} (?:get|score)(?: right| correct)?",
 ]
 
@@ -36,6 +41,9 @@ def solve_score(statement: str, question: str) -> Solution | None:
     asked = next((m for p in _QUESTIONS if (m := re.fullmatch(p, question))), None)
     if match is None or asked is None:
         return None
+    told, wanted = match.groupdict().get("verb"), asked.groupdict().get("qverb")
+    if wanted and (told is None or verb_stem(told) != verb_stem(wanted)):
+        return None  # "won 15 of their 20 matches": what percentage they won, not lost
     part, whole = match["part"], match["whole"]
     if not 0 <= int(part) <= int(whole) or int(whole) == 0:
         return None

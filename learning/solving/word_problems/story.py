@@ -121,7 +121,7 @@ _IRREGULAR = {"ate": "eat", "drank": "drink", "gave": "give", "sold": "sell", "s
               "cut": "cut", "had": "have", "has": "have", "does": "do", "did": "do", "made": "make", "saw": "see",
               "rode": "ride", "ridden": "ride", "went": "go", "drove": "drive", "flew": "fly", "swam": "swim", "held": "hold",
               "broke": "break", "broken": "break", "fell": "fall", "fallen": "fall", "stole": "steal", "stolen": "steal",
-              "eaten": "eat", "drunk": "drink", "given": "give", "taken": "take"}
+              "eaten": "eat", "drunk": "drink", "given": "give", "taken": "take", "won": "win"}
 
 
 def verb_stem(verb: str) -> str:
