@@ -70,6 +70,7 @@ def _agrees_with_itself(solution) -> bool:
     ("Kim had 36 marbles but lost 1/3 of them. How many marbles are left?", Fraction(24)),
     ("A shop had 250 T-shirts and sold 40% of them. How many T-shirts are left?", Fraction(150)),
     ("Of the 200 people at a concert, 3/5 were adults. How many children were there?", Fraction(80)),
+    ("40% of my 25 classmates walk to school. How many do not walk to school?", Fraction(15)),
     ("Lucy saved £85. She spent £23.50 on a present. How much money does she have left?", Fraction(123, 2)),
     ("The journey is 120 km. We have driven 75 km. How much further do we have to go?", Fraction(45)),
     ("A film is 2 hours long. We have watched 1 1/4 hours. How much of the film is left?", Fraction(3, 4)),

@@ -41,6 +41,10 @@ FAST = settings(derandomize=True, max_examples=40, deadline=None)
     ("Jo is paid $11 an hour. How much does she earn for 90 minutes?", Fraction(33, 2)),
     ("A jumper costs 40 dollars. How much do 3 jumpers cost?", Fraction(120)),
     ("A pancake recipe uses 1/4 cup of milk. How much milk is needed for 6 pancakes?", Fraction(3, 2)),
+    ("I earn $8 an hour babysitting. How much do I earn for 5 hours?", Fraction(40)),
+    ("My brother is paid £7.50 per hour. He works 6 hours. How much does he earn?", Fraction(45)),
+    ("We need 3/4 cup of sugar for one batch of cookies. How much sugar do we need for 3 batches?", Fraction(9, 4)),
+    ("I bought 4 pens for $6. How much would 10 pens cost?", Fraction(15)),
 ])
 def test_an_amount_scaled_to_other_items(question, value):
     solution = solve(question)
@@ -64,6 +68,8 @@ def test_an_amount_scaled_to_other_items(question, value):
     "A box holds 24 eggs. How many pens do 5 boxes hold?",
     "Jo is paid $11 an hour. How much does she earn for 6 days?",  # a working day is not 24 hours
     "A pancake recipe uses 1/4 cup of milk. How much milk is needed for 6 pies?",
+    "My brother is paid £7.50 per hour. He works 6 days. How much does he earn?",
+    "I bought 4 pens for $6. How much would 10 pens weigh?",
     "A train travels at 80 km/h. How long does it take to travel 200 miles?",
 ])
 def test_a_proportion_that_does_not_fit_is_declined(question):

@@ -58,8 +58,8 @@ _WHOLES = [
 _WHOLE_AND_PART = [
     rf"{_DET} (?P<group>{NOUN}) of {quantity('whole')}(?: (?P<things>{NOUN}))? (?:has|had|contains|includes) "
     rf"(?P<count>\d+) (?P<predicate>{WORD})",
-    rf"{_SHARE} of the {quantity('whole')} (?P<things>{NOUN})(?: in {_DET} (?P<group>{NOUN}))? {_BE} "
-    rf"{_PREDICATE}",
+    rf"{_SHARE} of {_DET} {quantity('whole')} (?P<things>{NOUN})(?: (?:in|at|on) {_DET} (?P<group>{NOUN}))? "
+    rf"(?:{_BE} )?{_PREDICATE}",
     rf"(?P<owner>{SUBJECT}) (?:has|have) (?P<verb>{WORD}) {_SHARE} of (?:a|an|the|her|his|their|its) {quantity('whole')} (?P<things>{NOUN})",
     rf"(?:a|an|the) (?P<things>{NOUN}) {quantity('whole')} long (?:has|had) {quantity('taken')} "
     rf"(?P<verb>cut off|removed|taken off|cut from it)",

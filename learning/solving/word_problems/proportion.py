@@ -30,7 +30,9 @@ _MOVES = (r"(?P<moves>travels|goes|drives|runs|walks|covers|flies|cycles|swims|r
           r"walked|covered|flew|cycled|swam|rode|sailed)")
 _STATEMENTS = [
     # a rate for one item: "earns £9.60 an hour", "needs 2/3 cup of flour per batch", "prints 12 pages a minute"
-    rf"{_WHO} {_VERB} (?:at )?{quantity('amount')}{_STUFF} {_EACH} (?P<item>{WORD})",
+    rf"{_WHO} {_VERB} (?:at )?{quantity('amount')}{_STUFF} (?P<each>{_EACH}) (?P<item>{WORD})(?: of {NOUN}| [a-z]+ing)?",
+    rf"{_WHO} (?P<verb>bought|buys|buy|paid|pays|pay|got|gets|spent|spends) {_COUNT} (?P<item>{_THING}) for "
+    rf"{quantity('amount')}",
     rf"(?:the )?(?P<item>{NOUN}) (?P<verb>cost|costs|weigh|weighs) {quantity('amount')} each",
     rf"(?:each|every|1|one|a|an) (?P<item>{NOUN}) (?P<verb>costs|weighs|holds|needs|uses|takes) {quantity('amount')}"
     rf"{_STUFF}",
@@ -43,7 +45,7 @@ _STATEMENTS = [
     rf"{_WHO} {_MOVES} {quantity('amount')} (?:in|on|using) {quantity('per')}{_STUFF}",
 ]
 # Verbs that ask for one amount in other words: what a thing costs is what is paid for it.
-_SENSES = {"cost": "cost", "pay": "cost", "spend": "cost", "charg": "cost", "earn": "earn", "get": "earn",
+_SENSES = {"cost": "cost", "pay": "cost", "spend": "cost", "charg": "cost", "buy": "cost", "bought": "cost", "earn": "earn", "get": "earn",
            "mak": "earn", "is paid": "earn", "gets paid": "earn", "us": "use", "ne": "use", "need": "use",
            "tak": "use", "requir": "use", **dict.fromkeys(("travel", "go", "driv", "walk", "run", "cycl", "rid", "fly",
                                                            "mov", "swim", "sail", "cover"), "move")}
@@ -61,9 +63,9 @@ _SCALED_QUESTIONS = [
 ]
 _ASKED_ITEMS = [rf"{_ASKED_COUNT} (?P<asked_item>{_THING})",
                 rf"{quantity('asked_q')}(?: (?:trip|journey|drive|ride|walk|run)| of {NOUN})?"]
-_WORKED_FOR = (rf"(?P<rate>.+?)(?: and (?:{PRONOUN} )?(?:works|worked|work|is there|stays|stayed|parks|parked|"
-               rf"travels|travelled|drives|drove|walks|walked|runs|ran|cycles|cycled))? for {_ASKED_COUNT} "
-               rf"(?P<asked_item>{WORD})")
+_WORKED_FOR = (rf"(?P<rate>.+?)(?:(?:,? and|\.) (?:{PRONOUN} |{SUBJECT} )?(?:works|worked|work|is there|stays|stayed|"
+               rf"parks|parked|travels|travelled|drives|drove|walks|walked|runs|ran|cycles|cycled) (?:for )?| for )"
+               rf"{_ASKED_COUNT} (?P<asked_item>{WORD})")
 _TOTAL_QUESTION = (rf"how (?:much|far) (?:does|did|will|would) {_WHO} {_QVERB}{ALTOGETHER}?"
                    rf"|how much (?:is|was) (?P<paid>{PRONOUN}|{SUBJECT}) paid{ALTOGETHER}?")
 
@@ -77,6 +79,7 @@ class _Rate:
     stated: bool  # whether ``per`` is written in the story (not the "1" of "an hour")
     verb: str = ""  # what the amount is for: "cost", "earn", "print"
     moves: bool = False  # a distance for a time or a fuel: a speed, or a distance per litre
+    one: tuple[Fraction, ...] = ()  # the 1 of "for 1 batch", when the story writes it
 
 
 def solve_proportion(statement: str, question: str) -> Solution | None:
@@ -136,7 +139,8 @@ def _read(statement: str) -> _Rate | None:
             return None
         return _Rate(amount, per, item, groups.get("stuff") or "", bool(groups.get("per") or groups.get("count")),
                      groups.get("verb") or groups.get("moves") or "",
-                     bool(re.fullmatch(_MOVES, groups.get("verb") or groups.get("moves") or "")))
+                     bool(re.fullmatch(_MOVES, groups.get("verb") or groups.get("moves") or "")),
+                     (Fraction(1),) if "1" in (groups.get("each") or "") else ())
     return None
 
 
@@ -185,7 +189,7 @@ def _scaled(rate: _Rate, count: Quantity, ratio: Fraction) -> Solution | None:
     else:
         calculation = f"{amount.text} × {counted}"
         setup = [*setup, f"{amount.shown()} for each {what}, so for {count.shown()}: {calculation}"]
-        given = (amount.value, count.value)
+        given = (amount.value, count.value, *rate.one)
     return worked(calculation, setup, f"the amount for {count.shown()}", given, amount.unit)
 
 
