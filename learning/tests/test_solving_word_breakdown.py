@@ -140,3 +140,24 @@ def test_a_part_and_its_complement_match_fraction_arithmetic(groups, denominator
     part = Fraction(numerator, denominator) * whole
     assert solution is not None and solution.value == (whole - part if complement else part)
     assert _agrees_with_itself(solution)
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("A bus is 5/6 full with 45 passengers. How many passengers can it hold?", Fraction(54)),
+    ("A tank is 3/4 full when it has 30 litres of water. How much water can it hold?", Fraction(40)),
+    ("30% of Ben's savings is £60. How much are his savings altogether?", Fraction(200)),
+    ("When the jug is 2/3 full it holds 600 ml. How much can the jug hold?", Fraction(900)),
+])
+def test_the_whole_from_a_share_of_it(question, value):
+    solution = solve(question)
+    assert solution is not None and solution.value == value, question
+    assert _agrees_with_itself(solution)
+
+
+@pytest.mark.parametrize("question", [
+    "A bus is 5/6 full with 45 passengers. How many passengers can the train hold?",  # another whole
+    "A bus is 5/6 full with 45 passengers. How many dogs can it hold?",
+    "30% of Ben's savings is £60. How much is his car?",
+])
+def test_a_whole_of_something_else_is_declined(question):
+    assert solve(question) is None

@@ -26,12 +26,13 @@ from learning.solving.word_problems.sharing import solve_groups, solve_sharing
 from learning.solving.word_problems.story import (in_asked_unit, in_plain_amounts, numbers_in, split_story,
                                                   without_asked_unit)
 from learning.solving.word_problems.totals import solve_total_or_difference
+from learning.solving.word_problems.wholes import solve_whole_from_share
 
 _FAMILIES = (solve_sharing, solve_groups, solve_rate, solve_scale, solve_price_change, solve_part_of_amount,
              solve_complement_fraction, solve_fraction_of_rest, solve_total_or_difference, solve_repeated_loss,
              solve_breakdown, solve_price_before, solve_percentage_between, solve_interest,
              solve_proportion, solve_fitting, solve_score, solve_rectangle, solve_laps,
-             solve_mean, solve_enlargement, solve_ratio_share)
+             solve_mean, solve_enlargement, solve_ratio_share, solve_whole_from_share)
 
 __all__ = ["solve_parts_of_a_whole", "solve_word_problem"]
 
