@@ -17,6 +17,12 @@ FAST = settings(derandomize=True, max_examples=40, deadline=None)
     ("Eight pupils share 20 sweets equally. How many sweets does each pupil get?", Fraction(5, 2)),
     ("Mum shares 2/3 of a pie equally among six people. How much will each person get?", Fraction(1, 9)),
     ("a ribbon 3.6 m long is cut into 8 equal pieces. how long is each piece?", Fraction(9, 20)),
+    ("Sam has 2 1/2 kg of sand and puts it equally into 5 buckets. How much sand goes into each bucket?",
+     Fraction(1, 2)),
+    ("Ola has 2/3 of a litre of milk and pours it into 4 glasses equally. How much goes in each glass?",
+     Fraction(1, 6)),
+    ("If 2/3 of a pie is shared equally between 4 people, what fraction of the whole pie does each person get?",
+     Fraction(1, 6)),
     ("A 5 1/4 metres rope is cut into 7 equal lengths. What is the length of each length?", Fraction(3, 4)),
     # how many groups
     ("A baker has 6 kg of flour and uses 3/4 kg for each loaf. How many loaves can he make?", Fraction(8)),
@@ -43,12 +49,17 @@ FAST = settings(derandomize=True, max_examples=40, deadline=None)
     ("Mia ran 2.75 km in the morning and 1.8 km in the evening. How much further did she run in the morning?",
      Fraction(19, 20)),
     ("Tom drank 3/4 litres and Ana drank 2/3 litres. How much more did Tom drink?", Fraction(1, 12)),
+    ("A book costs £8 and a pen costs £2. How much do they cost altogether?", Fraction(10)),
+    ("A book costs £8.50 and a pen costs £2.25. How much more does the book cost than the pen?", Fraction(25, 4)),
+    ("A 750 ml bottle of juice is shared equally between 3 children. How much does each child get?", Fraction(250)),
     # a fraction of what is left
     ("Zoe spends 1/4 of her pocket money on a book and 2/3 of what is left on sweets. What fraction of her "
      "pocket money does she have left?", Fraction(1, 4)),
     # map scales
     ("1 cm on the map represents 4 km. The 2 villages are 3.5 cm apart on the map. What is the real distance "
      "in km?", Fraction(14)),
+    ("A map has a scale where 1 cm is 3 km. 2 towns are 4.5 cm apart on the map. How far apart are they?",
+     Fraction(27, 2)),
 ])
 def test_word_problem_families(question, value):
     solution = solve(question)
@@ -84,6 +95,8 @@ def test_money_and_units_are_kept_in_the_answer():
     "Three friends share 2 1/4 pizzas equally, but Tom gets twice as much. How much does each get?",
     "3 friends share 2 pizzas and 4 cakes equally. How much does each get?",  # a leftover quantity
     "A plank 2.4 m long is cut into 6 pieces. How long is each piece?",  # not equal pieces
+    "Sam has 2 1/2 kg of sand and puts it equally into 5 buckets. How much sand goes into each box?",
+    "Four children share 3 1/3 cakes equally. How much does each adult get?",
     "A gardener has 9 kg of seed and puts 300 g in each pot. How many pots can she fill?",  # two units
     "A baker has 6 kg of flour and uses 3/4 kg for each loaf. How many cakes can he make?",  # other groups
     "A cinema ticket costs £7.20 per adult. How much for 15 children?",  # other items
@@ -94,6 +107,8 @@ def test_money_and_units_are_kept_in_the_answer():
     "A shop has 120 apples and sells 3/8 of them. How many did it buy?",
     "A team of 15 players has 6 girls. What fraction of the team are goalkeepers?",  # not the rest
     "Ben cycled 4 km on Monday and 3 miles on Tuesday. How far did he cycle altogether?",  # two units
+    "A book costs £8 and a pen weighs 2 kg. How much do they cost altogether?",
+    "A book costs £8 and a pen costs £2. How much more does the pen cost?",  # the pen costs less
     "Mia ran 1.8 km in the morning and 2.75 km in the evening. How much further did she run in the morning?",
     "Mia ran 2.75 km in the morning and 1.8 km in the evening. How much further did she run?",  # which one?
     "Zoe spends 1/4 of her money on a book and 2/3 of her money on sweets. What fraction of her money does "

@@ -1,7 +1,6 @@
-"""A part of an amount: a price changed by a percentage, a fraction sold and what is left, the fraction the
-rest of a group makes up, and a fraction of what is left (pure).
+"""A part of an amount: a fraction sold and what is left, the fraction the rest of a group makes up, and a
+fraction of what is left (pure).
 
-"A shirt costs £36 and is reduced by 25% in a sale. What is the sale price?" -> 36 - 25% of 36;
 "A farmer has 84 sheep and sells 2/7 of them. How many sheep does he have left?" -> 84 - 2/7 of 84;
 "A class of 28 pupils has 16 girls. What fraction of the class are boys?" -> (28 - 16)/28;
 "Kai spends 1/3 of his money on snacks and 1/2 of what is left on a game. What fraction of his money does he
@@ -21,32 +20,6 @@ from learning.solving.word_problems.story import (NOUN, PRONOUN, SUBJECT, WORD, 
 
 _PART = r"(?P<part>\d+(?:\.\d+)?%|\d+/\d+)"
 _POSSESSIVE = r"(?:his|her|their|its|the|my|our|your)"
-_PRICE_CHANGE = (rf"{SUBJECT} (?:costs|is priced at|is|was) {quantity('price')}(?:,| and|\.)(?: (?:in|during) "
-                 rf"(?:a|the) sale,?)?(?: (?:it|the price|its price))? (?:is|was|has been|gets) "
-                 rf"(?P<verb>reduced|decreased|increased|raised|cut) by {_PART}(?: in (?:a|the) sale)?")
-_PRICE_QUESTION = (r"what (?:is|was) (?:the|its) (?:new|sale|reduced|increased|final) (?:price|cost)"
-                   r"|how much (?:does|will|would) it cost (?:now|in the sale)|how much is it now"
-                   r"|what does it cost (?:now|in the sale)"
-                   rf"|how much (?:does|will|would|did) (?:{PRONOUN}|{SUBJECT}) pay(?: for it)?(?: now| in the sale)?")
-
-
-def solve_price_change(statement: str, question: str) -> Solution | None:
-    match = re.fullmatch(_PRICE_CHANGE, statement)
-    if match is None or not re.fullmatch(_PRICE_QUESTION, question):
-        return None
-    price = quantity_in(match, "price")
-    sign = "+" if match["verb"] in ("increased", "raised") else "-"
-    solution = changed_amount(price.text, sign, match["part"], (f"The new price is {price.shown()} {sign} "
-                                                                f"{match['part']} of {price.shown()}",))
-    if solution is None:
-        return None
-    new_price = Quantity(solution.result_text, solution.value, price.unit).shown()
-    forms = tuple(dict.fromkeys((*solution.accepted_forms, new_price)))
-    return replace(solution, kind="arithmetic", accepted_forms=forms,
-                   final_answer=f"The new price is {price.shown()} {sign} {match['part']} of {price.shown()} = "
-                                f"{new_price}.")
-
-
 _TAKES = r"(?P<verb>sells|gives away|eats|uses|spends|loses|gives|sold|gave away|ate|used|spent|lost|gave)"
 _AMOUNT_PART = (rf"{SUBJECT} (?:has|had|buys|bought|picks|picked|bakes|baked|collects|collected) "
                 rf"{quantity('whole')}(?: (?:of )?(?P<things>{NOUN}))? and {_TAKES} {_PART}(?: of (?:them|it|these|"

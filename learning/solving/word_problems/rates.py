@@ -41,7 +41,8 @@ def solve_rate(statement: str, question: str) -> Solution | None:
 
 
 _MAP = r"(?:the )?(?:map|plan|drawing|diagram|model)"
-_SCALE = (rf"(?:1|one) (?P<map_unit>{WORD}) on {_MAP} (?:is|represents|stands for|shows|equals) "
+_SCALE = (rf"(?:(?:1|one) (?P<map_unit>{WORD}) on {_MAP}|(?:a|the) (?:map|plan|drawing) (?:uses|has) a scale (?:where|in "
+          rf"which|of) (?:1|one) (?P<map_unit2>{WORD})) (?:is|represents|stands for|shows|equals|to) "
           rf"{quantity('real')}(?: in real life)?")
 _MEASURED = (rf"(?:(?:the )?(?P<pair>2 )|(?:a|an|the) )?(?P<places>{NOUN}) (?:are|is) {quantity('measured')}"
              rf"(?: apart)? (?:on|from) {_MAP}(?: apart)?|on {_MAP},? (?:the )?(?P<pair2>2 )?(?P<places2>{NOUN}) "
@@ -59,7 +60,7 @@ def solve_scale(statement: str, question: str) -> Solution | None:
         return None
     real = quantity_in(match, "real")
     measured = quantity_in(match, "measured" if match["measured"] else "measured2")
-    if measured.unit != match["map_unit"] or not real.unit:
+    if measured.unit != (match["map_unit"] or match["map_unit2"]) or not real.unit:
         return None
     pair = (Fraction(2),) if match["pair"] or match["pair2"] else ()  # "two towns": a number, not a quantity
     given = (Fraction(1), real.value, measured.value, *pair)

@@ -15,19 +15,23 @@ from math import floor
 from learning.solving.numbers import fraction_text, number_text
 from learning.solving.solution import Solution
 from learning.solving.word_problems.story import (NOUN, PRONOUN, SUBJECT, WORD, Quantity, quantity, quantity_in,
-                                                  same_thing, singular, worked)
+                                                  plural, same_thing, singular, worked)
 
 _COUNT = r"(?P<count>\d+)"
 _EQUALLY = r"(?: (?:equally|evenly|fairly))"
 _AMONG = r"(?:between|among|amongst)"
-_AMOUNT_OF = rf"{quantity('total')}(?: (?:of )?(?:(?:a|an|the) )?(?P<thing>{NOUN}))?"
+_AMOUNT_OF = (rf"(?:(?:a|an|the) )?{quantity('total')}(?: (?:of )?(?:(?:a|an|the) )?(?P<thing>{NOUN})"
+              rf"(?: of {NOUN})?)?")
 _SHARES = [
     rf"{_COUNT} (?P<people>{NOUN}) share {_AMOUNT_OF}{_EQUALLY}?(?: between them)?",
     rf"{_AMOUNT_OF} (?:is|are) (?:shared|split|divided){_EQUALLY}? {_AMONG} {_COUNT} (?P<people>{NOUN})",
     rf"{SUBJECT} (?:shares|splits|divides) {_AMOUNT_OF}{_EQUALLY}? {_AMONG} {_COUNT} (?P<people>{NOUN})",
+    rf"{SUBJECT} (?:has|had|buys|bought|makes|made) {_AMOUNT_OF} and (?:pours|shares|splits|divides|puts|poured|"
+    rf"shared|split|divided|put) (?:it|them){_EQUALLY}? (?:{_AMONG}|into|in) {_COUNT} (?P<people>{NOUN}){_EQUALLY}?",
 ]
-_SHARE_QUESTION = (rf"how (?:much|many)(?: {NOUN})? (?:does|will|would|should|do) each(?: (?:one|person|of them|{WORD}))? "
-                   rf"(?:get|have|receive)|how much (?:is|goes to) each (?:share|person|{WORD})")
+_SHARE_QUESTION = (rf"(?:how (?:much|many)(?: {NOUN})?|what fraction(?: of (?:the|a|an) (?:whole )?{NOUN})?) "
+                   rf"(?:does|will|would|should|do) each(?: (?:one|person|of them|(?P<each>{WORD})))? (?:get|have|receive)"
+                   rf"|how much(?: {NOUN})? (?:is|goes) (?:to|in|into) each (?:share|person|(?P<each2>{WORD}))")
 _PIECES = r"(?:pieces|parts|lengths|bits|sections|strips|slices)"
 _CUT = rf"(?:is|was) (?:cut|divided|split|sawn|chopped)(?: up)? into {_COUNT} equal {_PIECES}"
 _CUTS = [
@@ -43,7 +47,11 @@ def solve_sharing(statement: str, question: str) -> Solution | None:
     """An amount shared equally between people, or cut into equal pieces."""
     for patterns, question_pattern, cutting in ((_SHARES, _SHARE_QUESTION, False), (_CUTS, _PIECE_QUESTION, True)):
         match = next((m for p in patterns if (m := re.fullmatch(p, statement))), None)
-        if match is not None and re.fullmatch(question_pattern, question):
+        asked = re.fullmatch(question_pattern, question)
+        named = asked and (asked.groupdict().get("each") or asked.groupdict().get("each2"))
+        if named and not same_thing(named, match and match.groupdict().get("people") or "?"):
+            continue  # "each box" when the story shares between buckets
+        if match is not None and asked:
             return _shared(quantity_in(match, "total"), int(match["count"]),
                            "piece" if cutting else singular(match["people"]), cutting)
     return None
@@ -79,23 +87,26 @@ def solve_groups(statement: str, question: str) -> Solution | None:
     total, each = quantity_in(match, "total"), quantity_in(match, "each")
     if not same_thing(group, match["group"]) or total.unit != each.unit or each.value <= 0:
         return None
-    return _groups(total, each, singular(group))
+    return whole_groups(total, each, singular(group))
 
 
-def _groups(total: Quantity, each: Quantity, group: str) -> Solution | None:
+def whole_groups(total: Quantity, each: Quantity, group: str, setup: tuple[str, ...] = (),
+                 given: tuple[Fraction, ...] = ()) -> Solution | None:
+    """How many whole groups of ``each`` ``total`` fills (both in one unit), saying what is left over;
+    ``setup`` comes first (a conversion), and ``given`` are the numbers as the story states them."""
     quotient = total.value / each.value
     whole = floor(quotient)
     if whole < 1:
         return None
-    solution = worked(f"{total.text} ÷ {each.text}", [f"Number of {group}s: {total.shown()} ÷ {each.shown()}"],
-                      f"the number of {group}s", (total.value, each.value))
+    solution = worked(f"{total.text} ÷ {each.text}", [*setup, f"Number of {plural(group)}: {total.shown()} ÷ {each.shown()}"],
+                      f"the number of {plural(group)}", given or (total.value, each.value))
     if quotient == whole:
         return solution
     left = total.value - whole * each.value
     left_text = Quantity(number_text(left, "." in total.text + each.text), left, total.unit).shown()
-    note = (f"Only whole {group}s count: {fraction_text(quotient)} is {whole} whole {group}s, "
+    note = (f"Only whole {plural(group)} count: {fraction_text(quotient)} is {whole} whole {plural(group)}, "
             f"with {left_text} left over")
     return replace(solution, value=Fraction(whole), result_text=str(whole), accepted_forms=(str(whole),),
                    steps=(*solution.steps, note),
-                   final_answer=f"{total.shown()} ÷ {each.shown()} = {fraction_text(quotient)}, so {whole} whole "
-                                f"{group}s can be filled, with {left_text} left over.")
+                   final_answer=f"{total.shown()} ÷ {each.shown()} = {fraction_text(quotient)}; with {left_text} left "
+                                f"over, the number of whole {plural(group)} is {whole}.")  # the result is read last

@@ -11,18 +11,19 @@ import re
 from learning.solving.solution import Solution
 from learning.solving.word_problems.story import ALTOGETHER, NOUN, PRONOUN, SUBJECT, WORD, quantity, quantity_in, worked
 
+_VERB = rf"(?:{WORD}|costs|cost|weighs|weigh|spends|spent|spend|saves|saved|save|uses|used|use)"
 _WHEN = rf"(?:in|on|at|during|before|after|for|to) (?:the |a |an |her |his |their )?{NOUN}"
 _ONE_SUBJECT = (rf"(?P<name>{SUBJECT}) (?P<verb>{WORD}) {quantity('first')} (?P<when1>{_WHEN}) and "
                 rf"(?:(?P=verb) )?{quantity('second')} (?P<when2>{_WHEN})")
-_TWO_SUBJECTS = (rf"(?P<name1>{SUBJECT}) (?P<verb1>{WORD}) {quantity('first')}(?: (?P<where1>{_WHEN}))?(?:,| and)"
-                 rf" (?P<name2>{SUBJECT}) (?P<verb2>{WORD}) {quantity('second')}(?: (?P<where2>{_WHEN}))?")
+_TWO_SUBJECTS = (rf"(?P<name1>{SUBJECT}) (?P<verb1>{_VERB}) {quantity('first')}(?: (?P<where1>{_WHEN}))?(?:,| and)"
+                 rf" (?P<name2>{SUBJECT}) (?P<verb2>{_VERB}) {quantity('second')}(?: (?P<where2>{_WHEN}))?")
 _HOW = rf"how (?:many (?:{WORD} )?|much (?:{WORD} )?|far |long )"
 _TOTAL_QUESTION = (rf"{_HOW}(?:did|does|do|has|have|will) (?:{PRONOUN}|{SUBJECT}|they|both|the 2 of them) "
-                   rf"{WORD}{ALTOGETHER}|{_HOW}(?:is|was) (?:it|that){ALTOGETHER}"
+                   rf"{_VERB}{ALTOGETHER}|{_HOW}(?:is|was) (?:it|that){ALTOGETHER}"
                    rf"|what (?:is|was) the total(?: (?:distance|length|time|mass|weight|amount|cost))?")
 _COMPARATIVE = r"(?:further|farther|more|longer|heavier|less|fewer|shorter|lighter)"
 _DIFFERENCE_QUESTION = (rf"how (?:much|many(?: {WORD})?) (?P<more>{_COMPARATIVE})(?: {WORD})? (?:did|does|do|has|will) "
-                        rf"(?P<who>{PRONOUN}|{SUBJECT}) {WORD}(?: (?P<when>{_WHEN}))?(?: than (?P<than>.+))?")
+                        rf"(?P<who>{PRONOUN}|{SUBJECT}) {_VERB}(?: (?P<when>{_WHEN}))?(?: than (?P<than>.+))?")
 _LESS = {"less", "fewer", "shorter", "lighter"}
 
 
@@ -40,8 +41,9 @@ def solve_total_or_difference(statement: str, question: str) -> Solution | None:
     asked = re.fullmatch(_DIFFERENCE_QUESTION, question)
     if asked is None or labels is None:
         return None
-    named = asked["when"] if "when1" in match.groupdict() else asked["who"]
-    if named not in labels or asked["than"] not in (None, labels[1 - labels.index(named)]):
+    named = _unmarked(asked["when"] if "when1" in match.groupdict() else asked["who"])
+    than = asked["than"] and _unmarked(asked["than"])
+    if named not in labels or than not in (None, labels[1 - labels.index(named)]):
         return None
     larger, smaller = (first, second) if labels.index(named) == 0 else (second, first)
     if asked["more"] in _LESS:
@@ -55,4 +57,10 @@ def solve_total_or_difference(statement: str, question: str) -> Solution | None:
 def _labels(match: re.Match) -> list[str] | None:
     """What tells the two amounts apart: when (one subject) or who (two subjects)."""
     labels = [match["when1"], match["when2"]] if "when1" in match.groupdict() else [match["name1"], match["name2"]]
+    labels = [_unmarked(label) for label in labels]
     return labels if labels[0] != labels[1] else None
+
+
+def _unmarked(name: str | None) -> str | None:
+    """"a book" and "the book" name one thing."""
+    return name and re.sub(r"^(?:a|an|the) ", "", name)
