@@ -39,6 +39,7 @@ class Flag(models.TextChoices):
     LOW_CONFIDENCE = "low_confidence", "Likely wrong"
     RANDOM_SAMPLE = "random_sample", "Random sample"
     UNANSWERED = "unanswered", "Unanswered (the tutor was not sure)"
+    DRAFT = "draft", "Draft held for approval"
 
 
 class AnswerScore(models.Model):

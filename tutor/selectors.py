@@ -60,7 +60,7 @@ def conversations_for_student(*, student: AbstractBaseUser, course_id: int) -> Q
 
 
 def messages_after(*, conversation: Conversation, after_id: int | None, limit: int) -> list[Message]:
-    messages = conversation.messages.all()
+    messages = conversation.messages.select_related("draft")  # a draft shows as its status says (tutor.drafts)
     if after_id is not None:
         messages = messages.filter(id__gt=after_id)
     return list(messages.order_by("id")[:limit])
