@@ -240,8 +240,8 @@ class ExperimentAssignment(models.Model):
 
 
 class DraftPolicy(models.Model):
-    """A course's draft approval (tutor.drafts): an answer scored below ``hold_below`` is held for its teachers
-    instead of being sent, for the students it applies to (chosen students and the members of chosen groups;
+    """A course's draft approval (tutor.drafts), on while the course has one: an answer scored below
+    ``hold_below`` is held for its teachers instead of being sent, for the students it applies to (chosen students and the members of chosen groups;
     none chosen: every student of the course)."""
 
     class OnTimeout(models.TextChoices):
@@ -249,7 +249,6 @@ class DraftPolicy(models.Model):
         KEEP = "keep", _("Keep it held until a teacher decides")
 
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="draft_policy")
-    enabled = models.BooleanField(_("hold drafts"), default=True)
     hold_below = models.FloatField(
         _("hold below"), default=0.5, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text=_("An answer whose confidence is below this waits for a teacher; 1 holds every answer."))
