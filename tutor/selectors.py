@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from learning.models import Course, Enrollment
-from tutor.models import ApiToken, AskResult, Conversation, Message, SafeguardingAlert
+from tutor.models import ApiToken, AskResult, Conversation, Draft, Message, SafeguardingAlert
 from tutor.school_day import day_start
 
 SAFEGUARDING_ROLES = (Enrollment.Role.TEACHER, Enrollment.Role.SAFEGUARDING)
@@ -83,10 +83,10 @@ def questions_today(*, student: AbstractBaseUser, course_id: int) -> int:
 
 def prior_turns(*, answer: Message, limit: int) -> list[tuple[str, str]]:
     """(role, text) of the completed messages before ``answer``'s question, oldest first, at most ``limit``;
-    a teacher's correction stands in for the answer it corrects."""
+    a teacher's correction stands in for the answer it corrects; a draft still held for the teacher is left out."""
     earlier = Message.objects.filter(
         conversation_id=answer.conversation_id, id__lt=answer.reply_to_id, status=Message.Status.COMPLETE
-    )
+    ).exclude(draft__status=Draft.Status.HELD)  # the student never read it, so the tutor does not build on it
     turns = earlier.order_by("-id").values_list("role", "text", "corrected_text")[:limit]
     return [(role, corrected or text) for role, text, corrected in reversed(turns)]
 

@@ -36,7 +36,8 @@ class TeachersConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
-        await self.send(text_data=json.dumps(error_frame("no_client_frames", "This socket only sends; it takes no frames.")))
+        frame = error_frame("no_client_frames", "This socket only sends; it takes no frames.")
+        await self.send(text_data=json.dumps(frame))
 
     async def tutor_frame(self, event):
         await self.send(text_data=json.dumps(event["frame"], ensure_ascii=False))

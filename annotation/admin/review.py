@@ -1,5 +1,6 @@
 """The teachers' review queue in the Django admin: flagged answers, a review page per task with claim,
-release, approve, correct and reject, the task's history, and the teachers' workload.
+release, approve, correct and reject, the task's history, the teachers' workload, and the drafts held for
+approval (annotation.admin.drafts).
 
 Every lookup by id goes through ``review_task_get_for_teacher``, so a missing task and another course's task
 give the same 404 on every page and action, and every POST calls exactly one service of
@@ -21,12 +22,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from annotation.admin.drafts import DraftPagesMixin
 from annotation.models import ReviewTask
 from annotation.selectors import (
     answer_passages, conversation_before, review_task_get_for_teacher, review_task_history, review_tasks_for_teacher,
     teacher_workload,
 )
-from annotation.admin.drafts import DraftPagesMixin
 from annotation.services import (
     ReviewError, draft_approve, draft_edit, draft_reject, review_approve, review_claim, review_correct,
     review_reject, review_release,

@@ -23,6 +23,7 @@ import random
 import statistics
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
@@ -40,7 +41,7 @@ from tutor.asgi import application
 from tutor.models import Draft, DraftPolicy
 from tutor.services import api_token_issue
 
-REPLY_TIMEOUT_S = 60.0
+REPLY_TIMEOUT_S = 300.0  # a first answer on the embedded model, on a busy two-core machine
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ async def _one(socket, course: _Course, question: QAQuestion, rng, typo_rate, re
     last = await _until(socket, ("held", "answer", "error"))
     held_s = time.perf_counter() - start
     if last["type"] != "held":  # the honest "not sure" (abstained) is never held; nor is an error
-        return {"held": False, "outcome": "abstained" if last.get("abstained") else last["type"]}
+        outcome = "abstained" if last.get("abstained") else last.get("code", last["type"])
+        return {"held": False, "outcome": outcome}
     draft_text = await database_sync_to_async(_draft_text)(last["message_id"])
     decision = simulated_decision(rng, question, draft_text, typo_rate=typo_rate, reject_rate=reject_rate)
     teacher = rng.choice(course.teachers)
@@ -161,8 +163,7 @@ def _report(runs: list[dict], stats, *, seed: int, typo_rate: float, reject_rate
     held = [run for run in runs if run["held"]]
     return {
         "questions": len(runs), "held": len(held), "seed": seed,
-        "not_held": {o: sum(run["outcome"] == o for run in runs if not run["held"]) for o in ("abstained", "answer",
-                                                                                              "error")},
+        "not_held": dict(Counter(run["outcome"] for run in runs if not run["held"])),  # error codes by name
         "simulation": {"typo_rate": typo_rate, "reject_rate": reject_rate, "teacher_reading_time": "not simulated"},
         "ask_to_held_ms": _percentiles([run["ask_to_held_s"] for run in held]),
         "decision_to_socket_ms": _percentiles([run["decision_to_socket_s"] for run in held]),
