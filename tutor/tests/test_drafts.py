@@ -248,3 +248,17 @@ async def test_an_edit_of_two_characters_counts_as_approved_as_is(personas, fake
     assert (draft.status, draft.edit_distance, draft.approved_as_is) == (Draft.Status.EDITED, 2, True)
     await student.disconnect()
 
+
+
+async def test_a_held_draft_is_not_in_the_next_prompt_until_it_is_decided(personas, fake_engine):
+    await set_policy(personas.course_a)
+    student = await connect_as(personas.student1)
+    frames = await ask(student, personas.course_a)
+    draft_text = await database_sync_to_async(
+        lambda: Draft.objects.get(answer_id=frames[-1]["message_id"]).answer.text)()
+    await student.send_json_to(ask_frame(personas.course_a.id, "And why?", conversation=frames[0]["conversation"]))
+    while (await student.receive_json_from())["type"] not in ("held", "answer", "error"):
+        pass
+    earlier = [turn.content for turn in fake_engine.requests[-1].history[:-1]]
+    assert draft_text not in earlier and earlier  # the question is there, the unread draft is not
+    await student.disconnect()
