@@ -46,6 +46,7 @@ class Flag(models.TextChoices):
     LOW_CONFIDENCE = "low_confidence", _("Likely wrong")
     RANDOM_SAMPLE = "random_sample", _("Random sample")
     UNANSWERED = "unanswered", _("Unanswered (the tutor was not sure)")
+    DRAFT = "draft", _("Draft held for approval")
 
 
 class AnswerScore(models.Model):

@@ -5,7 +5,8 @@ completed answer, in the process that generated it, before the answer is stored,
 sent to the student is the router's calibrated probability that the answer is right, written once by tutor.
 Once the answer is stored, the score is recorded and the answer flagged for review within budget. An answer
 the tutor abstained from showing (it told the student it asked the teachers) always goes to the queue, as
-"unanswered", outside the daily budget: a student is waiting for it.
+"unanswered", outside the daily budget: a student is waiting for it; so does a draft held for the teachers'
+approval (tutor.drafts), at the top of the queue.
 """
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def router_scoring(answer: FinishedAnswer) -> Scoring:
     """tutor's scorer: the router's probability is the answer's confidence; flagging follows the store."""
     score = _score(answer)
     return Scoring(score.p_correct, after_store=lambda: _record(answer, score, random.random()),
-                   after_abstain=lambda: _record_unanswered(answer, score))
+                   after_abstain=lambda: _record_outside_budget(answer, score, Flag.UNANSWERED),
+                   after_hold=lambda: _record_outside_budget(answer, score, Flag.DRAFT))
 
 
 def answer_route(*, answer_id: int, random_draw: float | None = None) -> RouteResult:
@@ -87,12 +89,13 @@ def _record(answer: FinishedAnswer, score: _RouterScore, draw: float) -> RouteRe
     return RouteResult(score.p_correct, decision.flag, task.id if task else None)
 
 
-def _record_unanswered(answer: FinishedAnswer, score: _RouterScore) -> RouteResult:
+def _record_outside_budget(answer: FinishedAnswer, score: _RouterScore, flag: str) -> RouteResult:
+    """A student is waiting for the teachers: an answer the tutor abstained from, or a draft held for approval."""
     with transaction.atomic():
-        stored = _store_score(answer, score, Flag.UNANSWERED)
+        stored = _store_score(answer, score, flag)
         _bump_similar_tasks(stored)
-        task = _flag(stored, FlagDecision(Flag.UNANSWERED))
-    return RouteResult(score.p_correct, Flag.UNANSWERED, task.id)
+        task = _flag(stored, FlagDecision(flag))
+    return RouteResult(score.p_correct, flag, task.id)
 
 
 def _store_score(answer: FinishedAnswer, score: _RouterScore, flag: str) -> AnswerScore:
@@ -169,7 +172,8 @@ def _flag(score: AnswerScore, decision: FlagDecision) -> ReviewTask:
     askers = askers_of(course_id=score.course_id, key=score.question_key)
     task = ReviewTask.objects.create(
         answer_id=score.message_id, course_id=score.course_id, reason=decision.flag, p_correct=score.p_correct,
-        askers=askers, priority=task_priority(p_correct=score.p_correct, askers=askers),
+        askers=askers, priority=task_priority(p_correct=score.p_correct, askers=askers,
+                                              held=decision.flag == Flag.DRAFT),
         question_key=score.question_key,
     )
     ReviewEvent.objects.create(task=task, action=ReviewEvent.Action.FLAGGED,
@@ -195,4 +199,5 @@ def _bump_similar_tasks(score: AnswerScore) -> None:
     askers = askers_of(course_id=score.course_id, key=score.question_key)
     for task in similar:
         ReviewTask.objects.filter(id=task.id).update(
-            askers=askers, priority=task_priority(p_correct=task.p_correct, askers=askers))
+            askers=askers, priority=task_priority(p_correct=task.p_correct, askers=askers,
+                                                  held=task.reason == Flag.DRAFT))

@@ -5,14 +5,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from annotation.models import AnswerScore, Flag, ReviewEvent, ReviewPolicy, ReviewTask, RouterVersion, TrainingRun
 from annotation.router.flagging import DailyBudget, DayCounts
 from learning.mastery import courses_for_teacher
 from learning.models import Course, Enrollment, Passage
-from tutor.models import Message, ModelVersion
+from tutor.models import Draft, Message, ModelVersion
 from tutor.school_day import day_start  # budgets are per school day
 
 ASKERS_WINDOW_DAYS = 30
@@ -188,3 +188,51 @@ def training_run_get_for_teacher(*, user: AbstractBaseUser | AnonymousUser, run_
 def model_versions_for_teacher(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ModelVersion]:
     """Model versions of the courses ``user`` teaches (every course's for a superuser)."""
     return ModelVersion.objects.filter(course__in=courses_for_teacher(user=user).values("pk"))
+
+
+# --- draft approval (tutor.drafts) -----------------------------------------------------------------------------
+
+def held_drafts_for_teacher(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ReviewTask]:
+    """The review tasks of ``user``'s courses whose answer is a draft still held for a teacher, oldest first."""
+    return (review_tasks_for_teacher(user=user)
+            .filter(answer__draft__status=Draft.Status.HELD, status__in=ReviewTask.UNRESOLVED)
+            .select_related("answer__reply_to", "answer__draft", "course", "claimed_by")
+            .order_by("answer__draft__held_at", "id"))
+
+
+@dataclass(frozen=True)
+class DraftStatsRow:
+    course_title: str
+    teacher: str  # "" on a course's total row
+    decisions: int
+    approved_as_is: int
+    edited: int
+    rejected: int
+    mean_edit_distance: float | None  # over approvals and edits
+    mean_wait_s: float | None  # hold to decision
+
+    @property
+    def approve_as_is_rate(self) -> float | None:
+        return self.approved_as_is / self.decisions if self.decisions else None
+
+
+def draft_decision_stats(*, user: AbstractBaseUser | AnonymousUser) -> list[DraftStatsRow]:
+    """Teachers' decisions on held drafts in ``user``'s courses: each course's total, then each teacher's in it.
+    Approved as is: approved, or edited by at most two characters (tutor.edit_distance)."""
+    decided = Draft.objects.filter(course__in=courses_for_teacher(user=user).values("pk"),
+                                   status__in=Draft.DECIDED)
+    totals = _draft_stats(decided.values("course__title"))
+    per_teacher = _draft_stats(decided.values("course__title", "decided_by__username"))
+    rows = [DraftStatsRow(row["course__title"], row.get("decided_by__username") or "", row["n"], row["as_is"],
+                          row["edited"], row["rejected"], row["distance"],
+                          row["wait"].total_seconds() if row["wait"] is not None else None)
+            for row in [*totals, *per_teacher]]
+    return sorted(rows, key=lambda row: (row.course_title, row.teacher))
+
+
+def _draft_stats(grouped) -> list[dict]:
+    status = Draft.Status
+    return list(grouped.annotate(
+        n=Count("pk"), as_is=Count("pk", filter=Q(approved_as_is=True)),
+        edited=Count("pk", filter=Q(status=status.EDITED)), rejected=Count("pk", filter=Q(status=status.REJECTED)),
+        distance=Avg("edit_distance"), wait=Avg(F("resolved_at") - F("held_at"))).order_by())

@@ -1,4 +1,5 @@
-"""Teachers' verdicts on review tasks: claim, release, approve, correct, reject.
+"""Teachers' verdicts on review tasks: claim, release, approve, correct, reject; on a task whose answer is held
+as a draft (tutor.drafts), the verdict decides the draft too, in the same transaction.
 
 Every state change is a compare-and-swap on the task's status, so two teachers never resolve one task
 twice, and every change leaves a ReviewEvent. Access: a task outside the teacher's courses is
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _, gettext_lazy
 from annotation.models import ReviewEvent, ReviewTask, TrainingExample
 from annotation.selectors import review_task_get_for_teacher
 from tutor.celery import task_enqueue
+from tutor.drafts import draft_decide
+from tutor.models import Draft
 from tutor.selectors import prior_turns
 from tutor.services import answer_correction_record
 
@@ -60,17 +63,57 @@ def review_release(*, task_id: int, teacher: AbstractBaseUser) -> ReviewTask:
     return ReviewTask.objects.get(id=task.id)
 
 
-def review_approve(*, task_id: int, teacher: AbstractBaseUser) -> ReviewTask:
-    """The answer is right. It becomes an approved training example (the replay set of retraining)."""
+def review_approve(*, task_id: int, teacher: AbstractBaseUser, draft_only: bool = False) -> ReviewTask:
+    """The answer is right. It becomes an approved training example (the replay set of retraining); a draft of
+    it still held is sent to the student as written. ``draft_only``: refused unless such a draft is held."""
     task = _task_for(teacher, task_id)
     with transaction.atomic():
         _resolve(task, teacher, Status.APPROVED)
+        _settle_draft(task, teacher, Draft.Status.APPROVED, draft_only)
         _training_example(task, teacher, TrainingExample.Kind.APPROVED, task.answer.text)
     return _after_verdict(task.id)
 
 
+def draft_approve(*, task_id: int, teacher: AbstractBaseUser) -> ReviewTask:
+    """The held draft goes to the student as written (drafts page)."""
+    return review_approve(task_id=task_id, teacher=teacher, draft_only=True)
+
+
+def draft_edit(*, task_id: int, teacher: AbstractBaseUser, text: str) -> ReviewTask:
+    """The student gets ``text`` instead of the held draft (drafts page); a correction like any other."""
+    return review_correct(task_id=task_id, teacher=teacher, text=text, draft_only=True)
+
+
+def draft_reject(*, task_id: int, teacher: AbstractBaseUser, reason: str) -> ReviewTask:
+    """The held draft is not sent; the student reads a short message instead (drafts page)."""
+    return review_reject(task_id=task_id, teacher=teacher, reason=reason, draft_only=True)
+
+
+def _settle_draft(task: ReviewTask, teacher: AbstractBaseUser, status: str, draft_only: bool, text: str = "") -> bool:
+    """The verdict decides the answer's draft too, if one is still held (compare-and-swap in tutor.drafts).
+    ``draft_only``: the verdict was given on the drafts page, so a draft no longer held refuses it, and the
+    caller's transaction undoes the review's resolution with it."""
+    if draft_decide(answer_id=task.answer_id, teacher=teacher, status=status, text=text) is not None:
+        return True
+    if draft_only:
+        raise _draft_gone(task.answer_id)
+    return False
+
+
+def _draft_gone(answer_id: int) -> ReviewError:
+    draft = Draft.objects.select_related("decided_by").filter(answer_id=answer_id).first()
+    if draft is None:
+        return ReviewError("draft_not_found", _("This answer was never held as a draft."))
+    if draft.status == Draft.Status.RELEASED:
+        return ReviewError("draft_released", _(
+            "The wait ended and this draft was already sent, labelled as not yet checked. Its review task is "
+            "still open: a correction on the review page still reaches the student."))
+    return ReviewError("draft_decided", _("%(teacher)s already decided this draft: %(status)s.") % {
+        "teacher": draft.decided_by, "status": draft.get_status_display().lower()})
+
+
 def review_correct(*, task_id: int, teacher: AbstractBaseUser, text: str, key_answer: str = "",
-                   rewordings: str | list[str] = "") -> ReviewTask:
+                   rewordings: str | list[str] = "", draft_only: bool = False) -> ReviewTask:
     """The answer is wrong and ``text`` is what the tutor should have said. The student sees the correction
     at once on any open socket and in history; the correction becomes a training example.
 
@@ -81,17 +124,20 @@ def review_correct(*, task_id: int, teacher: AbstractBaseUser, text: str, key_an
     task = _task_for(teacher, task_id)
     with transaction.atomic():
         _resolve(task, teacher, Status.CORRECTED, corrected_text=text)
-        answer_correction_record(answer_id=task.answer_id, text=text)
+        if not _settle_draft(task, teacher, Draft.Status.EDITED, draft_only, text):
+            answer_correction_record(answer_id=task.answer_id, text=text)
         _training_example(task, teacher, TrainingExample.Kind.CORRECTION, text, key=key, rewordings=reworded)
     return _after_verdict(task.id)
 
 
-def review_reject(*, task_id: int, teacher: AbstractBaseUser, reason: str) -> ReviewTask:
-    """The answer is wrong (or should not have been given), without a corrected text."""
+def review_reject(*, task_id: int, teacher: AbstractBaseUser, reason: str, draft_only: bool = False) -> ReviewTask:
+    """The answer is wrong (or should not have been given), without a corrected text. A draft of it still held
+    is not sent: the student reads a short message instead."""
     reason = _checked_text(reason, "reason", settings.ANNOTATION_MAX_REASON_CHARS)
     task = _task_for(teacher, task_id)
     with transaction.atomic():
         _resolve(task, teacher, Status.REJECTED, reject_reason=reason)
+        _settle_draft(task, teacher, Draft.Status.REJECTED, draft_only)
     return _after_verdict(task.id)
 
 

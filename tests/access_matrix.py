@@ -93,7 +93,7 @@ REVIEW = "/admin/annotation/reviewtask"
 RUNS = "/admin/annotation/trainingrun"
 VERSIONS = "/admin/tutor/modelversion"
 ALERTS = "/admin/tutor/safeguardingalert"
-REVIEW_ACTIONS = ["claim", "release", "approve", "correct", "reject"]
+REVIEW_ACTIONS = ["claim", "release", "approve", "correct", "reject", "draft_approve", "draft_edit", "draft_reject"]
 
 SITE_PAGES = {
     "index": AdminCase(lambda w: "/admin/", only(STAFF)),
@@ -177,6 +177,10 @@ COURSE_PAGES = {
 REVIEW_PAGES = {
     "review: list": AdminCase(lambda w: f"{REVIEW}/", only(TEACHERS)),
     "review: workload": AdminCase(lambda w: f"{REVIEW}/workload/", only(TEACHERS)),
+    # Draft approval: each teacher's page lists only their courses' drafts (annotation/tests/test_draft_admin.py).
+    "review: drafts page": AdminCase(lambda w: f"{REVIEW}/drafts/", only(TEACHERS)),
+    "review: drafts list": AdminCase(lambda w: f"{REVIEW}/drafts/list/", only(TEACHERS)),
+    "review: draft statistics": AdminCase(lambda w: f"{REVIEW}/drafts/stats/", only(TEACHERS)),
     "review: task in course A": AdminCase(lambda w: f"{REVIEW}/{w.review_task.pk}/change/",
                                           only(COURSE_A_TEACHERS, others=404)),
     "review: history of a task in course A": AdminCase(lambda w: f"{REVIEW}/{w.review_task.pk}/history/",

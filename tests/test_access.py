@@ -16,8 +16,9 @@ from tests.access_matrix import PERSONAS, client_for
 from tutor.models import ApiToken, Conversation
 from tutor.protocol import CLIENT_FRAMES
 from tutor.services import api_token_issue
+from tutor.asgi import application
 from tutor.tests.wsclient import (
-    ORIGIN, ask_frame, connect_as, open_socket, receive_until, session_cookie_for, token_for,
+    ORIGIN, TutorSocket, ask_frame, connect_as, open_socket, receive_until, session_cookie_for, token_for,
 )
 
 EVERYONE_LOGGED_IN = [p for p in PERSONAS if p != "anonymous"]
@@ -262,3 +263,22 @@ async def test_a_correction_reaches_only_its_students_sockets(personas, persona)
     assert await other.receive_nothing(timeout=0.3)
     for socket in (student, other):
         await socket.disconnect()
+
+
+# --- the teachers' socket (/ws/teachers/): the admin's drafts page ----------------------------------------------
+# tutor/tests/test_drafts.py shows a course's drafts reaching its teachers' pages and not another course's.
+TEACHERS_SOCKET = {"anonymous": False, "student1": False, "student2": False, "student3": False,
+                   "teacher1": True, "teacher2": True, "author1": False, "admin": True}
+assert set(TEACHERS_SOCKET) == set(PERSONAS)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("persona", PERSONAS)
+async def test_only_those_who_teach_a_course_open_the_teachers_socket(personas, persona):
+    headers = [(b"origin", ORIGIN)]
+    if persona != "anonymous":
+        headers.append((b"cookie", await database_sync_to_async(session_cookie_for)(getattr(personas, persona))))
+    socket = TutorSocket(application, "/ws/teachers/", headers=headers)
+    connected, _ = await socket.connect()
+    assert connected is TEACHERS_SOCKET[persona], persona
+    await socket.disconnect()

@@ -257,6 +257,8 @@ def test_user_permissions_do_not_open_the_privacy_actions_to_staff(world, client
 
 REVIEW_FORMS = {
     "claim": {}, "release": {}, "approve": {}, "correct": {"text": "It is 3/4."}, "reject": {"reason": "Wrong sum."},
+    # The task's answer was never held as a draft: the course's teachers are refused and nothing changes.
+    "draft_approve": {}, "draft_edit": {"text": "It is 3/4."}, "draft_reject": {"reason": "Wrong sum."},
 }
 CHANGES_AN_OPEN_TASK = {"claim", "approve", "correct", "reject"}  # release needs a claim first
 assert set(REVIEW_FORMS) == set(REVIEW_ACTIONS)

@@ -308,3 +308,69 @@ def _wait_for(find, seconds: float, state=lambda: None):
             return found
         time.sleep(0.2)
     raise AssertionError(f"nothing after {seconds} s; state: {state()}")
+
+
+def _at_once(*actions) -> list:
+    """Run ``actions`` in threads released together; each result, or the exception it raised."""
+    import threading
+
+    from django.db import connections
+
+    barrier, results = threading.Barrier(len(actions)), [None] * len(actions)
+
+    def run(index, action):
+        barrier.wait()
+        try:
+            results[index] = action()
+        except Exception as exc:  # the loser's refusal is the result
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_two_teachers_deciding_one_held_draft_at_once_exactly_one_wins(personas):
+    from annotation.services import ReviewError, draft_approve, draft_edit
+    from annotation.tests.test_draft_admin import held_draft
+    from learning.models import Enrollment
+    from tutor.models import Draft
+
+    second = type(personas.teacher1).objects.create_user("teacher3", password="pw", is_staff=True)
+    Enrollment.objects.create(user=second, course=personas.course_a, role="teacher")
+    for _ in range(5):
+        task = held_draft(course=personas.course_a, student=personas.student1)
+        results = _at_once(lambda: draft_approve(task_id=task.id, teacher=personas.teacher1),
+                           lambda: draft_edit(task_id=task.id, teacher=second, text="Three quarters."))
+        refused = [r for r in results if isinstance(r, ReviewError)]
+        assert len(refused) == 1 and refused[0].code in ("task_resolved", "draft_decided"), results
+        draft = Draft.objects.get(answer=task.answer)
+        winner = personas.teacher1 if draft.status == Draft.Status.APPROVED else second
+        assert draft.decided_by == winner and draft.status in (Draft.Status.APPROVED, Draft.Status.EDITED)
+
+
+def test_a_teacher_and_the_end_of_the_wait_at_once_exactly_one_wins(personas):
+    from annotation.models import ReviewTask
+    from annotation.services import ReviewError, draft_approve
+    from annotation.tests.test_draft_admin import held_draft
+    from tutor.drafts import draft_release_due
+    from tutor.models import Draft
+
+    for _ in range(5):
+        task = held_draft(course=personas.course_a, student=personas.student1)
+        draft = Draft.objects.get(answer=task.answer)
+        results = _at_once(lambda: draft_approve(task_id=task.id, teacher=personas.teacher1),
+                           lambda: draft_release_due(draft_id=draft.id, now=draft.release_at))
+        draft.refresh_from_db()
+        task.refresh_from_db()
+        if draft.status == Draft.Status.RELEASED:  # the wait won: the teacher was refused, the task stays open
+            assert isinstance(results[0], ReviewError) and results[0].code == "draft_released"
+            assert results[1] == "released" and task.status == ReviewTask.Status.OPEN
+        else:
+            assert draft.status == Draft.Status.APPROVED and task.status == ReviewTask.Status.APPROVED
+            assert results[1] == "" and not isinstance(results[0], Exception)

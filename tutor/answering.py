@@ -20,6 +20,7 @@ from django.conf import settings
 
 from tutor import errors
 from tutor.dbcall import db_sync_to_async
+from tutor.drafts import HELD_TEXT, DraftRule
 from tutor.engine import get_engine
 from tutor.engine.types import Completion, EngineError, EngineOverloaded
 from tutor.grounded import GroundedAnswer, grounded_answer
@@ -27,7 +28,7 @@ from tutor.groups import answer_group, frame_event
 from tutor.models import AskResult
 from tutor.prompting import AnswerPlan, answer_plan_for
 from tutor.handoff import answer_hand_off
-from tutor.protocol import answer_frame, error_frame, restart_frame, token_frame
+from tutor.protocol import answer_frame, error_frame, held_frame, restart_frame, token_frame
 from tutor.scoring import Scoring, answer_score
 from tutor.services import AnswerCompletion, answer_fail, answers_complete, finished_answer
 
@@ -78,7 +79,11 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str, store: StoreAns
         if plan.off_topic:  # the course answers questions on its topic only: nothing is generated
             await _fail(answer_id, client_msg_id, *errors.OFF_TOPIC)
             return
-        answer, scoring = await _grounded(ask, plan)
+        if plan.draft is None:
+            answer, scoring = await _grounded(ask, plan, lambda text: _send_token(answer_id, text))
+            hold = None
+        else:
+            answer, scoring, hold = await _maybe_held(ask, plan)
     except EngineError as exc:
         await _fail(answer_id, client_msg_id, exc.code, exc.detail)
         return
@@ -86,22 +91,50 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str, store: StoreAns
         logger.exception("answer %s failed", answer_id)
         await _fail(answer_id, client_msg_id, EngineError.code, EngineError.detail)
         return
-    context = {**plan.context, "redactions": answer.redactions, "check": answer.check,
-               **({"held_text": answer.held_text} if answer.abstained else {})}
+    context = _stored_context(plan, answer)
     stored = await store(AnswerCompletion(ask=ask, completion=answer.completion, context=context,
-                                          sources=answer.sources, abstained=answer.abstained, scoring=scoring))
+                                          sources=answer.sources, abstained=answer.abstained, scoring=scoring,
+                                          hold=hold))
     if stored is None:
         # No longer pending: another worker that was handed the same answer stored its own and sent its frame,
         # or the stale sweep failed it. Either way the stored answer is the one the student keeps.
         logger.info("answer %s was no longer pending; this generation is dropped", answer_id)
+        return
+    if hold is not None:
+        await _send(answer_id, held_frame(answer_id=answer_id, text=str(HELD_TEXT)))
         return
     await _send(answer_id, answer_frame(answer_id=answer_id, text=answer.text, confidence=stored,
                                         sources=answer.sources, truncated=answer.truncated,
                                         abstained=answer.abstained))
 
 
-async def _grounded(ask: AskResult, plan: AnswerPlan) -> tuple[GroundedAnswer, Scoring | None]:
-    """Generate the answer, its tokens streamed to the answer's group; an answer held back for the scorer
+async def _maybe_held(ask: AskResult, plan: AnswerPlan) -> tuple[GroundedAnswer, Scoring, DraftRule | None]:
+    """Draft approval applies: the answer is generated hidden and scored; below the course's threshold it is
+    held for the teachers (the rule comes back) and the student never sees a token of it, above it the
+    student gets it whole. An answer the tutor abstained from is already the honest "not sure": never held."""
+    hidden: list[str] = []
+
+    async def keep(text: str) -> None:
+        hidden.append(text)
+
+    answer, scoring = await _grounded(ask, plan, keep)
+    if scoring is None:
+        judged = finished_answer(ask=ask, completion=answer.completion,
+                                 context={**_stored_context(plan, answer), "abstained": False}, sources=answer.sources)
+        scoring = await db_sync_to_async(answer_score)(judged)
+    if not answer.abstained and scoring.confidence < plan.draft.hold_below:
+        return answer, scoring, plan.draft
+    await _send_token(ask.answer.id, "".join(hidden))
+    return answer, scoring, None
+
+
+def _stored_context(plan: AnswerPlan, answer: GroundedAnswer) -> dict:
+    return {**plan.context, "redactions": answer.redactions, "check": answer.check,
+            **({"held_text": answer.held_text} if answer.abstained else {})}
+
+
+async def _grounded(ask: AskResult, plan: AnswerPlan, emit) -> tuple[GroundedAnswer, Scoring | None]:
+    """Generate the answer, its visible text passed to ``emit``; an answer held back for the scorer
     comes with the scorer's verdict, so the stored answer is scored once."""
     verdicts: list[Scoring] = []
 
@@ -111,7 +144,7 @@ async def _grounded(ask: AskResult, plan: AnswerPlan) -> tuple[GroundedAnswer, S
         return verdicts[-1].confidence
 
     answer = await grounded_answer(get_engine(), plan.request, plan.grounding, plan.style, plan.forbidden,
-                                   lambda text: _send_token(ask.answer.id, text), judge=judge,
+                                   emit, judge=judge,
                                    abstain_below=plan.abstain_below)
     return answer, (verdicts[-1] if verdicts else None)
 

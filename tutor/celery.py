@@ -15,6 +15,11 @@ def task_enqueue(name: str, *args) -> None:
     app.tasks[name].delay(*args)
 
 
+def task_enqueue_later(name: str, *args, countdown: float) -> None:
+    """``task_enqueue``, run no sooner than ``countdown`` seconds from now."""
+    app.tasks[name].apply_async(args=args, countdown=countdown)
+
+
 @app.on_after_configure.connect
 def ensure_embedded_broker_folders(**kwargs) -> None:
     """The embedded (filesystem) broker needs its folders before the first message."""

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tutor.dbcall import db_sync_to_async
+from tutor.drafts import draft_view
 from tutor import errors
 from tutor.answering import answer_start
 from tutor.auth import handshake_user
@@ -138,7 +139,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
         if conversation is None:
             raise TutorError(*errors.CONVERSATION_NOT_FOUND)
         messages = messages_after(conversation=conversation, after_id=frame.after, limit=settings.TUTOR_HISTORY_PAGE)
-        return [history_message(message) for message in messages]
+        return [history_message(message, draft_view(message)) for message in messages]
 
     async def _next_item(self, frame: NextItemFrame) -> None:
         try:
@@ -176,7 +177,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
             frame = {**frame, "detail": translation.gettext(frame["detail"])}
         await self._send_frame(frame)
         answer_id = frame.get("message_id")
-        if frame["type"] in ("answer", "error") and answer_id in self.following:
+        if frame["type"] in ("answer", "held", "error") and answer_id in self.following:
             self.following.discard(answer_id)
             await self.channel_layer.group_discard(answer_group(answer_id), self.channel_name)
 

@@ -3,11 +3,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from learning.models import Course
 from tutor.experiments import arms
+
+MAX_DRAFT_WAIT_MINUTES = 7 * 24 * 60  # a week: past that a held answer is of no use to the student
 
 
 class ApiToken(models.Model):
@@ -276,6 +279,79 @@ class ExperimentAssignment(models.Model):
         verbose_name_plural = _("experiment assignments")
         constraints = [models.UniqueConstraint(fields=["experiment", "student"],
                                                name="experiment_assignment_unique_student")]
+
+
+class DraftPolicy(models.Model):
+    """A course's draft approval (tutor.drafts), on while the course has one: an answer scored below
+    ``hold_below`` is held for its teachers instead of being sent, for the students it applies to (chosen
+    students and the members of chosen groups; none chosen: every student of the course)."""
+
+    class OnTimeout(models.TextChoices):
+        SEND = "send", _("Send it, labelled as not yet checked by the teacher")
+        KEEP = "keep", _("Keep it held until a teacher decides")
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="draft_policy",
+                                  verbose_name=_("course"))
+    hold_below = models.FloatField(
+        _("hold below"), default=0.5, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("An answer whose confidence is below this waits for a teacher; 1 holds every answer."))
+    wait_minutes = models.PositiveIntegerField(
+        _("wait (minutes)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(MAX_DRAFT_WAIT_MINUTES)],
+        help_text=_("How long a held draft waits for a teacher before the setting below applies."))
+    on_timeout = models.CharField(_("after the wait"), max_length=4, choices=OnTimeout.choices,
+                                  default=OnTimeout.SEND)
+    students = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                      verbose_name=_("students"),
+                                      help_text=_("Only these students' answers are held (with the groups below); "
+                                                  "none chosen: every student of the course."))
+    groups = models.ManyToManyField("auth.Group", blank=True, related_name="+", verbose_name=_("groups"),
+                                    help_text=_("Only the answers of these groups' members are held."))
+
+    class Meta:
+        verbose_name = _("draft approval")
+        verbose_name_plural = _("draft approval")
+
+    def __str__(self) -> str:
+        return f"draft approval of {self.course}"
+
+
+class Draft(models.Model):
+    """A tutor answer held for the course's teachers. Its status changes only by compare-and-swap from HELD
+    (tutor.drafts): a teacher's decision and the timeout's release race, and exactly one wins."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held for a teacher")
+        APPROVED = "approved", _("Approved as written")
+        EDITED = "edited", _("Edited by a teacher")
+        REJECTED = "rejected", _("Rejected")
+        RELEASED = "released", _("Sent unchecked after the wait")
+
+    DECIDED = (Status.APPROVED, Status.EDITED, Status.REJECTED)
+
+    answer = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="draft", verbose_name=_("answer"))
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="drafts", verbose_name=_("course"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.HELD)
+    confidence = models.FloatField(_("confidence"))
+    held_at = models.DateTimeField(_("held at"), auto_now_add=True)
+    release_at = models.DateTimeField(_("release at"), help_text=_("When the wait ends."))
+    on_timeout = models.CharField(_("after the wait"), max_length=4, choices=DraftPolicy.OnTimeout.choices)
+    timed_out_at = models.DateTimeField(_("timed out at"), null=True, blank=True,
+                                        help_text=_("The wait ended while it was still held."))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("decided by"))
+    edit_distance = models.PositiveIntegerField(_("edit distance"), null=True, blank=True,
+                                                help_text=_("Characters changed by the teacher (Levenshtein)."))
+    approved_as_is = models.BooleanField(_("approved as is"), null=True, blank=True,
+                                         help_text=_("Approved, or edited by at most two characters."))
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        indexes = [models.Index(fields=["course", "status"]), models.Index(fields=["status", "release_at"])]
+
+    def __str__(self) -> str:
+        return f"draft of answer {self.answer_id} ({self.status})"
 
 
 @dataclass(frozen=True)

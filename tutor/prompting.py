@@ -20,6 +20,7 @@ from learning.passage_search import (
 from learning.practice import AnsweredAttempt, answered_attempt_get, open_item_for_hints
 from learning.selectors import student_weak_skills
 from learning.sentences import word_stems
+from tutor.drafts import DraftRule, draft_rule_for
 from tutor.echo import CONTEXT_HEADER, QUESTION_HEADER
 from tutor.engine.types import AdapterRef, ChatTurn, GenerationRequest
 from tutor.experimenting import experiment_exposure_record
@@ -55,6 +56,7 @@ class AnswerPlan:
     style: str = AnswerStyle.EXPLAIN
     abstain_below: float | None = None  # hold back an unchecked answer scored below this; None: never
     off_topic: bool = False  # the course does not answer questions off its topic, and this is one: not answered
+    draft: DraftRule | None = None  # the course holds this student's answers below a confidence for its teachers
 
 
 def system_prompt_for(course: Course, language: str | None = None) -> str:
@@ -94,7 +96,8 @@ def answer_plan_for(ask: AskResult) -> AnswerPlan:
     abstain_below = None if teacher else course.abstain_below
     refused = not course.answer_off_topic and _off_topic(ask, passages, grounding, practice=bool(item or answered),
                                                          teacher=teacher is not None)
-    return AnswerPlan(request, forbidden, context, grounding, style, abstain_below, refused)
+    draft = draft_rule_for(course_id=course.id, student_id=student.id)
+    return AnswerPlan(request, forbidden, context, grounding, style, abstain_below, refused, draft)
 
 
 def _off_topic(ask: AskResult, passages: list[PassageHit], grounding: Grounding, *, practice: bool,

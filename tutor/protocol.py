@@ -18,6 +18,15 @@ from tutor.errors import TutorError
 Id = Annotated[int, Field(strict=True, ge=1, le=2**62)]
 
 
+@dataclass(frozen=True)
+class DraftView:
+    """How a draft answer shows to its student: "held" with the notice, or decided as ``released_frame`` says."""
+
+    outcome: str
+    text: str
+    label: str | None = None
+
+
 class ProtocolError(TutorError):
     """A frame that does not follow the protocol."""
 
@@ -215,20 +224,46 @@ def correction_frame(*, answer_id: int, conversation_id: int, text: str) -> dict
     return {"type": "correction", "message_id": answer_id, "conversation": conversation_id, "text": text}
 
 
+def held_frame(*, answer_id: int, text: str) -> dict[str, Any]:
+    """The answer's stream ends here without it: it is held for the course's teachers (draft approval), and
+    ``text`` says so. A ``released`` frame follows, on the student's sockets, when it is decided."""
+    return {"type": "held", "message_id": answer_id, "text": text}
+
+
+DraftOutcome = Literal["approved", "edited", "rejected", "unchecked"]
+
+
+def released_frame(*, answer_id: int, conversation_id: int, outcome: DraftOutcome, text: str,
+                   label: str | None) -> dict[str, Any]:
+    """A held answer is decided: ``text`` replaces the held notice. ``outcome``: approved as written, edited
+    (``text`` is the teacher's), rejected (``text`` is a short message), or unchecked (the wait ended; ``label``
+    says so)."""
+    return {"type": "released", "message_id": answer_id, "conversation": conversation_id, "outcome": outcome,
+            "text": text, "label": label}
+
+
+def drafts_changed_frame(*, course_id: int, answer_id: int, status: str) -> dict[str, Any]:
+    """To a course's teachers' drafts pages: a draft was held (``status`` "held") or left the held list."""
+    return {"type": "drafts_changed", "course": course_id, "message_id": answer_id, "status": status}
+
+
 def history_frame(*, conversation_id: int, messages: list[dict[str, Any]]) -> dict[str, Any]:
     """``messages`` as ``history_message`` writes them."""
     return {"type": "history", "conversation": conversation_id, "messages": messages}
 
 
-def history_message(message) -> dict[str, Any]:
-    """One message (``tutor.models.Message``) of a ``history`` frame; a teacher's correction replaces the text."""
+def history_message(message, draft: DraftView | None = None) -> dict[str, Any]:
+    """One message (``tutor.models.Message``) of a ``history`` frame; a teacher's correction replaces the text,
+    and a draft held for the teachers shows as ``draft`` says (``tutor.drafts.draft_view``)."""
     return {
         "message_id": message.id,
         "role": message.role,
-        "text": message.corrected_text or message.text,
+        "text": draft.text if draft else (message.corrected_text or message.text),
         "status": message.status,
         "error_code": message.error_code or None,
-        "corrected": bool(message.corrected_text),
+        "corrected": bool(message.corrected_text) and not draft,
+        "draft": draft.outcome if draft else None,
+        "label": draft.label if draft else None,
         "confidence": message.confidence,
         "sources": _sources(message.sources),
         "truncated": (message.features or {}).get("finish_reason") == "length",

@@ -4,8 +4,9 @@ The default trusts the engine's own confidence. A higher app installs a better s
 (annotation's confidence router, in its ``AppConfig.ready``), the way the engine is installed, so tutor never
 imports the app that judges its answers. The scorer runs before the answer is stored, so the confidence is
 written once; what it does with the stored answer (flag it for teachers, say) it returns as ``after_store``,
-and what it does with an answer the tutor abstained from showing (asked the teachers instead) as
-``after_abstain``.
+what it does with an answer the tutor abstained from showing (asked the teachers instead) as
+``after_abstain``, and with an answer held as a draft for the teachers' approval (tutor.drafts) as
+``after_hold``.
 """
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ class Scoring:
     confidence: float
     after_store: Callable[[], None] = field(default=_nothing)  # runs once, only if the answer was stored
     after_abstain: Callable[[], None] = field(default=_nothing)  # instead, when the tutor abstained
+    after_hold: Callable[[], None] = field(default=_nothing)  # instead, when the answer is held as a draft
 
 
 AnswerScorer = Callable[[FinishedAnswer], Scoring]
@@ -73,11 +75,12 @@ def answer_score(answer: FinishedAnswer) -> Scoring:
         return engine_confidence(answer)
 
 
-def scoring_after_store(scoring: Scoring, answer_id: int, abstained: bool = False) -> None:
+def scoring_after_store(scoring: Scoring, answer_id: int, abstained: bool = False, held: bool = False) -> None:
     """The scorer's work on the stored answer; its failure leaves the answer and its confidence as stored.
     A savepoint: inside a batch's transaction (tutor.services.answers_complete), a failure undoes only this."""
+    follow_up = scoring.after_abstain if abstained else scoring.after_hold if held else scoring.after_store
     try:
         with transaction.atomic():
-            (scoring.after_abstain if abstained else scoring.after_store)()
+            follow_up()
     except Exception:
         logger.exception("the scorer's follow-up for answer %s failed", answer_id)

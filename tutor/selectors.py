@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from learning.models import Course, Enrollment
-from tutor.models import ApiToken, AskResult, Conversation, Message, SafeguardingAlert
+from tutor.models import ApiToken, AskResult, Conversation, Draft, Message, SafeguardingAlert
 from tutor.school_day import day_start
 
 SAFEGUARDING_ROLES = (Enrollment.Role.TEACHER, Enrollment.Role.SAFEGUARDING)
@@ -60,7 +60,7 @@ def conversations_for_student(*, student: AbstractBaseUser, course_id: int) -> Q
 
 
 def messages_after(*, conversation: Conversation, after_id: int | None, limit: int) -> list[Message]:
-    messages = conversation.messages.all()
+    messages = conversation.messages.select_related("draft")  # a draft shows as its status says (tutor.drafts)
     if after_id is not None:
         messages = messages.filter(id__gt=after_id)
     return list(messages.order_by("id")[:limit])
@@ -83,10 +83,10 @@ def questions_today(*, student: AbstractBaseUser, course_id: int) -> int:
 
 def prior_turns(*, answer: Message, limit: int) -> list[tuple[str, str]]:
     """(role, text) of the completed messages before ``answer``'s question, oldest first, at most ``limit``;
-    a teacher's correction stands in for the answer it corrects."""
+    a teacher's correction stands in for the answer it corrects; a draft still held for the teacher is left out."""
     earlier = Message.objects.filter(
         conversation_id=answer.conversation_id, id__lt=answer.reply_to_id, status=Message.Status.COMPLETE
-    )
+    ).exclude(draft__status=Draft.Status.HELD)  # the student never read it, so the tutor does not build on it
     turns = earlier.order_by("-id").values_list("role", "text", "corrected_text")[:limit]
     return [(role, corrected or text) for role, text, corrected in reversed(turns)]
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Sequence
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -23,8 +21,9 @@ from tutor import errors
 from tutor.engine.types import Completion
 from tutor.alerts import help_text_for, safeguarding_alert_record, safeguarding_signal
 from tutor.ask_limits import question_allowed_check
+from tutor.drafts import DraftRule, draft_hold
 from tutor.errors import TutorError
-from tutor.groups import frame_event, student_group
+from tutor.groups import group_frame_send, student_group
 from tutor.models import ApiToken, AskResult, Conversation, Message
 from tutor.protocol import correction_frame
 from tutor.safeguarding.detector import Signal
@@ -132,6 +131,7 @@ class AnswerCompletion:
     sources: list[dict] | None = None
     abstained: bool = False
     scoring: Scoring | None = None
+    hold: DraftRule | None = None  # the answer is held as a draft under this rule (tutor.drafts)
 
 
 def answer_complete(*, ask: AskResult, completion: Completion, context: dict | None = None,
@@ -169,7 +169,10 @@ def _answer_store(answer: AnswerCompletion) -> float | None:
     )
     if updated != 1:
         return None
-    scoring_after_store(scoring, ask.answer.id, abstained=answer.abstained)
+    if answer.hold is not None:
+        draft_hold(answer_id=ask.answer.id, course_id=ask.conversation.course_id, confidence=scoring.confidence,
+                   rule=answer.hold)
+    scoring_after_store(scoring, ask.answer.id, abstained=answer.abstained, held=answer.hold is not None)
     return scoring.confidence
 
 
@@ -210,10 +213,7 @@ def correction_push(answer: Message) -> None:
 def student_frame_send(*, student_id: int, frame: dict) -> None:
     """Send ``frame`` to every socket the student has open, on any server. Best effort: what matters is
     already in the database, and a socket that is not open gets it from ``history``."""
-    try:
-        async_to_sync(get_channel_layer().group_send)(student_group(student_id), frame_event(frame))
-    except Exception:  # the channel layer being down must not undo a teacher's verdict
-        logger.exception("could not push a %s frame to student %s", frame.get("type"), student_id)
+    group_frame_send(student_group(student_id), frame)
 
 
 def answer_fail(*, answer_id: int, code: str) -> bool:

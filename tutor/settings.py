@@ -196,6 +196,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-answers": {"task": "tutor.answers_fail_stale", "schedule": env_float("TUTOR_STALE_SWEEP_S", 60.0)},
+    # Held drafts whose queued release was lost (a broker restart): released within a minute of their wait.
+    "release-overdue-drafts": {"task": "tutor.drafts_release_overdue",
+                               "schedule": env_float("TUTOR_DRAFT_SWEEP_S", 60.0, minimum=5.0)},
     "calibrate-courses": {
         "task": "learning.calibrate_due_courses", "schedule": env_float("LEARNING_CALIBRATION_SWEEP_S", 600.0),
     },

@@ -2,6 +2,7 @@ from celery import shared_task
 from django.conf import settings
 
 from tutor.alerts import safeguarding_alert_notify, safeguarding_alerts_resend
+from tutor.drafts import draft_release_due, drafts_release_overdue
 from tutor.retention import conversations_expire
 from tutor.services import answers_fail_stale
 
@@ -34,3 +35,13 @@ def conversations_expire_task() -> dict:
     if settings.TUTOR_RETENTION_DAYS is None:
         return {}  # retention off: conversations are kept until a student's data is erased
     return conversations_expire(older_than_days=settings.TUTOR_RETENTION_DAYS)
+
+
+@shared_task(name="tutor.draft_release_due")
+def draft_release_due_task(draft_id: int) -> str:
+    return draft_release_due(draft_id=draft_id)
+
+
+@shared_task(name="tutor.drafts_release_overdue")
+def drafts_release_overdue_task() -> int:
+    return drafts_release_overdue()

@@ -1,6 +1,6 @@
 """A course's AI settings, on one admin page for the course's teachers: the tutor on or off, the answer style,
-the daily question limit per student, whether off-topic questions are answered, abstention, and the review
-budget (the course's ReviewPolicy, inline).
+the daily question limit per student, whether off-topic questions are answered, abstention, the review
+budget (the course's ReviewPolicy, inline) and draft approval (tutor's DraftPolicy, inline).
 
 It lives in annotation because the review budget does, and annotation may import learning, never the reverse.
 Each teacher's list holds only the courses they teach (superusers: all); another course's page answers as a
@@ -11,14 +11,18 @@ alone, so a content import that bumps a revision meanwhile is kept.
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import BaseInlineFormSet
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from annotation.models import ReviewPolicy
 from learning.admin.teaching import TeachersChangeAdminMixin, teaches_a_course
 from learning.mastery import courses_for_teacher
-from learning.models import AI_SETTING_FIELDS, CourseAISettings
+from learning.models import AI_SETTING_FIELDS, CourseAISettings, Enrollment
+from tutor.models import DraftPolicy
 
 MAX_RANDOM_SHARE = 0.5  # beyond half, "random sample" would crowd out the likely-wrong answers
 MAX_REVIEWS_PER_DAY = 1000
@@ -65,12 +69,43 @@ class ReviewBudgetInline(admin.StackedInline):
         return teaches_a_course(request)
 
 
+class DraftPolicyForm(forms.ModelForm):
+    """The students and groups offered are the course's own: its students, and the groups any of them is in."""
+
+    class Meta:
+        model = DraftPolicy
+        fields = ["hold_below", "wait_minutes", "on_timeout", "students", "groups"]
+
+    def __init__(self, *args, course=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        students = get_user_model().objects.filter(
+            enrollments__course=course, enrollments__role=Enrollment.Role.STUDENT)
+        self.fields["students"].queryset = students.order_by("username")
+        self.fields["groups"].queryset = Group.objects.filter(user__in=students).distinct().order_by("name")
+
+
+class DraftPolicyFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "course": self.instance}  # the course, before the form is built
+
+
+class DraftPolicyInline(ReviewBudgetInline):
+    """Draft approval (tutor.drafts): answers below a confidence wait for the course's teachers. No policy (or the
+    policy deleted here): none are held."""
+
+    model = DraftPolicy
+    form = DraftPolicyForm
+    formset = DraftPolicyFormSet
+    fields = ["hold_below", "wait_minutes", "on_timeout", "students", "groups"]
+    verbose_name = verbose_name_plural = _("draft approval")
+
+
 @admin.register(CourseAISettings)
 class CourseAISettingsAdmin(TeachersChangeAdminMixin, admin.ModelAdmin):
     list_display = ["title", *AI_SETTING_FIELDS, "review_budget"]
     fields = ["title", "slug", *AI_SETTING_FIELDS]
     readonly_fields = ["title", "slug"]
-    inlines = [ReviewBudgetInline]
+    inlines = [ReviewBudgetInline, DraftPolicyInline]
     search_fields = ["title", "slug"]
     actions = None
 

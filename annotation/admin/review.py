@@ -1,5 +1,6 @@
 """The teachers' review queue in the Django admin: flagged answers, a review page per task with claim,
-release, approve, correct and reject, the task's history, and the teachers' workload.
+release, approve, correct and reject, the task's history, the teachers' workload, and the drafts held for
+approval (annotation.admin.drafts).
 
 Every lookup by id goes through ``review_task_get_for_teacher``, so a missing task and another course's task
 give the same 404 on every page and action, and every POST calls exactly one service of
@@ -18,16 +19,19 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.utils.translation import gettext_lazy as _
 
+from annotation.admin.drafts import DraftPagesMixin
 from annotation.models import ReviewTask
 from annotation.selectors import (
     answer_passages, conversation_before, review_task_get_for_teacher, review_task_history, review_tasks_for_teacher,
     teacher_workload,
 )
 from annotation.services import (
-    ReviewError, review_approve, review_claim, review_correct, review_reject, review_release,
+    ReviewError, draft_approve, draft_edit, draft_reject, review_approve, review_claim, review_correct,
+    review_reject, review_release,
 )
 from learning.admin.url_names import AdminUrlNamesMixin
 from learning.admin.teaching import teaches_a_course
@@ -49,6 +53,7 @@ class ReviewAction:
     done: str  # the success message
     back_to_task: bool = False  # after success: the review page, not the queue
     optional: tuple[str, ...] = ()  # POST fields passed on when the form sends them
+    back: str = ""  # the page to go back to, success or not (a view name; "": as back_to_task says)
 
 
 ACTIONS = {
@@ -60,6 +65,12 @@ ACTIONS = {
                             _("Corrected: the student now sees your answer, and it becomes a training example."),
                             optional=("key_answer", "rewordings")),
     "reject": ReviewAction(review_reject, "reason", _("Rejected: the answer is marked wrong.")),
+    "draft_approve": ReviewAction(draft_approve, None, _("Approved: the student now reads the draft."),
+                                  back="drafts"),
+    "draft_edit": ReviewAction(draft_edit, "text", _("Edited: the student now reads your text."), back="drafts"),
+    "draft_reject": ReviewAction(draft_reject, "reason",
+                                 _("Rejected: the student is told you decided not to send this answer."),
+                                 back="drafts"),
 }
 FIELD_MEANING = {"text": _("the corrected answer"), "reason": _("why the answer is rejected")}
 
@@ -108,7 +119,7 @@ class TaughtCourseFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReviewTask)
-class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
+class ReviewTaskAdmin(DraftPagesMixin, AdminUrlNamesMixin, admin.ModelAdmin):
     list_display = ["question", "course", "confidence", "reason", "askers", "status", "claimed_by", "created_at"]
     list_filter = [UnresolvedFirstStatusFilter, "reason", TaughtCourseFilter]
     list_select_related = ["answer__reply_to", "course", "claimed_by"]
@@ -151,6 +162,7 @@ class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
         return [
             path("", wrap(self.changelist_view), name=name("changelist")),
             path("workload/", wrap(self.workload_view), name=name("workload")),
+            *self.draft_urls(),
             # The changelist links each row to "change": here that is the review page.
             path("<int:task_id>/change/", wrap(self.review_view), name=name("change")),
             path("<int:task_id>/history/", wrap(self.history_view), name=name("history")),
@@ -177,7 +189,8 @@ class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
 
     def action_view(self, request: HttpRequest, task_id: int, action: str) -> HttpResponse:
         task = _task_or_404(request, task_id)
-        spec, review_page = ACTIONS[action], self._url("change", task.pk)
+        spec = ACTIONS[action]
+        review_page = self._url(spec.back) if spec.back else self._url("change", task.pk)
         arguments = {}
         if spec.field:
             if spec.field not in request.POST:
@@ -194,7 +207,7 @@ class ReviewTaskAdmin(AdminUrlNamesMixin, admin.ModelAdmin):
             messages.error(request, exc.detail)
             return redirect(review_page)
         messages.success(request, spec.done)
-        return redirect(review_page if spec.back_to_task else self._url("changelist"))
+        return redirect(review_page if spec.back_to_task or spec.back else self._url("changelist"))
 
     def workload_view(self, request: HttpRequest) -> TemplateResponse:
         if not reviewer_access(request):

@@ -75,6 +75,11 @@ def flag_decision(*, p_correct: float, threshold: float, budget: DailyBudget, to
     return NOT_FLAGGED
 
 
-def task_priority(*, p_correct: float, askers: int) -> float:
-    """Likely wrong first; among equally likely, the question more students asked."""
-    return (1.0 - p_correct) * (1.0 + math.log(max(askers, 1)))
+# Above any priority the formula gives (askers are students of one course): a held draft leads the queue.
+HELD_FIRST = 1000.0
+
+
+def task_priority(*, p_correct: float, askers: int, held: bool = False) -> float:
+    """A draft a student is waiting for first; then likely wrong first; among equally likely, the question more
+    students asked."""
+    return (HELD_FIRST if held else 0.0) + (1.0 - p_correct) * (1.0 + math.log(max(askers, 1)))

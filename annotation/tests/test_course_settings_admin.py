@@ -6,6 +6,7 @@ from django.test import Client
 from annotation.models import ReviewPolicy
 from annotation.selectors import course_daily_budget
 from learning.models import Course
+from tutor.models import DraftPolicy
 
 pytestmark = pytest.mark.django_db
 PAGE = "/admin/learning/courseaisettings"
@@ -18,10 +19,14 @@ def as_user(user) -> Client:
 
 
 def settings_form(**changes) -> dict:
-    """The change form's fields as the page posts them, with an empty review budget inline."""
+    """The change form's fields as the page posts them, with an empty review budget and draft approval inline."""
     form = {"tutor_enabled": "on", "answer_style": "explain", "daily_question_limit": "", "answer_off_topic": "on",
             "abstain_below": "0.3", "review_policy-TOTAL_FORMS": "1", "review_policy-INITIAL_FORMS": "0",
-            "review_policy-MIN_NUM_FORMS": "0", "review_policy-MAX_NUM_FORMS": "1"}
+            "review_policy-MIN_NUM_FORMS": "0", "review_policy-MAX_NUM_FORMS": "1",
+            "draft_policy-TOTAL_FORMS": "1", "draft_policy-INITIAL_FORMS": "0", "draft_policy-MIN_NUM_FORMS": "0",
+            "draft_policy-MAX_NUM_FORMS": "1",
+            # What a browser posts for the empty draft approval form: its initial values, so nothing is added.
+            "draft_policy-0-hold_below": "0.5", "draft_policy-0-wait_minutes": "10", "draft_policy-0-on_timeout": "send"}
     form.update(changes)
     return {key: value for key, value in form.items() if value is not None}
 
@@ -34,7 +39,7 @@ def test_a_teacher_changes_their_courses_settings_and_review_budget(personas):
     form = settings_form(tutor_enabled=None, answer_style="hints", daily_question_limit="20", answer_off_topic=None,
                          **{"review_policy-0-reviews_per_teacher_per_day": "7", "review_policy-0-random_share": "0.1"})
     response = as_user(personas.teacher1).post(f"{PAGE}/{personas.course_a.pk}/change/", form)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 302, [(f.formset.errors, f.formset.non_form_errors()) for f in response.context["inline_admin_formsets"]]
     changed = course(personas.course_a.pk)
     assert (changed.tutor_enabled, changed.answer_style, changed.daily_question_limit, changed.answer_off_topic) == (
         False, "hints", 20, False)
@@ -129,3 +134,32 @@ def test_deleting_the_review_budget_goes_back_to_the_schools_default(personas, s
                             "review_policy-0-DELETE": "on"})
     assert as_user(personas.teacher1).post(f"{PAGE}/{personas.course_a.pk}/change/", form).status_code == 302
     assert course_daily_budget(course_id=personas.course_a.pk).reviews == settings.ANNOTATION_REVIEWS_PER_TEACHER_PER_DAY
+
+
+def draft_policy_form(**fields) -> dict:
+    return settings_form(**{f"draft_policy-0-{name}": value for name, value in {
+        "hold_below": "0.6", "wait_minutes": "15", "on_timeout": "keep", **fields}.items()})
+
+
+def test_a_teacher_sets_draft_approval_for_chosen_students_of_their_course(personas):
+    response = as_user(personas.teacher1).post(f"{PAGE}/{personas.course_a.pk}/change/",
+                                               draft_policy_form(students=[str(personas.student1.pk)]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    policy = DraftPolicy.objects.get(course=personas.course_a)
+    assert (policy.hold_below, policy.wait_minutes, policy.on_timeout) == (0.6, 15, "keep")
+    assert list(policy.students.all()) == [personas.student1]
+
+
+def test_draft_approval_offers_only_the_courses_students(personas):
+    """student3 is course B's: course A's page neither offers nor accepts them."""
+    client = as_user(personas.teacher1)
+    response = client.post(f"{PAGE}/{personas.course_a.pk}/change/",
+                           draft_policy_form(students=[str(personas.student3.pk)]))
+    assert response.status_code == 200 and not DraftPolicy.objects.exists()
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_saving_the_settings_with_draft_approval_untouched_adds_no_policy(personas):
+    response = as_user(personas.teacher1).post(f"{PAGE}/{personas.course_a.pk}/change/", settings_form())
+    assert response.status_code == 302
+    assert not DraftPolicy.objects.exists()

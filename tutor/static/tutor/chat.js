@@ -56,7 +56,10 @@ function renderMessage(update) {
   const text = li.firstChild;
   text.textContent = message.text || (message.status === "failed" ? failedText(message) : "");
   li.replaceChildren(text, ...messageNotes(message));
-  if (message.status === "complete") state.lastComplete = Math.max(state.lastComplete || 0, message.message_id);
+  // A held draft is not final: a resync must ask for it again, in case it was decided while the page was away.
+  if (message.status === "complete" && message.draft !== "held") {
+    state.lastComplete = Math.max(state.lastComplete || 0, message.message_id);
+  }
   li.scrollIntoView({ block: "end" });
   return li;
 }
@@ -74,6 +77,10 @@ function failedText(message) {
 // its sources and its "cut short" note were about the tutor's text, so only the correction's mark is left.
 function messageNotes(message) {
   if (message.corrected) return [note("small", "corrected", gettext("corrected by your teacher"))];
+  // A draft held for the teacher: its text is the server's notice. Sent after the wait: the server's label.
+  if (message.draft === "held") return [];
+  if (message.draft === "unchecked" && message.label) return [note("small", "unchecked", message.label)];
+  if (message.draft) return [];
   const notes = answerSources(message).map((source) => note("p", "source", sourceLine(source)));
   if (message.truncated === true) notes.push(note("small", "truncated", gettext("This answer was cut short.")));
   if (message.abstained === true) {
@@ -132,6 +139,12 @@ const handlers = {
   // Another inference worker took the answer over and writes it again from the start.
   restart(frame) { renderMessage({ message_id: frame.message_id, role: "tutor", status: "pending", text: "" }); },
   answer(frame) { renderMessage({ ...frame, role: "tutor", status: "complete" }); },
+  // The answer waits for the teacher (draft approval): the notice stands in its place until "released".
+  held(frame) { renderMessage({ message_id: frame.message_id, role: "tutor", status: "complete", text: frame.text, draft: "held" }); },
+  released(frame) {
+    if (!state.messages.has(frame.message_id)) return;
+    renderMessage({ message_id: frame.message_id, text: frame.text, draft: frame.outcome, label: frame.label });
+  },
   correction(frame) {
     // A teacher corrected an answer: shown in its place, whichever conversation is open (history has it too).
     if (!state.messages.has(frame.message_id)) return;
