@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from learning.models import Course, GoldenQuestion, Item
 from tutor.models import Message, ModelVersion
@@ -11,6 +12,10 @@ class ReviewPolicy(models.Model):
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="review_policy")
     reviews_per_teacher_per_day = models.PositiveIntegerField()
     random_share = models.FloatField(help_text="Share of confident answers also sent for review at random (0 to 0.5).")
+    learn_share = models.FloatField(
+        _("learn share"), null=True, blank=True,
+        help_text=_("Share of the rest of the budget spent on the answers whose verdicts teach the router most, "
+                    "the others going to the likeliest wrong (0 to 1; empty: the school's setting)."))
 
     class Meta:
         verbose_name_plural = "review policies"
@@ -38,6 +43,7 @@ class RouterVersion(models.Model):
 class Flag(models.TextChoices):
     LOW_CONFIDENCE = "low_confidence", "Likely wrong"
     RANDOM_SAMPLE = "random_sample", "Random sample"
+    LEARN = "learn", _("To teach the router")
     UNANSWERED = "unanswered", "Unanswered (the tutor was not sure)"
 
 
