@@ -170,3 +170,12 @@ def test_a_held_out_file_is_judged_by_the_router_fitted_on_the_main_file(qa_file
     held_out_simulation = summary["held_out_simulation"]
     assert held_out_simulation["pool"] + held_out_simulation["test"] == 40
     assert set(held_out_simulation["plans"]) == PLANS
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--learn-share", "1.5"], "--learn-share: expected a share from 0 to 1; got 1.5"),
+    (["--repeats", "1"], "--repeats must be at least 2"),
+])
+def test_bad_simulation_flags_are_refused_before_any_work(tmp_path, flags, message):
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("router_bench", "--qa", str(_one_line(tmp_path)), "--course", "fractions", *flags)
