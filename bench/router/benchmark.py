@@ -48,7 +48,7 @@ class BenchInputError(ValueError):
 class SimulationOptions:
     repeats: int = 20
     batch: int = 10
-    learn_strategy: str = "diverse"
+    learn_strategy: str = "uncertainty"
     learn_share: float = 0.5
 
 

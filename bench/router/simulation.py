@@ -69,6 +69,9 @@ def learning_curve(answers: Answers, pool: np.ndarray, test: np.ndarray, *, plan
         chosen = set(next_batch(model, answers, remaining, plan, batch, rng))
         labelled += [i for i in remaining if i in chosen]
         remaining = [i for i in remaining if i not in chosen]
+        # In pool order, not pick order: the cross-validated calibration's folds follow the order, and every
+        # plan must end with the same model on the same verdicts.
+        labelled = sorted(labelled)
         try:
             model = fit_router([answers.rows[i] for i in labelled], answers.correct[labelled],
                                min_per_class=min_per_class)
@@ -111,7 +114,7 @@ def verdicts_needed(curve: Curve, tolerance: float) -> int:
 
 
 def active_simulation(rows: Sequence[dict], correct: Sequence[bool], *, embeddings: np.ndarray | None = None,
-                      batch: int = 10, repeats: int = 20, test_share: float = 0.3, learn_strategy: str = "diverse",
+                      batch: int = 10, repeats: int = 20, test_share: float = 0.3, learn_strategy: str = "uncertainty",
                       learn_share: float = 0.5, tolerance: float = 0.02, min_per_class: int = 5,
                       seed: int = 0) -> dict:
     """Every plan of ``plans_for`` on ``repeats`` paired splits. ``embeddings``: one row per answer (of its

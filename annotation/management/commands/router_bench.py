@@ -31,10 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--repeats", type=int, default=20, help="random splits in the active simulation")
         parser.add_argument("--batch", type=int, default=10, help="verdicts per batch in the active simulation")
-        parser.add_argument("--learn-strategy", choices=LEARN_STRATEGIES, default="diverse",
-                            help="how the learn part of a split batch is picked")
-        parser.add_argument("--learn-share", type=float, default=settings.ANNOTATION_LEARN_SHARE,
-                            help="share of each batch that learns (0 to 1; default ANNOTATION_LEARN_SHARE)")
+        parser.add_argument("--learn-strategy", choices=LEARN_STRATEGIES, default="uncertainty",
+                            help="how the learn part of a split batch is picked (production's: uncertainty)")
+        parser.add_argument("--learn-share", type=float, default=0.5,
+                            help="share of each batch that learns in the split plan (0 to 1)")
 
     def handle(self, *args, **opts):
         paths_check(opts, files=("qa", "holdout", "regrade"))

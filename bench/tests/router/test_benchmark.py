@@ -119,7 +119,7 @@ def _answers(n: int = 150):
     return rows, correct, rng.normal(size=(n, 8))
 
 
-PLANS = {"random", "fix", "uncertainty", "diverse", "model_change", "fix+diverse"}
+PLANS = {"random", "fix", "uncertainty", "diverse", "model_change", "fix+uncertainty"}
 
 
 def test_simulation_compares_each_plan_with_random_verdicts_on_paired_splits():
@@ -137,7 +137,7 @@ def test_simulation_compares_each_plan_with_random_verdicts_on_paired_splits():
     assert plans["random"]["vs_random"] == {"ratio": 1.0, "ci95": [1.0, 1.0]}
     assert plans["fix"]["fix_caught_vs_fix_only"]["ratio"] == 1.0
     assert len({p["final_auroc_mean"] for p in plans.values()}) == 1  # all end with the whole pool
-    assert (plans["fix"]["learn_strategy"], plans["fix+diverse"]["learn_share"]) == (None, 0.4)
+    assert (plans["fix"]["learn_strategy"], plans["fix+uncertainty"]["learn_share"]) == (None, 0.4)
 
 
 def test_simulation_is_repeatable_under_a_seed_and_leaves_diversity_out_without_embeddings():
