@@ -14,6 +14,10 @@ class ReviewPolicy(models.Model):
     reviews_per_teacher_per_day = models.PositiveIntegerField(verbose_name=_("reviews per teacher per day"))
     random_share = models.FloatField(help_text=_("Share of confident answers also sent for review at random (0 to 0.5)."),
                                      verbose_name=_("random share"))
+    learn_share = models.FloatField(
+        _("learn share"), null=True, blank=True,
+        help_text=_("Share of the rest of the budget spent on the answers whose verdicts teach the router most, "
+                    "the others going to the likeliest wrong (0 to 1; empty: the school's setting)."))
 
     class Meta:
         verbose_name = _("review policy")
@@ -45,6 +49,7 @@ class RouterVersion(models.Model):
 class Flag(models.TextChoices):
     LOW_CONFIDENCE = "low_confidence", _("Likely wrong")
     RANDOM_SAMPLE = "random_sample", _("Random sample")
+    LEARN = "learn", _("To teach the router")
     UNANSWERED = "unanswered", _("Unanswered (the tutor was not sure)")
     DRAFT = "draft", _("Draft held for approval")
 

@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from annotation.models import AnswerScore, Flag, ReviewEvent, ReviewTask, RouterVersion
 from annotation.router.features import AnswerEvidence, answer_features, question_key
-from annotation.router.flagging import FlagDecision, flag_decision, flag_threshold, task_priority
+from annotation.router.flagging import FlagDecision, flag_decision, flag_threshold, learn_margin, task_priority
 from annotation.router.model import PRIOR, RouterModel
+from annotation.router.picking import boundary_distance
 from annotation.selectors import (
-    askers_of, course_daily_budget, open_likely_wrong_today, recent_answer_rate, today_counts,
+    askers_of, course_daily_budget, open_likely_wrong_today, question_taken_today, recent_answer_rate, today_counts,
 )
 from learning.models import Course, Passage
 from tutor.models import Message
@@ -82,7 +83,7 @@ def _score(answer: FinishedAnswer) -> _RouterScore:
 
 def _record(answer: FinishedAnswer, score: _RouterScore, draw: float) -> RouteResult:
     with transaction.atomic():
-        decision = _decide(answer.course_id, score.p_correct, draw)
+        decision = _decide(answer.course_id, score.p_correct, draw, question_key(answer.question))
         stored = _store_score(answer, score, decision.flag)
         _bump_similar_tasks(stored)
         task = _flag(stored, decision) if decision.flag else None
@@ -147,23 +148,24 @@ def active_router() -> tuple[int | None, RouterModel]:
     return _cached
 
 
-def _decide(course_id: int, p_correct: float, draw: float) -> FlagDecision:
+def _decide(course_id: int, p_correct: float, draw: float, key: str) -> FlagDecision:
     budget = course_daily_budget(course_id=course_id)
     if budget.reviews == 0:
         return FlagDecision("")
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     recent = list(AnswerScore.objects.filter(course_id=course_id, created_at__gte=since)
                   .order_by("-created_at").values_list("p_correct", flat=True)[:5000])
-    threshold = flag_threshold(
-        recent, recent_answer_rate(course_id=course_id, days=RECENT_DAYS), budget,
-        default=settings.ANNOTATION_FLAG_BELOW, min_history=settings.ANNOTATION_THRESHOLD_HISTORY,
-    )
-    if p_correct >= threshold and draw >= budget.random_share:
+    rate = recent_answer_rate(course_id=course_id, days=RECENT_DAYS)
+    threshold = flag_threshold(recent, rate, budget, default=settings.ANNOTATION_FLAG_BELOW,
+                               min_history=settings.ANNOTATION_THRESHOLD_HISTORY)
+    margin = learn_margin(recent, rate, budget, min_history=settings.ANNOTATION_THRESHOLD_HISTORY)
+    if p_correct >= threshold and draw >= budget.random_share and boundary_distance(p_correct) >= margin:
         return FlagDecision("")  # the common case decides without a lock
     # Budget counts are read under the course's row lock, so two answers cannot both take the last slot.
     Course.objects.select_for_update().filter(id=course_id).values_list("id", flat=True).first()
     return flag_decision(p_correct=p_correct, threshold=threshold, budget=budget,
-                         today=today_counts(course_id=course_id), random_draw=draw)
+                         today=today_counts(course_id=course_id), random_draw=draw, margin=margin,
+                         question_taken=question_taken_today(course_id=course_id, key=key))
 
 
 def _flag(score: AnswerScore, decision: FlagDecision) -> ReviewTask:

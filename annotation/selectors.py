@@ -18,20 +18,23 @@ from tutor.school_day import day_start  # budgets are per school day
 ASKERS_WINDOW_DAYS = 30
 
 
-def review_policy_of(*, course_id: int) -> tuple[int, float]:
-    """(reviews per teacher per day, random share) for the course: its own policy, else the settings."""
+def review_policy_of(*, course_id: int) -> tuple[int, float, float]:
+    """(reviews per teacher per day, random share, learn share) for the course: its own policy, else the
+    settings (a policy without a learn share takes the setting's)."""
     policy = ReviewPolicy.objects.filter(course_id=course_id).values_list(
-        "reviews_per_teacher_per_day", "random_share").first()
+        "reviews_per_teacher_per_day", "random_share", "learn_share").first()
     if policy is None:
-        return settings.ANNOTATION_REVIEWS_PER_TEACHER_PER_DAY, settings.ANNOTATION_RANDOM_SHARE
-    return policy
+        return (settings.ANNOTATION_REVIEWS_PER_TEACHER_PER_DAY, settings.ANNOTATION_RANDOM_SHARE,
+                settings.ANNOTATION_LEARN_SHARE)
+    per_teacher, random_share, learn_share = policy
+    return per_teacher, random_share, settings.ANNOTATION_LEARN_SHARE if learn_share is None else learn_share
 
 
 def course_daily_budget(*, course_id: int) -> DailyBudget:
-    per_teacher, random_share = review_policy_of(course_id=course_id)
+    per_teacher, random_share, learn_share = review_policy_of(course_id=course_id)
     teachers = Enrollment.objects.filter(
         course_id=course_id, role=Enrollment.Role.TEACHER, user__is_active=True).count()
-    return DailyBudget(reviews=teachers * per_teacher, random_share=random_share)
+    return DailyBudget(reviews=teachers * per_teacher, random_share=random_share, learn_share=learn_share)
 
 
 def recent_answer_rate(*, course_id: int, days: int) -> float:
@@ -49,9 +52,17 @@ def today_counts(*, course_id: int) -> DayCounts:
     today = ReviewTask.objects.filter(course_id=course_id, created_at__gte=day_start())
     counted = today.exclude(status=ReviewTask.Status.SUPERSEDED)
     counts = counted.aggregate(
-        low=Count("pk", filter=Q(reason=Flag.LOW_CONFIDENCE)), sample=Count("pk", filter=Q(reason=Flag.RANDOM_SAMPLE)))
+        low=Count("pk", filter=Q(reason=Flag.LOW_CONFIDENCE)), sample=Count("pk", filter=Q(reason=Flag.RANDOM_SAMPLE)),
+        learn=Count("pk", filter=Q(reason=Flag.LEARN)))
     replaceable = open_likely_wrong_today(course_id=course_id).aggregate(p=Max("p_correct"))
-    return DayCounts(low_confidence=counts["low"], random_sample=counts["sample"], replaceable_p=replaceable["p"])
+    return DayCounts(low_confidence=counts["low"], random_sample=counts["sample"], replaceable_p=replaceable["p"],
+                     learn=counts["learn"])
+
+
+def question_taken_today(*, course_id: int, key: str) -> bool:
+    """Whether a task of the day (not dropped) already holds this question: a learn slot skips near-copies."""
+    return ReviewTask.objects.filter(course_id=course_id, question_key=key, created_at__gte=day_start()).exclude(
+        status=ReviewTask.Status.SUPERSEDED).exists()
 
 
 def open_likely_wrong_today(*, course_id: int) -> QuerySet[ReviewTask]:
@@ -106,7 +117,7 @@ def teacher_workload(*, user: AbstractBaseUser) -> list[WorkloadRow]:
     teachers = Enrollment.objects.filter(course__in=courses, role=Enrollment.Role.TEACHER).select_related("user")
     rows = []
     for enrollment in teachers.order_by("course__title", "user__username"):
-        per_teacher, _ = review_policy_of(course_id=enrollment.course_id)
+        per_teacher, _, _ = review_policy_of(course_id=enrollment.course_id)
         rows.append(WorkloadRow(
             enrollment.course, enrollment.user.username, resolved.get((enrollment.course_id, enrollment.user_id), 0),
             per_teacher, open_counts.get(enrollment.course_id, 0)))

@@ -322,6 +322,9 @@ LEARNING_CALIBRATION_NEW_ATTEMPTS = env_int("LEARNING_CALIBRATION_NEW_ATTEMPTS",
 ANNOTATION_REVIEWS_PER_TEACHER_PER_DAY = env_int("ANNOTATION_REVIEWS_PER_TEACHER_PER_DAY", 20, minimum=0)
 # Of the answers the router is confident about, the share also sent for review at random.
 ANNOTATION_RANDOM_SHARE = env_float("ANNOTATION_RANDOM_SHARE", 0.05, minimum=0.0, maximum=0.5)
+# Of the rest of the budget, the share spent on answers whose verdict teaches the router most (the "learn" part;
+# the others "fix": the likeliest wrong). A course's review policy may set its own (annotation/router/picking.py).
+ANNOTATION_LEARN_SHARE = env_float("ANNOTATION_LEARN_SHARE", 0.0, minimum=0.0, maximum=1.0)
 # Flag answers below this probability of being right until a course has ANNOTATION_THRESHOLD_HISTORY answers;
 # after that the threshold follows the course's recent answers and its budget.
 ANNOTATION_FLAG_BELOW = env_float("ANNOTATION_FLAG_BELOW", 0.5, minimum=0.0, maximum=1.0)

@@ -15,7 +15,7 @@ class ReviewPolicyAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     its AI settings page (annotation.admin.course_settings)."""
 
     form = ReviewPolicyForm
-    list_display = ["course", "reviews_per_teacher_per_day", "random_share"]
+    list_display = ["course", "reviews_per_teacher_per_day", "random_share", "learn_share"]
     list_select_related = ["course"]
     # A plain select (courses are few): Django's select2 autocomplete leaves its combobox without an accessible
     # name (axe-core: aria-input-field-name).

@@ -31,7 +31,7 @@ MAX_REVIEWS_PER_DAY = 1000
 class ReviewPolicyForm(forms.ModelForm):
     class Meta:
         model = ReviewPolicy
-        fields = ["course", "reviews_per_teacher_per_day", "random_share"]
+        fields = ["course", "reviews_per_teacher_per_day", "random_share", "learn_share"]
 
     def clean_reviews_per_teacher_per_day(self) -> int:
         value = self.cleaned_data["reviews_per_teacher_per_day"]
@@ -45,6 +45,12 @@ class ReviewPolicyForm(forms.ModelForm):
             raise forms.ValidationError(f"Expected a share from 0 to {MAX_RANDOM_SHARE}; got {value}.")
         return value
 
+    def clean_learn_share(self) -> float | None:
+        value = self.cleaned_data["learn_share"]
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise forms.ValidationError(_("Expected a share from 0 to 1; got %(value)s.") % {"value": value})
+        return value
+
 
 class ReviewBudgetInline(admin.StackedInline):
     """The course's review budget: the answers a day its teachers are sent is their number times the reviews
@@ -52,7 +58,7 @@ class ReviewBudgetInline(admin.StackedInline):
 
     model = ReviewPolicy
     form = ReviewPolicyForm
-    fields = ["reviews_per_teacher_per_day", "random_share"]
+    fields = ["reviews_per_teacher_per_day", "random_share", "learn_share"]
     verbose_name = verbose_name_plural = _("review budget")
 
     # ``obj`` is the course, already scoped by CourseAISettingsAdmin's queryset.

@@ -57,9 +57,16 @@ class RouterModel:
         p = self._calibrated(self._score(x[:, [FEATURE_NAMES.index(n) for n in self.names]]))
         return following_the_check(p, x)
 
+    def standardised_many(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
+        """The features of each row as the model weighs them: its own features, standardised."""
+        x = np.array([feature_vector(row) for row in rows], dtype=float).reshape(len(rows), len(FEATURE_NAMES))
+        return self._standardised(x[:, [FEATURE_NAMES.index(n) for n in self.names]])
+
+    def _standardised(self, x: np.ndarray) -> np.ndarray:
+        return (x - np.asarray(self.mean)) / np.asarray(self.scale)
+
     def _score(self, x: np.ndarray) -> np.ndarray:
-        standardised = (x - np.asarray(self.mean)) / np.asarray(self.scale)
-        return standardised @ np.asarray(self.weights) + self.intercept
+        return self._standardised(x) @ np.asarray(self.weights) + self.intercept
 
     def _calibrated(self, score: np.ndarray) -> np.ndarray:
         method = self.calibration.get("method", "logistic")

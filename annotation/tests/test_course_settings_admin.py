@@ -46,6 +46,15 @@ def test_a_teacher_changes_their_courses_settings_and_review_budget(personas):
     assert course_daily_budget(course_id=personas.course_a.pk).reviews == 7  # one teacher, seven reviews each
 
 
+def test_a_teacher_splits_their_courses_budget_between_fixing_and_teaching_the_router(personas):
+    form = settings_form(**{"review_policy-0-reviews_per_teacher_per_day": "7", "review_policy-0-random_share": "0",
+                            "review_policy-0-learn_share": "0.5"})
+    response = as_user(personas.teacher1).post(f"{PAGE}/{personas.course_a.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    budget = course_daily_budget(course_id=personas.course_a.pk)
+    assert (budget.low_confidence_cap, budget.learn_cap) == (4, 3)  # the odd slot fixes
+
+
 def test_the_page_shows_the_settings_and_only_the_teachers_courses(personas):
     client = as_user(personas.teacher1)
     listed = client.get(f"{PAGE}/").context["cl"].result_list
@@ -107,6 +116,7 @@ def test_saving_the_settings_keeps_a_revision_bumped_meanwhile(personas, monkeyp
     ("answer_style", "shout", "Select a valid choice. shout is not one of the available choices."),
     ("review_policy-0-random_share", "0.7", "Expected a share from 0 to 0.5; got 0.7."),
     ("review_policy-0-reviews_per_teacher_per_day", "5000", "Expected at most 1000 reviews a day; got 5000."),
+    ("review_policy-0-learn_share", "1.2", "Expected a share from 0 to 1; got 1.2."),
 ])
 def test_a_bad_value_is_named_and_nothing_is_saved(personas, field, value, message):
     form = settings_form(tutor_enabled=None, **{"review_policy-0-reviews_per_teacher_per_day": "3",

@@ -197,3 +197,45 @@ def test_a_cited_course_notes_sentence_is_read_from_the_answers_sources(personas
                                question="Which gas do plants take in?", answer="Plants take in carbon dioxide.")
     route(answer)
     assert AnswerScore.objects.get(message=answer).features["checked_by_source"] == backed
+
+
+def boundary_router() -> RouterVersion:
+    """A fitted router unsure of every answer: p = 0.5, on its decision boundary."""
+    weightless = {**PRIOR.as_json(), "kind": "fitted", "weights": [0.0] * len(PRIOR.names), "intercept": 0.0}
+    return RouterVersion.objects.create(model=weightless, verdicts_used=30, last_verdict_id=1)
+
+
+def test_the_learn_part_takes_boundary_answers_once_per_question_within_its_slots(personas):
+    boundary_router()
+    # One teacher x 3 reviews: 2 fix slots (the odd one fixes), 1 learn slot.
+    ReviewPolicy.objects.create(course=personas.course_a, reviews_per_teacher_per_day=3, random_share=0.0,
+                                learn_share=0.5)
+    ask = lambda question: route(answered_question(  # noqa: E731
+        student=personas.student1, course=personas.course_a, question=question, features=CONFIDENT))
+    first = ask("Which gas do plants take in?")
+    assert (first.p_correct, first.flag) == (0.5, "learn")
+    assert ReviewTask.objects.get(id=first.task_id).reason == "learn"  # the admin's "reason" column shows it
+    assert ask("which gas do PLANTS take in").flag == ""  # a near-copy of the day's task
+    assert ask("What do roots take in?").flag == ""  # the one learn slot is spent
+    assert ReviewTask.objects.count() == 1
+
+
+def test_one_courses_learn_picks_leave_anothers_slots_alone(personas):
+    boundary_router()
+    for course in (personas.course_a, personas.course_b):
+        ReviewPolicy.objects.create(course=course, reviews_per_teacher_per_day=1, random_share=0.0, learn_share=1.0)
+    b = route(answered_question(student=personas.student3, course=personas.course_b, features=CONFIDENT,
+                                question="Which gas do plants take in?"))
+    a = route(answered_question(student=personas.student1, course=personas.course_a, features=CONFIDENT,
+                                question="Which gas do plants take in?"))
+    assert (a.flag, b.flag) == ("learn", "learn")
+    assert ReviewTask.objects.filter(course=personas.course_a).count() == 1
+
+
+@override_settings(ANNOTATION_LEARN_SHARE=1.0)
+def test_a_policy_without_a_learn_share_follows_the_setting(personas):
+    boundary_router()
+    ReviewPolicy.objects.create(course=personas.course_a, reviews_per_teacher_per_day=1, random_share=0.0)
+    answer = answered_question(student=personas.student1, course=personas.course_a, features=CONFIDENT,
+                               question="Which gas do plants take in?")
+    assert route(answer).flag == "learn"  # the whole budget learns

@@ -45,6 +45,14 @@ class BenchInputError(ValueError):
 
 
 @dataclass(frozen=True)
+class SimulationOptions:
+    repeats: int = 20
+    batch: int = 10
+    learn_strategy: str = "uncertainty"
+    learn_share: float = 0.5
+
+
+@dataclass(frozen=True)
 class CourseNotes:
     course: Course  # unsaved: only its title and description are used, for the system prompt
     backend: str
@@ -204,8 +212,8 @@ def _round(value: float | None) -> float | None:
 
 
 def run_benchmark(qa_path: Path, content_dir: Path, *, holdout_path: Path | None = None,
-                  default_course: str | None = None, seed: int = 0, simulation_repeats: int = 10,
-                  batch: int = 10) -> dict:
+                  default_course: str | None = None, seed: int = 0,
+                  simulation: SimulationOptions = SimulationOptions()) -> dict:
     questions = questions_from(qa_path, default_course)
     held_out = questions_from(holdout_path, default_course) if holdout_path else []
     notes = load_notes(content_dir, {q.course for q in questions + held_out})
@@ -215,7 +223,7 @@ def run_benchmark(qa_path: Path, content_dir: Path, *, holdout_path: Path | None
     held_out_set = {(q.course, q.question) for q in held_out}
     main = [g for g in graded if (g.course, g.question) not in held_out_set]
     rest = [g for g in graded if (g.course, g.question) in held_out_set]
-    return report_for(main, generation, held_out=rest, seed=seed, simulation_repeats=simulation_repeats, batch=batch)
+    return report_for(main, generation, held_out=rest, seed=seed, simulation=simulation)
 
 
 def questions_from(path: Path, default_course: str | None) -> list[QAQuestion]:
@@ -230,11 +238,10 @@ def questions_from(path: Path, default_course: str | None) -> list[QAQuestion]:
 
 
 def report_for(graded: list[GradedAnswer], generation: dict, *, held_out: list[GradedAnswer] = (), seed: int,
-               simulation_repeats: int, batch: int) -> dict:
+               simulation: SimulationOptions) -> dict:
     correct = [g.correct for g in graded]
     scores = router_scores(graded, seed=seed)
-    simulation = (active_simulation([g.features for g in graded], correct, batch=batch, repeats=simulation_repeats,
-                                    seed=seed) if 0 < sum(correct) < len(correct) else None)
+    embed = question_embedder()
     random_20 = scores["random"]["catch"]["20%"]
     router_20 = scores["router"]["catch"]["20%"]
     return {
@@ -252,11 +259,39 @@ def report_for(graded: list[GradedAnswer], generation: dict, *, held_out: list[G
             "catch_at_20_at_least_2x_random": bool(random_20 and router_20 is not None
                                                    and router_20 >= TARGETS["catch_at_20_vs_random"] * random_20),
         },
-        "active_simulation": simulation,
+        "active_simulation": simulate_picking(graded, simulation, embed, seed=seed),
         "held_out": held_out_scores(graded, list(held_out)) if held_out else None,
+        "held_out_simulation": simulate_picking(list(held_out), simulation, embed, seed=seed),
         "answers": [asdict(g) for g in graded],
         "held_out_answers": [asdict(g) for g in held_out],
     }
+
+
+def simulate_picking(graded: list[GradedAnswer], options: SimulationOptions, embed, *, seed: int) -> dict | None:
+    """The active simulation on these answers alone (None when they are all right or all wrong)."""
+    correct = [g.correct for g in graded]
+    if not 0 < sum(correct) < len(correct):
+        return None
+    embeddings, kind = embed([g.question for g in graded])
+    report = active_simulation([g.features for g in graded], correct, embeddings=embeddings, batch=options.batch,
+                               repeats=options.repeats, learn_strategy=options.learn_strategy,
+                               learn_share=options.learn_share, seed=seed)
+    return {**report, "embeddings": kind}
+
+
+def question_embedder():
+    """A function from questions to (one L2-normalised row each, "minilm" or "tfidf"): the MiniLM encoder where
+    retrieval uses it, else TF-IDF vectors of the questions themselves."""
+    encoder = shared_encoder() if settings.LEARNING_RETRIEVAL == "hybrid" else None
+    if encoder is not None:
+        return lambda questions: (np.asarray(encoder.encode(questions), dtype=float), "minilm")
+    return lambda questions: (_tfidf_vectors(questions), "tfidf")
+
+
+def _tfidf_vectors(questions: list[str]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(sublinear_tf=True).fit_transform(questions).toarray()
 
 
 def _accuracy_by(graded: list[GradedAnswer], attribute: str) -> dict:
@@ -268,18 +303,17 @@ def _accuracy_by(graded: list[GradedAnswer], attribute: str) -> dict:
 
 
 def run_router_bench(qa_path: Path, content_dir: Path, *, holdout_path: Path | None, default_course: str | None,
-                     regrade_path: Path | None, seed: int, simulation_repeats: int, batch: int) -> dict:
+                     regrade_path: Path | None, seed: int, simulation: SimulationOptions) -> dict:
     """The report of a fresh run of the active model or, with ``regrade_path``, of an earlier report's answers
     graded and scored again."""
     if regrade_path:
         graded, held_out, generation = regrade(regrade_path)
-        return report_for(graded, generation, held_out=held_out, seed=seed, simulation_repeats=simulation_repeats,
-                          batch=batch)
+        return report_for(graded, generation, held_out=held_out, seed=seed, simulation=simulation)
     # Every question is queued at once, so one may wait long for a batch slot: time out only a stall.
     try:
         with override_settings(TUTOR_GENERATION_TIMEOUT_S=max(settings.TUTOR_GENERATION_TIMEOUT_S, 900.0)):
             return run_benchmark(qa_path, content_dir, holdout_path=holdout_path, default_course=default_course,
-                                 seed=seed, simulation_repeats=simulation_repeats, batch=batch)
+                                 seed=seed, simulation=simulation)
     finally:
         close_engine()
 
@@ -296,7 +330,8 @@ def report_summary(report: dict) -> dict:
     summary = {key: value for key, value in report.items() if key not in ("answers", "held_out_answers")}
     for name in ("router", "prior"):
         summary[name] = {k: v for k, v in summary[name].items() if k != "reliability"}
-    if summary["active_simulation"]:
-        for strategy in ("router", "random"):
-            summary["active_simulation"][strategy].pop("curve")
+    for key in ("active_simulation", "held_out_simulation"):
+        if summary.get(key):
+            summary[key] = {**summary[key], "plans": {name: {k: v for k, v in plan.items() if k != "curve"}
+                                                      for name, plan in summary[key]["plans"].items()}}
     return summary
