@@ -28,17 +28,23 @@ from tutor.models import AskResult
 from tutor.prompting import AnswerPlan, answer_plan_for
 from tutor.handoff import answer_hand_off
 from tutor.protocol import answer_frame, error_frame, restart_frame, token_frame
-from tutor.scoring import Scoring, answer_score
+from tutor.scoring import FinishedAnswer, Scoring, answer_score
 from tutor.services import AnswerCompletion, answer_fail, answers_complete, finished_answer
 
 logger = logging.getLogger(__name__)
 _running: set[asyncio.Task] = set()
 StoreAnswer = Callable[[AnswerCompletion], Awaitable["float | None"]]  # the stored confidence, or None
+ScoreAnswer = Callable[[FinishedAnswer], Awaitable[Scoring]]
 
 
 async def answer_store(answer: AnswerCompletion) -> float | None:
     """Store one answer in its own transaction (an inference worker stores its answers in batches instead)."""
     return (await db_sync_to_async(answers_complete)(answers=[answer]))[0]
+
+
+async def answer_score_held(answer: FinishedAnswer) -> Scoring:
+    """Score one answer held back for the scorer (an inference worker scores them in batches instead)."""
+    return await db_sync_to_async(answer_score)(answer)
 
 
 def answer_start(*, ask: AskResult, client_msg_id: str) -> asyncio.Task:
@@ -66,19 +72,21 @@ async def _hand_to_inference_worker(answer_id: int, client_msg_id: str) -> None:
 
 
 async def answer_generate(*, ask: AskResult, client_msg_id: str, store: StoreAnswer = answer_store,
-                          restarted: bool = False) -> None:
+                          score: ScoreAnswer = answer_score_held, restarted: bool = False,
+                          plan: AnswerPlan | None = None) -> None:
     """Generate, store and stream ``ask``'s answer. ``restarted``: a stream of it may have begun elsewhere (a
-    worker that died), so the student is told first to drop what they have. Raises only when the answer could
-    not be stored (the database is down): it is then still pending."""
+    worker that died), so the student is told first to drop what they have. ``plan``: already made (an
+    inference worker plans a batch of answers at once); None: made here. Raises only when the answer could not
+    be stored (the database is down): it is then still pending."""
     answer_id = ask.answer.id
     if restarted:
         await _send(answer_id, restart_frame(answer_id=answer_id))
     try:
-        plan = await db_sync_to_async(answer_plan_for)(ask)
+        plan = plan or await db_sync_to_async(answer_plan_for)(ask)
         if plan.off_topic:  # the course answers questions on its topic only: nothing is generated
             await _fail(answer_id, client_msg_id, *errors.OFF_TOPIC)
             return
-        answer, scoring = await _grounded(ask, plan)
+        answer, scoring = await _grounded(ask, plan, score)
     except EngineError as exc:
         await _fail(answer_id, client_msg_id, exc.code, exc.detail)
         return
@@ -100,14 +108,14 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str, store: StoreAns
                                         abstained=answer.abstained))
 
 
-async def _grounded(ask: AskResult, plan: AnswerPlan) -> tuple[GroundedAnswer, Scoring | None]:
+async def _grounded(ask: AskResult, plan: AnswerPlan, score: ScoreAnswer) -> tuple[GroundedAnswer, Scoring | None]:
     """Generate the answer, its tokens streamed to the answer's group; an answer held back for the scorer
     comes with the scorer's verdict, so the stored answer is scored once."""
     verdicts: list[Scoring] = []
 
     async def judge(completion: Completion) -> float:
         held = finished_answer(ask=ask, completion=completion, context=plan.context)
-        verdicts.append(await db_sync_to_async(answer_score)(held))
+        verdicts.append(await score(held))
         return verdicts[-1].confidence
 
     answer = await grounded_answer(get_engine(), plan.request, plan.grounding, plan.style, plan.forbidden,

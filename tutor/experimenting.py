@@ -8,8 +8,10 @@ course has it. A stopped experiment, or one of a factor that is not wired, chang
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Sequence
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 
 from learning.models import Course
 from tutor.engine.types import AdapterRef
@@ -32,8 +34,19 @@ class ArmOverrides:
 def experiment_exposure_record(*, student, course: Course) -> ArmOverrides:
     """The overrides of every running experiment that covers ``student`` in ``course``, recording the arm of
     each one the student meets for the first time. Of two experiments that set one factor, the older wins."""
+    return experiment_exposures_record(students=[student], course=course)[student.pk]
+
+
+def experiment_exposures_record(*, students: Sequence, course: Course) -> dict[int, ArmOverrides]:
+    """``experiment_exposure_record`` for many students of one course, by student id: the course's running
+    experiments are read once (one query when none runs)."""
+    running = _running_in(course)
+    return {student.pk: _overrides(student, [e for e in running if _covers(e, student)]) for student in students}
+
+
+def _overrides(student, experiments: list[Experiment]) -> ArmOverrides:
     overrides, applied = ArmOverrides(), set()
-    for experiment in _running_for(student, course):
+    for experiment in experiments:
         if experiment.factor in NOT_WIRED or experiment.factor in applied or len(experiment.arms.all()) < 2:
             continue
         arm = _arm_of(experiment, student)
@@ -43,10 +56,16 @@ def experiment_exposure_record(*, student, course: Course) -> ArmOverrides:
     return overrides
 
 
-def _running_for(student, course: Course):
-    covered = Q(students__isnull=True) | Q(students=student)
-    return (Experiment.objects.filter(covered, course=course, status=Experiment.Status.RUNNING).distinct()
-            .prefetch_related("arms__model_version").order_by("created_at", "pk"))
+def _running_in(course: Course) -> list[Experiment]:
+    covered = Prefetch("students", queryset=get_user_model().objects.only("pk"))
+    return list(Experiment.objects.filter(course=course, status=Experiment.Status.RUNNING)
+                .prefetch_related("arms__model_version", covered).order_by("created_at", "pk"))
+
+
+def _covers(experiment: Experiment, student) -> bool:
+    """An experiment with no students listed covers the whole course."""
+    listed = experiment.students.all()
+    return not listed or any(s.pk == student.pk for s in listed)
 
 
 def _arm_of(experiment: Experiment, student) -> ExperimentArm:
