@@ -19,7 +19,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench.chat.chat_bench import QUESTIONS
-from bench.chat.server import REPO, peak_rss_mib
+from bench.chat.server import REPO, cpu_seconds, peak_rss_mib
 from bench.chat.services_load import database_drop, layout_env, layout_prepare, process_start
 
 STUDENTS = 50
