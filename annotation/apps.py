@@ -12,9 +12,9 @@ class AnnotationConfig(AppConfig):
         # of a student's data joins learning's privacy registry.
         from annotation import tasks  # noqa: F401
         from annotation.privacy import ANNOTATION_SECTION
-        from annotation.routing import router_scoring
+        from annotation.routing import router_scoring, router_scorings
         from learning.privacy.registry import privacy_section_register
         from tutor.scoring import set_answer_scorer
 
-        set_answer_scorer(router_scoring)
+        set_answer_scorer(router_scoring, many=router_scorings)
         privacy_section_register(ANNOTATION_SECTION)

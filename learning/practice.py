@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -115,16 +116,30 @@ def open_items(*, student, course: Course):
 def _current_serving(student, course: Course) -> ServedItem | None:
     """The open serving the student is working on in the course: one served within the last
     ``LEARNING_OPEN_ITEM_TTL_S``. An older open item can still be answered, but nobody is working on it."""
+    return _recent_open_servings([student.pk], course).first()
+
+
+def _recent_open_servings(student_ids: Sequence[int], course: Course):
+    """Open servings within the last ``LEARNING_OPEN_ITEM_TTL_S``, newest first for each student."""
     since = timezone.now() - timedelta(seconds=settings.LEARNING_OPEN_ITEM_TTL_S)
-    return (open_items(student=student, course=course).filter(served_at__gte=since)
-            .select_related("item").order_by("-served_at", "-pk").first())
+    return (ServedItem.objects.filter(student_id__in=set(student_ids), item__course=course, answered_at=None,
+                                      skipped_at=None, served_at__gte=since)
+            .select_related("item").order_by("student_id", "-served_at", "-pk"))
 
 
 def open_item_for_hints(*, student, course: Course) -> Item | None:
     """The item the student is working on in the course, if it was served recently; the tutor gives hints on it
     and never its answer."""
-    serving = _current_serving(student, course)
-    return serving.item if serving else None
+    return open_items_for_hints(student_ids=[student.pk], course=course).get(student.pk)
+
+
+def open_items_for_hints(*, student_ids: Sequence[int], course: Course) -> dict[int, Item]:
+    """``open_item_for_hints`` for many students of one course in one query: by student id, for those who
+    have one."""
+    items: dict[int, Item] = {}
+    for serving in _recent_open_servings(student_ids, course):
+        items.setdefault(serving.student_id, serving.item)
+    return items
 
 
 def open_item_served(*, student: AbstractBaseUser, course_id: int) -> ServedPractice | None:

@@ -1,8 +1,11 @@
+from typing import Sequence
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from learning.course_knowledge import course_knowledge, student_state
+from learning.course_knowledge import CourseKnowledge, course_knowledge, students_states
+from learning.knowledge import StudentState
 from learning.models import Course, Enrollment, ServedItem
 
 
@@ -32,8 +35,21 @@ def student_weak_skills(*, student: AbstractBaseUser, course: Course, limit: int
     (skill name, predicted success on a typical item)."""
     if limit <= 0:
         return []
+    return students_weak_skills(student_ids=[student.pk], course=course, limit=limit)[student.pk]
+
+
+def students_weak_skills(*, student_ids: Sequence[int], course: Course,
+                         limit: int) -> dict[int, list[tuple[str, float]]]:
+    """``student_weak_skills`` for many students of one course, with the course's knowledge read once and every
+    student's state in one query."""
+    if limit <= 0:
+        return {student_id: [] for student_id in student_ids}
     knowledge = course_knowledge(course=course)
-    state, _ = student_state(student=student, course=course)
+    states = students_states(student_ids=student_ids, course=course)
+    return {student_id: _weakest(knowledge, state, limit) for student_id, state in states.items()}
+
+
+def _weakest(knowledge: CourseKnowledge, state: StudentState, limit: int) -> list[tuple[str, float]]:
     mastery = knowledge.mastery(state)
     practised = [(k, m) for k, m in mastery.items() if k in state.estimates and m < settings.LEARNING_MASTERY_LEVEL]
     practised.sort(key=lambda pair: pair[1])

@@ -29,17 +29,23 @@ from tutor.models import AskResult
 from tutor.prompting import AnswerPlan, answer_plan_for
 from tutor.handoff import answer_hand_off
 from tutor.protocol import answer_frame, error_frame, held_frame, restart_frame, token_frame
-from tutor.scoring import Scoring, answer_score
+from tutor.scoring import FinishedAnswer, Scoring, answer_score
 from tutor.services import AnswerCompletion, answer_fail, answers_complete, finished_answer
 
 logger = logging.getLogger(__name__)
 _running: set[asyncio.Task] = set()
 StoreAnswer = Callable[[AnswerCompletion], Awaitable["float | None"]]  # the stored confidence, or None
+ScoreAnswer = Callable[[FinishedAnswer], Awaitable[Scoring]]
 
 
 async def answer_store(answer: AnswerCompletion) -> float | None:
     """Store one answer in its own transaction (an inference worker stores its answers in batches instead)."""
     return (await db_sync_to_async(answers_complete)(answers=[answer]))[0]
+
+
+async def answer_score_held(answer: FinishedAnswer) -> Scoring:
+    """Score one answer held back for the scorer (an inference worker scores them in batches instead)."""
+    return await db_sync_to_async(answer_score)(answer)
 
 
 def answer_start(*, ask: AskResult, client_msg_id: str) -> asyncio.Task:
@@ -67,23 +73,25 @@ async def _hand_to_inference_worker(answer_id: int, client_msg_id: str) -> None:
 
 
 async def answer_generate(*, ask: AskResult, client_msg_id: str, store: StoreAnswer = answer_store,
-                          restarted: bool = False) -> None:
+                          score: ScoreAnswer = answer_score_held, restarted: bool = False,
+                          plan: AnswerPlan | None = None) -> None:
     """Generate, store and stream ``ask``'s answer. ``restarted``: a stream of it may have begun elsewhere (a
-    worker that died), so the student is told first to drop what they have. Raises only when the answer could
-    not be stored (the database is down): it is then still pending."""
+    worker that died), so the student is told first to drop what they have. ``plan``: already made (an
+    inference worker plans a batch of answers at once); None: made here. Raises only when the answer could not
+    be stored (the database is down): it is then still pending."""
     answer_id = ask.answer.id
     if restarted:
         await _send(answer_id, restart_frame(answer_id=answer_id))
     try:
-        plan = await db_sync_to_async(answer_plan_for)(ask)
+        plan = plan or await db_sync_to_async(answer_plan_for)(ask)
         if plan.off_topic:  # the course answers questions on its topic only: nothing is generated
             await _fail(answer_id, client_msg_id, *errors.OFF_TOPIC)
             return
         if plan.draft is None:
-            answer, scoring = await _grounded(ask, plan, lambda text: _send_token(answer_id, text))
+            answer, scoring = await _grounded(ask, plan, lambda text: _send_token(answer_id, text), score)
             hold = None
         else:
-            answer, scoring, hold = await _maybe_held(ask, plan)
+            answer, scoring, hold = await _maybe_held(ask, plan, score)
     except EngineError as exc:
         await _fail(answer_id, client_msg_id, exc.code, exc.detail)
         return
@@ -108,7 +116,8 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str, store: StoreAns
                                         abstained=answer.abstained))
 
 
-async def _maybe_held(ask: AskResult, plan: AnswerPlan) -> tuple[GroundedAnswer, Scoring, DraftRule | None]:
+async def _maybe_held(ask: AskResult, plan: AnswerPlan, score: ScoreAnswer
+                      ) -> tuple[GroundedAnswer, Scoring, DraftRule | None]:
     """Draft approval applies: the answer is generated hidden and scored; below the course's threshold it is
     held for the teachers (the rule comes back) and the student never sees a token of it, above it the
     student gets it whole. An answer the tutor abstained from is already the honest "not sure": never held."""
@@ -117,11 +126,11 @@ async def _maybe_held(ask: AskResult, plan: AnswerPlan) -> tuple[GroundedAnswer,
     async def keep(text: str) -> None:
         hidden.append(text)
 
-    answer, scoring = await _grounded(ask, plan, keep)
+    answer, scoring = await _grounded(ask, plan, keep, score)
     if scoring is None:
         judged = finished_answer(ask=ask, completion=answer.completion,
                                  context={**_stored_context(plan, answer), "abstained": False}, sources=answer.sources)
-        scoring = await db_sync_to_async(answer_score)(judged)
+        scoring = await score(judged)
     if not answer.abstained and scoring.confidence < plan.draft.hold_below:
         return answer, scoring, plan.draft
     await _send_token(ask.answer.id, "".join(hidden))
@@ -133,14 +142,15 @@ def _stored_context(plan: AnswerPlan, answer: GroundedAnswer) -> dict:
             **({"held_text": answer.held_text} if answer.abstained else {})}
 
 
-async def _grounded(ask: AskResult, plan: AnswerPlan, emit) -> tuple[GroundedAnswer, Scoring | None]:
+async def _grounded(ask: AskResult, plan: AnswerPlan, emit, score: ScoreAnswer
+                   ) -> tuple[GroundedAnswer, Scoring | None]:
     """Generate the answer, its visible text passed to ``emit``; an answer held back for the scorer
     comes with the scorer's verdict, so the stored answer is scored once."""
     verdicts: list[Scoring] = []
 
     async def judge(completion: Completion) -> float:
         held = finished_answer(ask=ask, completion=completion, context=plan.context)
-        verdicts.append(await db_sync_to_async(answer_score)(held))
+        verdicts.append(await score(held))
         return verdicts[-1].confidence
 
     answer = await grounded_answer(get_engine(), plan.request, plan.grounding, plan.style, plan.forbidden,

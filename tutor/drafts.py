@@ -18,8 +18,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Sequence
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,20 +53,21 @@ class DraftRule:
     on_timeout: str
 
 
-def draft_rule_for(*, course_id: int, student_id: int) -> DraftRule | None:
-    """The course's draft rule if it applies to this student (chosen students, members of chosen groups, or
-    everyone when none are chosen); None: the answer is never held."""
+def draft_rules_for(*, course_id: int, student_ids: Sequence[int]) -> dict[int, DraftRule | None]:
+    """The course's draft rule for each of these students, by student id, where it applies to them (chosen
+    students, members of chosen groups, or everyone when none are chosen); None: their answers are never held.
+    Read for a batch at once: one query when the course has no draft approval, three or four when it has."""
     policy = DraftPolicy.objects.filter(course_id=course_id).first()
-    if policy is None or not _applies_to(policy, student_id):
-        return None
-    return DraftRule(policy.hold_below, policy.wait_minutes * 60.0, policy.on_timeout)
-
-
-def _applies_to(policy: DraftPolicy, student_id: int) -> bool:
-    students, groups = policy.students.all(), policy.groups.all()
-    if not students.exists() and not groups.exists():
-        return True
-    return students.filter(id=student_id).exists() or groups.filter(user__id=student_id).exists()
+    if policy is None:
+        return {student_id: None for student_id in student_ids}
+    rule = DraftRule(policy.hold_below, policy.wait_minutes * 60.0, policy.on_timeout)
+    chosen = set(policy.students.values_list("id", flat=True))
+    groups = list(policy.groups.values_list("id", flat=True))
+    members = set(get_user_model().objects.filter(groups__in=groups, id__in=student_ids)
+                  .values_list("id", flat=True)) if groups else set()
+    everyone = not chosen and not groups
+    return {student_id: rule if everyone or student_id in chosen or student_id in members else None
+            for student_id in student_ids}
 
 
 def draft_hold(*, answer_id: int, course_id: int, confidence: float, rule: DraftRule) -> Draft:

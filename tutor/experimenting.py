@@ -10,9 +10,11 @@ practice-flow arm changes which practice mode is served. A stopped experiment ch
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Sequence
 
 from django.conf import settings
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 
 from learning.models import Course
 from learning.selectors import course_get_for_student, diagnose_answers_count
@@ -36,11 +38,14 @@ class ArmOverrides:
 def experiment_exposure_record(*, student, course: Course) -> ArmOverrides:
     """The overrides of every running experiment that covers ``student`` in ``course``, recording the arm of
     each one the student meets for the first time. Of two experiments that set one factor, the older wins."""
-    overrides = ArmOverrides()
-    for experiment, arm in _exposed_arms(student, course):
-        overrides = _with_arm(overrides, experiment.factor, arm)
-        overrides = replace(overrides, arms=(*overrides.arms, {"experiment": experiment.pk, "arm": arm.pk}))
-    return overrides
+    return experiment_exposures_record(students=[student], course=course)[student.pk]
+
+
+def experiment_exposures_record(*, students: Sequence, course: Course) -> dict[int, ArmOverrides]:
+    """``experiment_exposure_record`` for many students of one course, by student id: the course's running
+    experiments are read once (one query when none runs)."""
+    running = _running_in(course)
+    return {student.pk: _overrides(student, [e for e in running if _covers(e, student)]) for student in students}
 
 
 def practice_mode_for(*, student, course_id: int, requested: str) -> str:
@@ -50,7 +55,8 @@ def practice_mode_for(*, student, course_id: int, requested: str) -> str:
     course = course_get_for_student(user=student, course_id=course_id)
     if course is None:
         return requested
-    for experiment, arm in _exposed_arms(student, course):
+    running = [e for e in _running_in(course) if _covers(e, student)]
+    for experiment, arm in _exposed_arms(student, running):
         if experiment.factor == PRACTICE_FLOW:
             diagnosed = diagnose_answers_count(student=student, course=course)
             return practice_mode(arm.setting, requested=requested, diagnosed=diagnosed,
@@ -58,21 +64,35 @@ def practice_mode_for(*, student, course_id: int, requested: str) -> str:
     return requested
 
 
-def _exposed_arms(student, course: Course):
-    """(experiment, the student's arm) of each running experiment covering the student, the arm recorded on
-    first exposure. Of two experiments that set one factor, the older wins."""
+def _overrides(student, experiments: list[Experiment]) -> ArmOverrides:
+    overrides = ArmOverrides()
+    for experiment, arm in _exposed_arms(student, experiments):
+        overrides = _with_arm(overrides, experiment.factor, arm)
+        overrides = replace(overrides, arms=(*overrides.arms, {"experiment": experiment.pk, "arm": arm.pk}))
+    return overrides
+
+
+def _exposed_arms(student, experiments: list[Experiment]):
+    """(experiment, the student's arm) of each of these running experiments, the arm recorded on first
+    exposure. Of two experiments that set one factor, the older (first) wins."""
     applied = set()
-    for experiment in _running_for(student, course):
+    for experiment in experiments:
         if experiment.factor in NOT_WIRED or experiment.factor in applied or len(experiment.arms.all()) < 2:
             continue
         applied.add(experiment.factor)
         yield experiment, _arm_of(experiment, student)
 
 
-def _running_for(student, course: Course):
-    covered = Q(students__isnull=True) | Q(students=student)
-    return (Experiment.objects.filter(covered, course=course, status=Experiment.Status.RUNNING).distinct()
-            .prefetch_related("arms__model_version").order_by("created_at", "pk"))
+def _running_in(course: Course) -> list[Experiment]:
+    covered = Prefetch("students", queryset=get_user_model().objects.only("pk"))
+    return list(Experiment.objects.filter(course=course, status=Experiment.Status.RUNNING)
+                .prefetch_related("arms__model_version", covered).order_by("created_at", "pk"))
+
+
+def _covers(experiment: Experiment, student) -> bool:
+    """An experiment with no students listed covers the whole course."""
+    listed = experiment.students.all()
+    return not listed or any(s.pk == student.pk for s in listed)
 
 
 def _arm_of(experiment: Experiment, student) -> ExperimentArm:

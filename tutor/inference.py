@@ -2,10 +2,12 @@
 
 Web servers store the question and its pending answer, then add the answer's id to the hand-off stream
 (tutor/handoff.py). Each worker process takes up to ``TUTOR_INFERENCE_CONCURRENCY`` entries at a time, reads
-what their answers need from the database (the batch's pending asks in one query), generates them with its own
-engine (batching every answer it is working on), streams their frames to the answers' groups, so they reach the
-student on whichever server their socket is, and stores them: every answer that finishes while the previous
-store runs is stored with it, in one transaction. An entry is acknowledged once its answer is stored, failed,
+what their answers need from the database for the whole batch (its pending asks, then their plans: a few
+queries per course, not per answer), generates them with its own engine (batching every answer it is working
+on), streams their frames to the answers' groups, so they reach the student on whichever server their socket
+is, and stores them: every answer that finishes while the previous store runs is stored with it, in one
+transaction, scored together and completed by one compare-and-swap over the batch's rows (answers held back
+for the scorer are scored together the same way). An entry is acknowledged once its answer is stored, failed,
 or found no longer pending; until then the worker renews its claim, and if the worker dies another one takes
 the entry over after ``TUTOR_RECLAIM_S`` and generates the answer again from the start.
 """
@@ -24,7 +26,10 @@ from tutor.answering import answer_generate, run_detached
 from tutor.dbcall import db_sync_to_async
 from tutor.errors import database_unreachable
 from tutor.handoff import Delivery, HandoffStream, consumer_name
+from tutor.models import AskResult
+from tutor.prompting import AnswerPlan, answer_plans_for
 from tutor.selectors import pending_asks
+from tutor.scoring import answers_score
 from tutor.services import AnswerCompletion, answers_complete
 
 logger = logging.getLogger(__name__)
@@ -90,6 +95,19 @@ def _rolled_back(exc: BaseException) -> bool:
     return isinstance(exc.__cause__, (DeadlockDetected, SerializationFailure))
 
 
+def _asks_planned(*, answer_ids: list[int]) -> dict[int, tuple[AskResult, AnswerPlan | None]]:
+    """The pending asks among ``answer_ids`` with their plans, by answer id: two queries for the asks and a few
+    per course for the plans, however many answers (tutor.prompting.answer_plans_for). Should planning the
+    batch fail, each answer is planned on its own (plan None), so one bad ask costs only itself."""
+    asks = pending_asks(answer_ids=answer_ids)
+    try:
+        plans: list[AnswerPlan | None] = list(answer_plans_for(list(asks.values())))
+    except Exception:
+        logger.exception("planning %d answers together failed; planning them one by one", len(asks))
+        plans = [None] * len(asks)
+    return {answer_id: (ask, plan) for (answer_id, ask), plan in zip(asks.items(), plans)}
+
+
 class InferenceWorker:
     def __init__(self, *, stream: HandoffStream | None = None, concurrency: int | None = None,
                  reclaim_s: float | None = None):
@@ -100,6 +118,7 @@ class InferenceWorker:
         self._slot_free = asyncio.Event()
         self._stopping = asyncio.Event()
         self._store = Coalescer(answers_store_batch, MAX_STORE_BATCH)
+        self._score = Coalescer(db_sync_to_async(answers_score), MAX_STORE_BATCH)  # answers held for the scorer
         self._ack = Coalescer(self._ack_batch, MAX_STORE_BATCH)
 
     async def run(self) -> None:
@@ -154,25 +173,26 @@ class InferenceWorker:
         return free
 
     async def _start(self, deliveries: list[Delivery]) -> None:
-        """Start the answers still pending; acknowledge at once the entries there is nothing to do for. Should
-        the database be down, nothing is acknowledged: the entries are reclaimed and tried again later."""
+        """Start the answers still pending, planned together; acknowledge at once the entries there is nothing
+        to do for. Should the database be down, nothing is acknowledged: the entries are reclaimed and tried
+        again later."""
         if not deliveries:
             return
-        wanted = [d.answer_id for d in deliveries if d.answer_id is not None]
-        asks = await db_sync_to_async(pending_asks)(answer_ids=wanted) if wanted else {}
+        wanted = [d.answer_id for d in deliveries if d.answer_id is not None and d.entry_id not in self.in_flight]
+        planned = await db_sync_to_async(_asks_planned)(answer_ids=wanted) if wanted else {}
         for delivery in deliveries:
-            ask = asks.get(delivery.answer_id)
+            if delivery.entry_id in self.in_flight:  # this worker's own entry, reclaimed while still in hand
+                continue
+            ask, plan = planned.get(delivery.answer_id, (None, None))
             if ask is None:  # answered already (a repeated delivery), failed by the stale sweep, or malformed
                 run_detached(self._ack.submit(delivery.entry_id))
                 continue
-            if delivery.entry_id in self.in_flight:  # this worker's own entry, reclaimed while still in hand
-                continue
-            self.in_flight[delivery.entry_id] = run_detached(self._answer(delivery, ask))
+            self.in_flight[delivery.entry_id] = run_detached(self._answer(delivery, ask, plan))
 
-    async def _answer(self, delivery: Delivery, ask) -> None:
+    async def _answer(self, delivery: Delivery, ask: AskResult, plan: AnswerPlan | None) -> None:
         try:
             await answer_generate(ask=ask, client_msg_id=delivery.client_msg_id, store=self._store.submit,
-                                  restarted=delivery.taken_over)
+                                  score=self._score.submit, restarted=delivery.taken_over, plan=plan)
         except Exception as exc:  # not stored (the database is down): left unacknowledged, so it is retried
             logger.warning("answer %s not stored (%r); it will be reclaimed", delivery.answer_id, exc)
             return

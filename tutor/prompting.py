@@ -17,13 +17,14 @@ from learning.models import AnswerStyle, Course, Item
 from learning.passage_search import (
     PassageHit, course_retrieval_backend, passages_for_question, sentence_similarity,
 )
-from learning.practice import AnsweredAttempt, answered_attempt_get, open_item_for_hints
-from learning.selectors import student_weak_skills
+from learning.course_cache import course_revisions_read_once
+from learning.practice import AnsweredAttempt, answered_attempt_get, open_items_for_hints
+from learning.selectors import students_weak_skills
 from learning.sentences import word_stems
-from tutor.drafts import DraftRule, draft_rule_for
+from tutor.drafts import DraftRule, draft_rules_for
 from tutor.echo import CONTEXT_HEADER, QUESTION_HEADER
 from tutor.engine.types import AdapterRef, ChatTurn, GenerationRequest
-from tutor.experimenting import experiment_exposure_record
+from tutor.experimenting import ArmOverrides, experiment_exposures_record
 from tutor.grounding import (
     NO_GROUNDING, Grounding, Similarity, grounding_for, is_calculation, steps_without_result,
 )
@@ -68,16 +69,62 @@ def system_prompt_for(course: Course, language: str | None = None) -> str:
     return prompt + material
 
 
+@dataclass(frozen=True)
+class _AskInputs:
+    """What one ask's plan reads about its student and course (read for a whole batch at once)."""
+
+    arms: ArmOverrides
+    adapter: AdapterRef | None
+    weak: list[tuple[str, float]]
+    item: Item | None
+    draft: DraftRule | None
+
+
 def answer_plan_for(ask: AskResult) -> AnswerPlan:
     """What the engine needs for ``ask``'s answer; reads earlier turns only of a conversation that had some."""
-    course, student, question = ask.conversation.course, ask.conversation.student, ask.question.text
-    arms = experiment_exposure_record(student=student, course=course)
-    adapter = arms.adapter or active_adapter_for(course_id=course.id)
+    return answer_plans_for([ask])[0]
+
+
+def answer_plans_for(asks: Sequence[AskResult]) -> list[AnswerPlan]:
+    """``answer_plan_for`` for each of ``asks`` (an inference worker's batch), in order. What they share is read
+    once per course (running experiments, the active adapter, the course's revisions) and what their students
+    have, once per course for all of them (knowledge states, open items); only a follow-up's earlier turns and
+    a practice answer asked about are read per ask."""
+    inputs: dict[int, _AskInputs] = {}
+    with course_revisions_read_once():
+        for course_asks in _by_course(asks):
+            inputs.update(_course_inputs(course_asks))
+        return [_plan(ask, inputs[ask.answer.id]) for ask in asks]
+
+
+def _by_course(asks: Sequence[AskResult]) -> list[list[AskResult]]:
+    groups: dict[int, list[AskResult]] = {}
+    for ask in asks:
+        groups.setdefault(ask.conversation.course_id, []).append(ask)
+    return list(groups.values())
+
+
+def _course_inputs(asks: list[AskResult]) -> dict[int, _AskInputs]:
+    """By answer id, for asks of one course."""
+    course = asks[0].conversation.course
+    students = list({ask.conversation.student_id: ask.conversation.student for ask in asks}.values())
+    ids = [student.pk for student in students]
+    arms = experiment_exposures_record(students=students, course=course)
+    active = active_adapter_for(course_id=course.id)
+    weak = students_weak_skills(student_ids=ids, course=course, limit=settings.LEARNING_WEAK_SKILLS_IN_PROMPT)
+    items = open_items_for_hints(student_ids=ids, course=course)
+    drafts = draft_rules_for(course_id=course.id, student_ids=ids)
+    return {ask.answer.id: _AskInputs(arms[student], arms[student].adapter or active, weak[student],
+                                      items.get(student), drafts[student])
+            for ask in asks for student in [ask.conversation.student_id]}
+
+
+def _plan(ask: AskResult, inputs: _AskInputs) -> AnswerPlan:
+    course, question = ask.conversation.course, ask.question.text
+    arms, adapter, weak, item = inputs.arms, inputs.adapter, inputs.weak, inputs.item
     teacher = teacher_answer_for(adapter=adapter, question=question)
     passages = [] if teacher else passages_for_question(
         course=course, question=question, limit=settings.LEARNING_PASSAGES_IN_PROMPT)
-    weak = student_weak_skills(student=student, course=course, limit=settings.LEARNING_WEAK_SKILLS_IN_PROMPT)
-    item = open_item_for_hints(student=student, course=course)
     answered = _answered_attempt(ask)
     language = (ask.answer.context or {}).get("language")
     earlier = [] if ask.new_conversation else prior_turns(answer=ask.answer, limit=settings.TUTOR_CONTEXT_TURNS)
@@ -96,8 +143,7 @@ def answer_plan_for(ask: AskResult) -> AnswerPlan:
     abstain_below = None if teacher else course.abstain_below
     refused = not course.answer_off_topic and _off_topic(ask, passages, grounding, practice=bool(item or answered),
                                                          teacher=teacher is not None)
-    draft = draft_rule_for(course_id=course.id, student_id=student.id)
-    return AnswerPlan(request, forbidden, context, grounding, style, abstain_below, refused, draft)
+    return AnswerPlan(request, forbidden, context, grounding, style, abstain_below, refused, inputs.draft)
 
 
 def _off_topic(ask: AskResult, passages: list[PassageHit], grounding: Grounding, *, practice: bool,

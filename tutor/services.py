@@ -9,7 +9,7 @@ from typing import Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from tutor.groups import group_frame_send, student_group
 from tutor.models import ApiToken, AskResult, Conversation, Message
 from tutor.protocol import correction_frame
 from tutor.safeguarding.detector import Signal
-from tutor.scoring import FinishedAnswer, Scoring, answer_score, scoring_after_store
+from tutor.scoring import FinishedAnswer, Scoring, StoredAnswer, answers_score, scorings_after_store
 from tutor.selectors import api_tokens_of, asks_in_window, conversation_exists_for, message_by_client_id
 
 logger = logging.getLogger(__name__)
@@ -144,36 +144,71 @@ def answer_complete(*, ask: AskResult, completion: Completion, context: dict | N
 @transaction.atomic
 def answers_complete(*, answers: Sequence[AnswerCompletion]) -> list[float | None]:
     """Store finished answers with their confidences, in one transaction (an inference worker stores a batch
-    with one commit), each scored once, before the store, by the installed scorer (tutor.scoring).
-    Compare-and-swap: only a pending answer is completed, once, so an answer delivered twice is stored once.
-    Returns, for each answer, the stored confidence, or None when it was no longer pending and nothing was
-    written. A scorer's follow-up that fails undoes only its own work."""
-    return [_answer_store(answer) for answer in answers]
+    with one commit), each scored once, before the store, by the installed scorer (tutor.scoring), the batch's
+    unscored answers together. Compare-and-swap: one statement completes those of the batch's answers still
+    pending, once, so an answer delivered twice, even twice in one batch, is stored once. Returns, for each
+    answer, the stored confidence, or None when it was no longer pending and nothing was written. A scorer's
+    follow-up that fails undoes only its own work."""
+    scorings = _scorings(answers)
+    firsts: dict[int, int] = {}  # answer id -> the index of its first completion in the batch, the one tried
+    for index, answer in enumerate(answers):
+        firsts.setdefault(answer.ask.answer.id, index)
+    completed = _complete_pending([_completed_values(answers[i], scorings[i]) for i in firsts.values()])
+    stored = [i for i in firsts.values() if answers[i].ask.answer.id in completed]
+    for i in stored:
+        if answers[i].hold is not None:
+            draft_hold(answer_id=answers[i].ask.answer.id, course_id=answers[i].ask.conversation.course_id,
+                       confidence=scorings[i].confidence, rule=answers[i].hold)
+    scorings_after_store([StoredAnswer(scorings[i], answers[i].ask.answer.id, answers[i].abstained,
+                                       answers[i].hold is not None) for i in stored])
+    return [scorings[i].confidence if i in set(stored) else None for i in range(len(answers))]
 
 
-def _answer_store(answer: AnswerCompletion) -> float | None:
-    ask, completion = answer.ask, answer.completion
-    context = {**(answer.context or {}), "abstained": answer.abstained}
-    scoring = answer.scoring or answer_score(
-        finished_answer(ask=ask, completion=completion, context=context, sources=answer.sources))
-    updated = Message.objects.filter(id=ask.answer.id, status=Message.Status.PENDING).update(
-        status=Message.Status.COMPLETE,
-        text=completion.text,
-        confidence=scoring.confidence,
-        features=stored_features(completion),
-        model_name=completion.model_name[:200],
-        prompt_tokens=completion.prompt_tokens,
-        context=context,
-        sources=answer.sources or [],
-        completed_at=timezone.now(),
-    )
-    if updated != 1:
-        return None
-    if answer.hold is not None:
-        draft_hold(answer_id=ask.answer.id, course_id=ask.conversation.course_id, confidence=scoring.confidence,
-                   rule=answer.hold)
-    scoring_after_store(scoring, ask.answer.id, abstained=answer.abstained, held=answer.hold is not None)
-    return scoring.confidence
+COMPLETED_FIELDS = ("text", "confidence", "features", "model_name", "prompt_tokens", "context", "sources")
+
+
+def _complete_pending(rows: list[dict]) -> set[int]:
+    """Compare-and-swap over many answers in one statement: each row ({"id", *COMPLETED_FIELDS}) whose answer
+    is still pending is completed with its values; returns the ids completed. A row another transaction is
+    completing waits for it, then is left out (PostgreSQL re-checks the pending status after the lock)."""
+    if not rows:
+        return set()
+    fields = [Message._meta.get_field(name) for name in COMPLETED_FIELDS]
+    table, qn = Message._meta.db_table, connection.ops.quote_name
+    casts = ", ".join(["CAST(%s AS bigint)", *(f"CAST(%s AS {field.db_type(connection)})" for field in fields)])
+    columns = [qn(field.column) for field in fields]
+    sql = (f"WITH v(id, {', '.join(columns)}) AS (VALUES {', '.join([f'({casts})'] * len(rows))}) "
+           f"UPDATE {qn(table)} SET {qn('status')} = %s, {qn('completed_at')} = %s, "
+           f"{', '.join(f'{column} = v.{column}' for column in columns)} "
+           f"FROM v WHERE {qn(table)}.{qn('id')} = v.id AND {qn(table)}.{qn('status')} = %s "
+           f"RETURNING {qn(table)}.{qn('id')}")
+    params = [value for row in rows for value in
+              [row["id"], *(field.get_db_prep_save(row[field.name], connection) for field in fields)]]
+    completed_at = Message._meta.get_field("completed_at").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, Message.Status.COMPLETE, completed_at, Message.Status.PENDING])
+        return {answer_id for (answer_id,) in cursor.fetchall()}
+
+
+def _stored_context(answer: AnswerCompletion) -> dict:
+    return {**(answer.context or {}), "abstained": answer.abstained}
+
+
+def _scorings(answers: Sequence[AnswerCompletion]) -> list[Scoring]:
+    """Each answer's verdict: the one it came with, else the installed scorer's, the unscored ones together."""
+    unscored = [answer for answer in answers if answer.scoring is None]
+    fresh = iter(answers_score([
+        finished_answer(ask=answer.ask, completion=answer.completion, context=_stored_context(answer),
+                        sources=answer.sources) for answer in unscored]))
+    return [answer.scoring or next(fresh) for answer in answers]
+
+
+def _completed_values(answer: AnswerCompletion, scoring: Scoring) -> dict:
+    completion = answer.completion
+    return {"id": answer.ask.answer.id, "text": completion.text, "confidence": scoring.confidence,
+            "features": stored_features(completion), "model_name": completion.model_name[:200],
+            "prompt_tokens": completion.prompt_tokens, "context": _stored_context(answer),
+            "sources": answer.sources or []}
 
 
 def finished_answer(*, ask: AskResult, completion: Completion, context: dict,

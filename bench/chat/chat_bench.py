@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench.chat.baseline import run_generate_baseline
 from bench.chat.chat_load import SessionLog, percentile, student_session
+from bench.chat.engine_compare import engines_compared, ratio, served_key
 from bench.chat.engine_level import run_engine_levels
 from bench.chat.server import REPO, peak_rss_mib, running_server
 
@@ -40,6 +41,19 @@ LLAMA_THREADS = 2
 LLAMA_CONTEXT_PER_STUDENT = 1024  # llama-server splits its context between its slots: one slot per student
 
 
+def engines_parse(text: str) -> tuple[str, ...]:
+    """``--engine``'s value: engine names, comma-separated, each once, the first the one the others are compared
+    with. Raises ValueError naming what is wrong."""
+    engines = tuple(name.strip() for name in text.split(","))
+    unknown = [name for name in engines if name not in ENGINES]
+    if unknown:
+        raise ValueError(f"--engine: unknown engine {', '.join(map(repr, unknown))}; expected some of "
+                         f"{', '.join(ENGINES)}, comma-separated")
+    if len(set(engines)) != len(engines):
+        raise ValueError(f"--engine: {text!r} names an engine twice")
+    return engines
+
+
 def run_chat_bench(*, levels: list[int] | None, window_s: float, max_new_tokens: int, fake_clients: int | None,
                    fake_asks: int, think_s: tuple[float, float], burst_asks: int, seed: int,
                    engines: tuple[str, ...] = ("embedded",), llama_threads: int = LLAMA_THREADS) -> dict:
@@ -59,14 +73,12 @@ def run_model_report(*, levels: list[int], window_s: float, max_new_tokens: int,
                      engines: tuple[str, ...] = ("embedded",), llama_threads: int = LLAMA_THREADS) -> dict:
     """Tokens/s served at each concurrency level on each engine, against the first level and against plain
     sequential generate; the same students and questions for every engine ("served" is the embedded one's)."""
-    unknown = set(engines) - set(ENGINES)
-    if unknown:
-        raise ValueError(f"unknown engine {sorted(unknown)}; expected some of {', '.join(ENGINES)}")
+    engines = engines_parse(",".join(engines))
     report = {}
     for engine in engines:
         served = _served_on(engine, levels=levels, window_s=window_s, max_new_tokens=max_new_tokens,
                             llama_threads=llama_threads)
-        report["served" if engine == "embedded" else f"served_{engine}"] = served
+        report[served_key(engine)] = served
     if engines != ("embedded",):  # comparing engines: also their own tokens, without the tutor around them
         report["engine_level"] = run_engine_levels(engines=engines, levels=levels, questions=QUESTIONS,
                                                    max_new_tokens=max_new_tokens, llama_threads=llama_threads)
@@ -79,11 +91,9 @@ def run_model_report(*, levels: list[int], window_s: float, max_new_tokens: int,
         served["aggregate_vs_sequential_generate"] = {
             n: ratio(level["aggregate_tokens_per_s"], baseline["tokens_per_s"]) for n, level in served["levels"].items()
         }
+    if len(engines) > 1:
+        report["engines_compared"] = engines_compared(report, engines)
     return {**report, "baseline_sequential_generate": baseline}
-
-
-def ratio(value: float, reference: float) -> float | None:
-    return round(value / reference, 2) if reference else None  # None: nothing was served at the reference level
 
 
 def _served_on(engine: str, *, levels: list[int], window_s: float, max_new_tokens: int, llama_threads: int) -> dict:

@@ -19,7 +19,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench.chat.chat_bench import QUESTIONS
-from bench.chat.server import REPO, peak_rss_mib
+from bench.chat.server import REPO, cpu_seconds, peak_rss_mib
 from bench.chat.services_load import database_drop, layout_env, layout_prepare, process_start
 
 STUDENTS = 50
@@ -35,13 +35,17 @@ def run_worker_throughput(*, answers: int, warmup: int, database_url: str, redis
         layout_prepare(env, STUDENTS, Path(tmp) / "tokens.json")
         worker = process_start(stack, [sys.executable, "manage.py", "inference_worker"], env)
         warm = _batch_in_subprocess(env, warmup, max_seconds)
+        cpu_before = cpu_seconds(worker.pid)
         measured = _batch_in_subprocess(env, answers, max_seconds)
+        worker_cpu_s = cpu_seconds(worker.pid) - cpu_before
         if worker.poll() is not None:
             raise RuntimeError(f"the inference worker exited with code {worker.returncode}")
         worker_peak_rss = peak_rss_mib(worker.pid)
     return {"answers": answers, "answers_per_s": measured["answers_per_s"], "elapsed_s": measured["elapsed_s"],
             "hand_off_s": measured["hand_off_s"], "statuses": measured["statuses"], "warmup": warm,
-            "worker_peak_rss_mib": worker_peak_rss}
+            "worker_peak_rss_mib": worker_peak_rss,
+            # What an answer costs the worker whatever else shares the CPU (answers/s depends on that).
+            "worker_cpu_ms_per_answer": round(worker_cpu_s * 1000 / answers, 2)}
 
 
 def _batch_in_subprocess(env: dict[str, str], count: int, max_seconds: float) -> dict:

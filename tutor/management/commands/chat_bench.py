@@ -2,9 +2,9 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from bench.chat.chat_bench import LLAMA_THREADS, run_chat_bench
+from bench.chat.chat_bench import LLAMA_THREADS, engines_parse, run_chat_bench
 from bench.reports import report_save
 
 
@@ -28,19 +28,25 @@ class Command(BaseCommand):
         parser.add_argument("--skip-fake", action="store_true", help="only the real-model streaming run")
         parser.add_argument("--engine", default="embedded",
                             help="engines to serve the model run, comma-separated: embedded (torch, in the server "
-                                 "process) and/or openai (llama-server from scripts/build-llama-server)")
+                                 "process) and/or openai (llama-server from scripts/build-llama-server); with two, "
+                                 "the same students ask both and engines_compared gives each figure as a ratio "
+                                 "to the first engine's")
         parser.add_argument("--llama-threads", type=int, default=LLAMA_THREADS,
                             help="llama-server's --threads (keep it at most the idle cores: it slows down sharply "
                                  "on a busy CPU)")
         parser.add_argument("--out", type=Path)
 
     def handle(self, *args, **opts):
+        try:
+            engines = engines_parse(opts["engine"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         report = run_chat_bench(
             levels=None if opts["skip_model"] else [int(n) for n in opts["levels"].split(",")],
             window_s=opts["window"], max_new_tokens=opts["max_new_tokens"],
             fake_clients=None if opts["skip_fake"] else opts["fake_clients"], fake_asks=opts["fake_asks"],
             think_s=tuple(float(x) for x in opts["think"].split(",")), burst_asks=opts["burst_asks"],
-            seed=opts["seed"], engines=tuple(name.strip() for name in opts["engine"].split(",")),
+            seed=opts["seed"], engines=engines,
             llama_threads=opts["llama_threads"],
         )
         text = json.dumps(report, indent=2)
