@@ -28,6 +28,7 @@ from tutor.groups import answer_group, frame_event
 from tutor.models import AskResult
 from tutor.prompting import AnswerPlan, answer_plan_for
 from tutor.handoff import answer_hand_off
+from tutor.languages import in_source_language
 from tutor.protocol import answer_frame, error_frame, held_frame, restart_frame, token_frame
 from tutor.scoring import FinishedAnswer, Scoring, answer_score
 from tutor.services import AnswerCompletion, answer_fail, answers_complete, finished_answer
@@ -109,7 +110,7 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str, store: StoreAns
         logger.info("answer %s was no longer pending; this generation is dropped", answer_id)
         return
     if hold is not None:
-        await _send(answer_id, held_frame(answer_id=answer_id, text=str(HELD_TEXT)))
+        await _send(answer_id, held_frame(answer_id=answer_id, text=in_source_language(HELD_TEXT)))
         return
     await _send(answer_id, answer_frame(answer_id=answer_id, text=answer.text, confidence=stored,
                                         sources=answer.sources, truncated=answer.truncated,

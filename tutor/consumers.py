@@ -170,11 +170,7 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     async def tutor_frame(self, event):
         """A frame addressed to this socket through the channel layer (tokens, answers, errors, corrections)."""
-        frame = event["frame"]
-        if frame["type"] == "error":
-            # Worded where it was made (an inference worker speaks the default language); a detail that is one of
-            # the catalog's sentences reads in this student's language.
-            frame = {**frame, "detail": translation.gettext(frame["detail"])}
+        frame = _in_students_language(event["frame"])
         await self._send_frame(frame)
         answer_id = frame.get("message_id")
         if frame["type"] in ("answer", "held", "error") and answer_id in self.following:
@@ -183,6 +179,20 @@ class TutorConsumer(AsyncWebsocketConsumer):
 
     async def _send_frame(self, frame: dict) -> None:
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+
+def _in_students_language(frame: dict) -> dict:
+    """A frame worded where it was made (an inference worker or a teacher's request speaks another language):
+    its words that are the catalog's sentences read in this socket's language (the one activated at connect)."""
+    kind = frame["type"]
+    if kind == "error":
+        return {**frame, "detail": translation.gettext(frame["detail"])}
+    if kind == "held":
+        return {**frame, "text": translation.gettext(frame["text"])}
+    if kind == "released":
+        text = translation.gettext(frame["text"]) if frame.get("outcome") == "rejected" else frame["text"]
+        return {**frame, "text": text, "label": translation.gettext(frame["label"]) if frame.get("label") else None}
+    return frame
 
 
 def _next_item_serve(*, student, course_id: int, requested: str, skill: str | None):

@@ -23,12 +23,13 @@ from typing import Sequence
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from tutor.celery import task_enqueue_later
 from tutor.edit_distance import approved_as_is, levenshtein
 from tutor.groups import group_frame_send, student_group, teachers_group
+from tutor.languages import SOURCE_LANGUAGE, in_source_language
 from tutor.models import Draft, DraftPolicy, Message
 from tutor.protocol import DraftView, drafts_changed_frame, released_frame
 
@@ -98,7 +99,8 @@ def draft_decide(*, answer_id: int, teacher, status: str, text: str = "") -> Dra
         return None
     if status != Status.APPROVED:
         # Stands in for the draft in history and in later prompts, as a correction does.
-        Message.objects.filter(id=answer_id).update(corrected_text=shown or str(REJECTED_TEXT), corrected_at=now)
+        Message.objects.filter(id=answer_id).update(corrected_text=shown or in_source_language(REJECTED_TEXT),
+                                                    corrected_at=now)
     draft.refresh_from_db()
     transaction.on_commit(lambda: _announce(draft))
     return draft
@@ -139,7 +141,9 @@ def draft_view(message: Message) -> DraftView | None:
     if draft.status == Status.HELD:
         return DraftView("held", str(HELD_TEXT))
     label = str(UNCHECKED_LABEL) if draft.status == Status.RELEASED else None
-    return DraftView(OUTCOMES[draft.status], message.corrected_text or message.text, label)
+    text = str(REJECTED_TEXT) if draft.status == Status.REJECTED else message.corrected_text or message.text
+    return DraftView(OUTCOMES[draft.status], text, label)
+
 
 
 def _draft_of(message: Message) -> Draft | None:
@@ -152,7 +156,8 @@ def _draft_of(message: Message) -> Draft | None:
 def _announce(draft: Draft) -> None:
     """After commit: the student's sockets get what replaces the held notice; the teachers' pages drop it."""
     answer = Message.objects.select_related("conversation").get(id=draft.answer_id)
-    view = draft_view(answer)
+    with translation.override(SOURCE_LANGUAGE):  # each student's socket translates it (tutor.consumers)
+        view = draft_view(answer)
     frame = released_frame(answer_id=answer.id, conversation_id=answer.conversation_id, outcome=view.outcome,
                            text=view.text, label=view.label)
     group_frame_send(student_group(answer.conversation.student_id), frame)

@@ -10,6 +10,14 @@ from django.http import HttpRequest
 from django.utils import translation
 
 SESSION_KEY = "tutor_language"
+SOURCE_LANGUAGE = "en"  # the language the code's sentences are written in: the catalogs' msgids
+
+
+def in_source_language(text: object) -> str:
+    """A catalog sentence as the code writes it, whatever language this process speaks: what one process sends
+    to another is worded so, and translated where a person reads it (a student's socket)."""
+    with translation.override(SOURCE_LANGUAGE):
+        return str(text)
 
 
 def supported_language(locale: object) -> str | None:

@@ -129,3 +129,42 @@ def test_the_language_is_kept_with_the_pending_answer_for_whoever_generates_it(p
     assert ask.answer.context == {"language": "sv"}
     plan = answer_plan_for(ask)
     assert "Answer in Swedish." in plan.request.system_prompt and plan.context["language"] == "sv"
+
+
+async def test_a_held_draft_and_its_rejection_reach_a_swedish_student_in_swedish(personas, fake_engine):
+    """The held notice is worded by the answering process and the rejection by the teacher's request, each in
+    its own language (here the teacher's is Swedish, the answering process's English); the student's socket
+    shows both in the student's language, and history does too."""
+    from annotation.models import ReviewTask
+    from annotation.services import draft_reject
+    from tutor.drafts import HELD_TEXT, REJECTED_TEXT
+    from tutor.models import DraftPolicy
+
+    def hold_everything():
+        Course.objects.filter(id=personas.course_a.id).update(abstain_below=None)
+        DraftPolicy.objects.create(course=personas.course_a, hold_below=1.0, wait_minutes=5, on_timeout="send")
+
+    def reject_in_english(answer_id):
+        with translation.override("en"):
+            draft_reject(task_id=ReviewTask.objects.get(answer_id=answer_id).id, teacher=personas.teacher1,
+                         reason="Off the point.")
+
+    await database_sync_to_async(hold_everything)()
+    communicator = await socket_in(personas.student1, "sv-SE,sv;q=0.9")
+    await communicator.send_json_to(ask_frame(personas.course_a.id, "Why do we flip the sign?"))
+    frames = [await communicator.receive_json_from()]
+    while frames[-1]["type"] not in ("held", "answer", "error"):
+        frames.append(await communicator.receive_json_from())
+    held = frames[-1]
+    with translation.override("sv"):
+        swedish_held, swedish_rejected = str(HELD_TEXT), str(REJECTED_TEXT)
+    assert held["type"] == "held" and held["text"] == swedish_held != str(HELD_TEXT)
+
+    await database_sync_to_async(reject_in_english)(held["message_id"])
+
+    released = await communicator.receive_json_from()
+    assert (released["type"], released["outcome"], released["text"]) == ("released", "rejected", swedish_rejected)
+    await communicator.send_json_to({"type": "history", "conversation": frames[0]["conversation"]})
+    shown = (await communicator.receive_json_from())["messages"][-1]
+    assert shown["text"] == swedish_rejected
+    await communicator.disconnect()
