@@ -170,7 +170,8 @@ async def _fail(answer_id: int, client_msg_id: str, code: str, detail: str) -> N
         await db_sync_to_async(answer_fail)(answer_id=answer_id, code=code)
     except Exception:  # the database is down too: the stale-answer sweep fails it later
         logger.exception("could not record answer %s as failed", answer_id)
-    await _send(answer_id, error_frame(code, detail, client_msg_id, message_id=answer_id))
+    # Worded as the code writes it, like the held notice: each student's socket translates it (tutor.consumers).
+    await _send(answer_id, error_frame(code, in_source_language(detail), client_msg_id, message_id=answer_id))
 
 
 async def _send(answer_id: int, frame: dict) -> None:
