@@ -69,6 +69,22 @@ async def test_many_students_at_once_get_their_own_answers(personas, fake_engine
         await s.disconnect()
 
 
+async def test_a_receive_cancelled_at_any_moment_ends():
+    """A consumer that stops (a refused handshake, a closed socket) cancels its pending receive. One cancelled
+    while it was still opening its Redis connection used to go on popping for ever, and the test run's event loop
+    waited on it (tutor/channel_layer.py). Each try uses a new layer, so that the cancel can land mid-connect."""
+    from channels.layers import channel_layers
+
+    for delay in (0, 0.0002, 0.0005, 0.0007, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.1):
+        layer = channel_layers.make_backend("default")
+        receiving = asyncio.create_task(layer.receive(await layer.new_channel()))
+        await asyncio.sleep(delay)
+        receiving.cancel()
+        done, _ = await asyncio.wait([receiving], timeout=30)
+        assert done and receiving.cancelled(), f"a receive cancelled after {delay} s did not end"
+        await layer.close_pools()
+
+
 def test_real_celery_worker_on_the_redis_broker_runs_a_task(personas):
     from tutor.celery import app
 

@@ -111,7 +111,7 @@ TUTOR_REDIS_MAX_CONNECTIONS = env_int("TUTOR_REDIS_MAX_CONNECTIONS", 2000, minim
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "tutor.channel_layer.RedisChannelLayer",  # channels-redis, made to end when cancelled
             # redis-py's default read timeout (5 s) equals channels-redis's blocking-pop timeout (5 s): the read
             # can time out first and kill the socket's receive loop. Reads wait longer than the pop; idle
             # connections are checked before use, so a restarted Redis is reconnected to, not failed on. redis-py
