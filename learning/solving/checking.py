@@ -6,7 +6,8 @@ Two kinds of claim are read from the answer, each with its character offsets:
   evaluating both sides with the solver's own exact parser. A side that touches a word ("3x = 15",
   "1 m = 100 cm") is algebra or units, not arithmetic, and is not judged;
 - the result it states: the number after its last "the answer is", else its last number that is neither
-  an operand of a calculation nor a restatement of the question's numbers. Equal values in any form
+  an operand of a calculation, nor a restatement of the question's numbers, nor what is left beside the
+  result ("6 glasses, with 200 ml left over"). Equal values in any form
   agree (19/12, 1 7/12, \\frac{19}{12}, 1.58 rounded to two or more places).
 
 A wrong equation or a wrong result makes the answer ``contradicts``, with the offending spans, so a
@@ -30,6 +31,8 @@ _CALCULATION_KINDS = ("number", "operator", "open", "close", "root")
 _MARKER = re.compile(r"(?:answer|result|total|sum|product|difference|quotient)\s*(?:is|=|:|would be|will be)"
                      r"|so\s+(?:it'?s|it\s+is)|\bequals\b", re.IGNORECASE)
 _NOT_RESULTS = {"step", "steps", "line", "part", "question", "example", "number", "no"}
+_LEFTOVER_JOINS = {"with", "and", "plus"}
+_LEFTOVER_WORDS = {"left", "leftover", "remaining", "spare", "over"}
 _APPROXIMATE = re.compile(r"(?:≈|\\approx|about|approximately|roughly|around)\s*$", re.IGNORECASE)
 _BIGGER_WORDS = r"bigger|larger|greater|more|higher"
 _SMALLER_WORDS = r"smaller|less|lesser|lower"
@@ -201,9 +204,30 @@ def _result_candidates(tokens: list[Token], solution: Solution, text: str) -> li
             continue
         if before is not None and before.kind == "word" and before.text.lower() in _NOT_RESULTS:
             continue
-        candidates.append((token, value))
+        leftover = _stated_as_leftover(tokens, index) and value != solution.value
+        candidates.append((token, value, leftover))
     # Restating the question's numbers is not answering it, unless the result is one of them ("5 × 1").
-    return [(token, value) for token, value in candidates if value not in solution.given or value == solution.value]
+    candidates = [c for c in candidates if c[1] not in solution.given or c[1] == solution.value]
+    # "6 glasses, with 200 ml left over": what is left beside a result is not the result, unless it is all the
+    # answer states.
+    results = [c for c in candidates if not c[2]] or candidates
+    return [(token, value) for token, value, _ in results]
+
+
+def _stated_as_leftover(tokens: list[Token], index: int) -> bool:
+    """Whether the number at ``index`` is what is left beside a result: "with 200 ml left over", "and 2
+    remaining", "remainder 2"."""
+    before = [token.text.lower() for token in tokens[max(0, index - 2):index]]
+    if before[-1:] in (["remainder"], ["r"]) or before == ["remainder", "of"]:
+        return True
+    if not before or before[-1] not in _LEFTOVER_JOINS:
+        return False
+    for token in tokens[index + 1:index + 4]:
+        if token.kind != "word":
+            return False
+        if token.text.lower() in _LEFTOVER_WORDS:
+            return True
+    return False
 
 
 def _of_a_thing(tokens: list[Token], of: int) -> bool:

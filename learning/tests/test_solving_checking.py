@@ -168,3 +168,28 @@ def test_the_solvers_own_working_passes_the_checker(question):
     solution = solve(question)
     check = check_answer(solution, solution.prompt_text())
     assert check.status == "agrees", check.failed
+
+
+@pytest.mark.parametrize("answer", [
+    "You can fill 6 glasses, with 200 ml left over.",
+    "6 glasses with 200 ml left",
+    "1700 ml ÷ 250 ml = 6.8, so 6 full glasses and 200 ml remaining.",
+])
+def test_what_is_left_beside_the_result_is_not_read_as_the_result(answer):
+    solution = solve("A jug holds 1.7 litres. How many 250 ml glasses can be filled?")
+    check = check_answer(solution, answer)
+    assert check.status == "agrees" and check.result.text == "6"
+
+
+def test_a_wrong_result_with_a_leftover_still_contradicts():
+    solution = solve("A jug holds 1.7 litres. How many 250 ml glasses can be filled?")
+    check = check_answer(solution, "You can fill 7 glasses with 50 ml left over.")
+    assert check.status == "contradicts" and check.result.text == "7"
+
+
+def test_when_what_is_left_is_the_question_the_leftover_is_the_result():
+    solution = solve("Sam has 12 apples and eats 5. How many apples are left?")
+    assert solution is not None and solution.value == 7
+    assert check_answer(solution, "He eats 5 and is left with 7 apples.").status == "agrees"
+    assert check_answer(solution, "Sam eats 5, with 7 apples left.").status == "agrees"
+    assert check_answer(solution, "Sam eats 5, with 6 apples left.").status == "contradicts"
