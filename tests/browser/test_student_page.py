@@ -6,7 +6,10 @@ import re
 
 import pytest
 
-from tests.browser.pages import RECORD_TUTOR_TEXTS, assert_no_markup_ran, student_ask, student_log_in
+from tests.browser.pages import (
+    RECORD_TUTOR_TEXTS, assert_no_markup_ran, student_ask, student_log_in, student_new_conversation,
+    student_request_item,
+)
 from tests.browser.seed import IMG_PAYLOAD, SCRIPT_PAYLOAD, STUDENT
 
 pytestmark = pytest.mark.browser
@@ -16,7 +19,7 @@ def test_student_logs_in_asks_and_sees_the_answer_stream_in(browsing, tutor_serv
     page = browsing.open("/")
     student_log_in(page, expect, **STUDENT)
     expect(page.locator("#course option:checked")).to_have_text("Algebra")
-    page.locator("#conversation").select_option("")  # the page reopened the seeded conversation
+    student_new_conversation(page, expect)  # the page reopened the seeded conversation
     page.evaluate(RECORD_TUTOR_TEXTS)
 
     question = "Why do we need a common denominator?"  # not a calculation: the model's words stream live
@@ -38,7 +41,7 @@ def test_student_logs_in_asks_and_sees_the_answer_stream_in(browsing, tutor_serv
 def test_markup_in_model_output_is_shown_as_text_live_and_in_history(browsing, expect):
     page = browsing.open("/")
     student_log_in(page, expect, **STUDENT)
-    page.locator("#conversation").select_option("")  # a new conversation, titled by its first question
+    student_new_conversation(page, expect)  # a new conversation, titled by its first question
     question = f"Is {IMG_PAYLOAD} {SCRIPT_PAYLOAD} safe?"  # the fake engine's answer quotes the question
 
     answer = student_ask(page, expect, question)
@@ -70,12 +73,11 @@ def _open_item_of(tutor_server, username: str) -> tuple[int, str, dict]:
 def test_reload_keeps_the_open_item_and_reopens_the_last_conversation(browsing, tutor_server, expect):
     page = browsing.open("/")
     student_log_in(page, expect, **STUDENT)
-    page.locator("#conversation").select_option("")
+    student_new_conversation(page, expect)
     question = "Which number goes on the bottom of a fraction?"
     answer_text = student_ask(page, expect, question).locator("span").first.text_content()
     conversation = page.locator("#conversation").input_value()
-    page.locator("#practice-practice").click()
-    expect(page.locator("#practice-item")).to_be_visible()
+    student_request_item(page, expect)
     item_id, prompt, spec = _open_item_of(tutor_server, STUDENT["username"])
     expect(page.locator("#practice-prompt")).to_have_text(prompt)
 
@@ -115,13 +117,19 @@ def _grounded_answers(ws) -> None:
     server.on_message(to_page)
 
 
-def test_sources_a_cut_short_note_and_an_abstention_are_shown_as_text(browsing, expect):
+def _new_conversation_through(browsing, expect, route):
+    """The student page, logged in, its socket passing through ``route``, on a new conversation."""
     page = browsing.open("/")
     student_log_in(page, expect, **STUDENT)
-    page.route_web_socket("**/ws/tutor/", _grounded_answers)
+    page.route_web_socket("**/ws/tutor/", route)
     page.reload()
     expect(page.locator("#status")).to_have_text("online")
-    page.locator("#conversation").select_option("")
+    student_new_conversation(page, expect)
+    return page
+
+
+def test_sources_a_cut_short_note_and_an_abstention_are_shown_as_text(browsing, expect):
+    page = _new_conversation_through(browsing, expect, _grounded_answers)
 
     answer = student_ask(page, expect, "What is a denominator?")
     expect(answer.locator(".source")).to_have_text(
@@ -134,3 +142,29 @@ def test_sources_a_cut_short_note_and_an_abstention_are_shown_as_text(browsing, 
     expect(abstained.locator(".abstained")).to_have_text("waiting for your teacher")
     expect(abstained.locator(".confidence")).to_have_count(0)
     expect(abstained.locator(".source")).to_have_count(0)
+
+
+def test_frames_of_an_answer_the_page_does_not_show_are_not_drawn(browsing, expect):
+    """A socket that asked for a conversation's history while an answer in it was pending goes on receiving that
+    answer's frames after the student switches to another conversation: they must not land in the new one."""
+    sockets = []
+
+    def pass_through(ws) -> None:
+        server = ws.connect_to_server()
+        server.on_message(ws.send)
+        sockets.append(ws)
+
+    page = _new_conversation_through(browsing, expect, pass_through)
+
+    stray = 10**9  # no message of this page
+    for frame in ({"type": "token", "message_id": stray, "text": "Stray "},
+                  {"type": "restart", "message_id": stray},
+                  {"type": "held", "message_id": stray, "text": "Stray held"},
+                  {"type": "answer", "message_id": stray, "text": "Stray answer", "confidence": 0.5}):
+        sockets[-1].send(json.dumps(frame))
+    answer = student_ask(page, expect, "What is a numerator?")
+
+    expect(page.locator("#messages li")).to_have_count(2)  # the question and its answer, nothing stray
+    expect(page.locator("#messages")).not_to_contain_text("Stray")
+    expect(answer).to_have_class("tutor complete")
+    assert browsing.page_errors == []

@@ -109,7 +109,7 @@ function sourceLine(source) {
 }
 
 function appendToken(messageId, text) {
-  const li = state.items.get(messageId) || renderMessage({ message_id: messageId, role: "tutor", status: "pending", text: "" });
+  const li = state.items.get(messageId);
   li.firstChild.textContent += text;
   li.scrollIntoView({ block: "end" });
 }
@@ -135,12 +135,19 @@ const handlers = {
     renderMessage({ message_id: frame.question_id, role: "student", status: "complete", text: question });
     renderMessage({ message_id: frame.message_id, role: "tutor", status: "pending", text: "" });
   },
-  token(frame) { appendToken(frame.message_id, frame.text); },
+  // An answer's frames go on arriving after the student has switched to another conversation (this socket asked
+  // for the old one's history while the answer was pending): only a message on screen is written to.
+  token(frame) { if (state.messages.has(frame.message_id)) appendToken(frame.message_id, frame.text); },
   // Another inference worker took the answer over and writes it again from the start.
-  restart(frame) { renderMessage({ message_id: frame.message_id, role: "tutor", status: "pending", text: "" }); },
-  answer(frame) { renderMessage({ ...frame, role: "tutor", status: "complete" }); },
+  restart(frame) {
+    if (state.messages.has(frame.message_id)) renderMessage({ message_id: frame.message_id, role: "tutor", status: "pending", text: "" });
+  },
+  answer(frame) { if (state.messages.has(frame.message_id)) renderMessage({ ...frame, role: "tutor", status: "complete" }); },
   // The answer waits for the teacher (draft approval): the notice stands in its place until "released".
-  held(frame) { renderMessage({ message_id: frame.message_id, role: "tutor", status: "complete", text: frame.text, draft: "held" }); },
+  held(frame) {
+    if (!state.messages.has(frame.message_id)) return;
+    renderMessage({ message_id: frame.message_id, role: "tutor", status: "complete", text: frame.text, draft: "held" });
+  },
   released(frame) {
     if (!state.messages.has(frame.message_id)) return;
     renderMessage({ message_id: frame.message_id, text: frame.text, draft: frame.outcome, label: frame.label });
