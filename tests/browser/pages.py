@@ -25,6 +25,15 @@ def student_log_in(page, expect, *, username: str, password: str) -> None:
     expect(page.locator("#status")).to_have_text("online")
 
 
+def student_new_conversation(page, expect) -> None:
+    """Leave the conversation the page reopened on load for a new one. Only once it has reopened it: choosing
+    "New conversation" while the list is still loading changes nothing (it is already selected), and the
+    reopening, with its history arriving later, would then win. Every browser student has a conversation (seed)."""
+    expect(page.locator("#conversation")).not_to_have_value("")
+    page.locator("#conversation").select_option("")
+    expect(page.locator("#messages li")).to_have_count(0)
+
+
 def student_ask(page, expect, question: str):
     """Send ``question``; returns the tutor's answer to it once it is complete (not an earlier answer that was
     the last one shown before the ack arrived)."""
@@ -36,6 +45,15 @@ def student_ask(page, expect, question: str):
     answer = answers.nth(before)
     expect(answer).to_have_class("tutor complete")
     return answer
+
+
+def student_request_item(page, expect, button: str = "#practice-practice") -> None:
+    """Ask for a practice item and wait until its reply is on screen. The buttons are disabled from the click
+    until the reply is handled, so an item that was already open (restored on load) is not mistaken for the new
+    one, and what the test types next is not wiped by the new item arriving after it."""
+    page.locator(button).click()
+    expect(page.locator(button)).to_be_enabled()
+    expect(page.locator("#practice-item")).to_be_visible()
 
 
 def admin_log_in(page, expect, *, username: str, password: str) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.pages import RECORD_TUTOR_TEXTS, admin_log_in, student_ask, student_log_in
+from tests.browser.pages import RECORD_TUTOR_TEXTS, admin_log_in, student_ask, student_log_in, student_new_conversation
 from tests.browser.seed import ADMIN, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
@@ -131,6 +131,7 @@ def test_the_student_page_in_swedish_speaks_swedish_and_has_no_wcag_violations(b
     page.get_by_label("Lösenord").fill(STUDENT["password"])
     page.get_by_role("button", name="Logga in").click()
     expect(page.locator("#status")).to_have_text("ansluten")  # chat.js's words, from the JavaScript catalog
+    student_new_conversation(page, expect)
     answers = page.locator("#messages li.tutor")
     before = answers.count()
     page.get_by_label("Din fråga").fill("Vad är 3/4 + 5/6?")
@@ -163,6 +164,7 @@ def test_the_chat_works_by_keyboard_alone_and_announces_each_answer_once(browsin
     page.keyboard.type(STUDENT["password"])
     page.keyboard.press("Enter")
     expect(page.locator("#status")).to_have_text("online")
+    student_new_conversation(page, expect)
 
     question = page.get_by_label("Your question")
     for _ in range(20):  # tab through the toolbar to the question box

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.browser.pages import student_log_in
+from tests.browser.pages import student_log_in, student_request_item
 from tests.browser.seed import STUDENT, TOOK_THE_TOTAL
 
 pytestmark = pytest.mark.browser
@@ -13,8 +13,7 @@ pytestmark = pytest.mark.browser
 def test_a_wrong_answer_shows_its_misconception_and_the_tutor_can_be_asked_about_it(browsing, tutor_server, expect):
     page = browsing.open("/")
     student_log_in(page, expect, **STUDENT)
-    page.locator("#practice-practice").click()
-    expect(page.locator("#practice-item")).to_be_visible()
+    student_request_item(page, expect)
     item_id, spec = tutor_server.db_row(
         "SELECT s.item_id, i.answer_spec FROM learning_serveditem s JOIN learning_item i ON i.id = s.item_id "
         "JOIN auth_user u ON u.id = s.student_id WHERE u.username = ? AND s.answered_at IS NULL "
