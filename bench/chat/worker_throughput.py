@@ -6,15 +6,10 @@ is handed over and finished (connections opened, the course's passage index buil
 asks are written and handed over at once, the way web servers hand them over, and the clock runs from the
 first hand-off until no answer of the batch is pending. No socket listens: each answer's frames still go to its
 group on the channel layer, and what a listening socket would add is the web servers' work, not the worker's.
-
-Two arms, alternating, each on a fresh worker: every piece the engine writes sent as its own ``token`` frame (the
-baseline, ``TUTOR_TOKEN_FRAME_MS=0``), and frames coalesced at the configured interval. The report gives both and
-their ratio, since answers/s depends on whatever else shares the machine.
 """
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,47 +24,15 @@ from bench.chat.services_load import database_drop, layout_env, layout_prepare, 
 
 STUDENTS = 50
 POLL_S = 0.02
-# The arms, each measured on its own worker process: the baseline streams every piece the engine writes as its own
-# token frame (as the code did before frames were coalesced); the other runs with the configured interval.
-BASELINE_ARM = "frame_per_piece"
-CONFIGURED_ARM = "frames_coalesced"
 
 
 def run_worker_throughput(*, answers: int, warmup: int, database_url: str, redis_url: str,
-                          max_seconds: float, rounds: int = 2) -> dict:
-    """Both arms ``rounds`` times, alternating which goes first, on one throwaway database."""
+                          max_seconds: float) -> dict:
     with tempfile.TemporaryDirectory(prefix="tutor-worker-bench-") as tmp, ExitStack() as stack:
         env = layout_env(Path(tmp), f"{database_url.rstrip('/')}/tutor_worker_bench_{uuid.uuid4().hex[:8]}",
                          redis_url)
         stack.callback(database_drop, env)
         layout_prepare(env, STUDENTS, Path(tmp) / "tokens.json")
-        arm_env = {BASELINE_ARM: {**env, "TUTOR_TOKEN_FRAME_MS": "0"}, CONFIGURED_ARM: env}
-        runs: dict[str, list[dict]] = {arm: [] for arm in arm_env}
-        for round_index in range(rounds):
-            order = list(arm_env) if round_index % 2 == 0 else list(reversed(arm_env))
-            for arm in order:
-                runs[arm].append(_arm_run(arm_env[arm], answers, warmup, max_seconds))
-    return worker_report(answers, runs, token_frame_ms=_configured_frame_ms(env))
-
-
-def worker_report(answers: int, runs: dict[str, list[dict]], *, token_frame_ms: int) -> dict:
-    """Each arm's runs and medians, and the configured arm against the baseline as ratios."""
-    arms = {arm: {"runs": arm_runs,
-                  "answers_per_s": statistics.median(run["answers_per_s"] for run in arm_runs),
-                  # What an answer costs the worker whatever else shares the CPU (answers/s depends on that).
-                  "worker_cpu_ms_per_answer": statistics.median(run["worker_cpu_ms_per_answer"] for run in arm_runs)}
-            for arm, arm_runs in runs.items()}
-    baseline, configured = arms[BASELINE_ARM], arms[CONFIGURED_ARM]
-    return {"answers": answers, "token_frame_ms": token_frame_ms, "arms": arms,
-            "answers_per_s": configured["answers_per_s"],
-            "answers_per_s_ratio": round(configured["answers_per_s"] / baseline["answers_per_s"], 3),
-            "worker_cpu_ratio": round(configured["worker_cpu_ms_per_answer"]
-                                      / baseline["worker_cpu_ms_per_answer"], 3)}
-
-
-def _arm_run(env: dict[str, str], answers: int, warmup: int, max_seconds: float) -> dict:
-    """A fresh inference worker on ``env``: a warm-up batch, then the measured one."""
-    with ExitStack() as stack:
         worker = process_start(stack, [sys.executable, "manage.py", "inference_worker"], env)
         warm = _batch_in_subprocess(env, warmup, max_seconds)
         cpu_before = cpu_seconds(worker.pid)
@@ -78,17 +41,11 @@ def _arm_run(env: dict[str, str], answers: int, warmup: int, max_seconds: float)
         if worker.poll() is not None:
             raise RuntimeError(f"the inference worker exited with code {worker.returncode}")
         worker_peak_rss = peak_rss_mib(worker.pid)
-    return {"answers_per_s": measured["answers_per_s"], "elapsed_s": measured["elapsed_s"],
+    return {"answers": answers, "answers_per_s": measured["answers_per_s"], "elapsed_s": measured["elapsed_s"],
             "hand_off_s": measured["hand_off_s"], "statuses": measured["statuses"], "warmup": warm,
             "worker_peak_rss_mib": worker_peak_rss,
+            # What an answer costs the worker whatever else shares the CPU (answers/s depends on that).
             "worker_cpu_ms_per_answer": round(worker_cpu_s * 1000 / answers, 2)}
-
-
-def _configured_frame_ms(env: dict[str, str]) -> int:
-    code = "from django.conf import settings; print(settings.TUTOR_TOKEN_FRAME_MS)"
-    done = subprocess.run([sys.executable, str(REPO / "manage.py"), "shell", "-c", code], env=env, cwd=REPO,
-                          capture_output=True, text=True, check=True)
-    return int(done.stdout.strip().splitlines()[-1])
 
 
 def _batch_in_subprocess(env: dict[str, str], count: int, max_seconds: float) -> dict:

@@ -18,8 +18,7 @@ class Command(BaseCommand):
         "and the Redis channel layer, N WebSocket students on loopback asking M questions each; lost, duplicated "
         "and cross-delivered answers, ack latency (against a small run on the same processes), memory per "
         "connection. Or (--mode worker) answers per second through one inference worker, fake engine, a batch of "
-        "--answers handed over at once, streaming a token frame per piece against coalesced frames, alternating. "
-        "Stops by itself. Prints JSON."
+        "--answers handed over at once. Stops by itself. Prints JSON."
     )
 
     def add_arguments(self, parser):
@@ -31,8 +30,6 @@ class Command(BaseCommand):
         parser.add_argument("--baseline-clients", type=int, default=10)
         parser.add_argument("--answers", type=int, default=1000, help="--mode worker: answers in the measured batch")
         parser.add_argument("--warmup", type=int, default=50, help="--mode worker: answers finished before timing")
-        parser.add_argument("--rounds", type=int, default=2,
-                            help="--mode worker: runs of each arm (a token frame per piece; coalesced frames)")
         parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432",
                             help="a PostgreSQL server (no database name): a throwaway database is made and dropped")
         parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12", help="flushed before the run")
@@ -47,7 +44,7 @@ class Command(BaseCommand):
         if opts["mode"] == "worker":
             report = run_worker_throughput(answers=opts["answers"], warmup=opts["warmup"],
                                            database_url=opts["database_url"], redis_url=opts["redis_url"],
-                                           max_seconds=opts["max_seconds"], rounds=opts["rounds"])
+                                           max_seconds=opts["max_seconds"])
         else:
             think = tuple(float(x) for x in opts["think"].split(","))
             report = run_services_load(
