@@ -32,7 +32,6 @@ from tutor.languages import in_source_language
 from tutor.protocol import answer_frame, error_frame, held_frame, restart_frame, token_frame
 from tutor.scoring import FinishedAnswer, Scoring, answer_score
 from tutor.services import AnswerCompletion, answer_fail, answers_complete, finished_answer
-from tutor.token_frames import TokenFrames
 
 logger = logging.getLogger(__name__)
 _running: set[asyncio.Task] = set()
@@ -90,8 +89,7 @@ async def answer_generate(*, ask: AskResult, client_msg_id: str, store: StoreAns
             await _fail(answer_id, client_msg_id, *errors.OFF_TOPIC)
             return
         if plan.draft is None:
-            async with _token_frames(answer_id) as tokens:  # what is left is sent before any later frame
-                answer, scoring = await _grounded(ask, plan, tokens.push, score)
+            answer, scoring = await _grounded(ask, plan, lambda text: _send_token(answer_id, text), score)
             hold = None
         else:
             answer, scoring, hold = await _maybe_held(ask, plan, score)
@@ -160,10 +158,6 @@ async def _grounded(ask: AskResult, plan: AnswerPlan, emit, score: ScoreAnswer
                                    emit, judge=judge,
                                    abstain_below=plan.abstain_below)
     return answer, (verdicts[-1] if verdicts else None)
-
-
-def _token_frames(answer_id: int) -> TokenFrames:
-    return TokenFrames(lambda text: _send_token(answer_id, text), settings.TUTOR_TOKEN_FRAME_MS / 1000)
 
 
 async def _send_token(answer_id: int, text: str) -> None:

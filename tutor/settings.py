@@ -289,9 +289,6 @@ TUTOR_HANDOFF_BACKLOG = env_int("TUTOR_HANDOFF_BACKLOG", 1500, minimum=1)
 # Load the model when the web process starts rather than on the first question.
 TUTOR_WARMUP = env_bool("TUTOR_WARMUP", False)
 
-# An answer's text is streamed as at most one `token` frame per this many milliseconds (the first piece at once;
-# tutor/token_frames.py); 0 sends every piece the engine writes as its own frame.
-TUTOR_TOKEN_FRAME_MS = env_int("TUTOR_TOKEN_FRAME_MS", 50, minimum=0, maximum=1000)
 TUTOR_MAX_FRAME_BYTES = env_int("TUTOR_MAX_FRAME_BYTES", 16384, minimum=256)
 TUTOR_MAX_QUESTION_CHARS = env_int("TUTOR_MAX_QUESTION_CHARS", 2000, minimum=1)
 TUTOR_MAX_CONTENT_BYTES = env_int("TUTOR_MAX_CONTENT_BYTES", 2 * 1024 * 1024, minimum=1)  # one content upload
