@@ -232,7 +232,7 @@ class ContinuousBatcher:
         with self._condition:
             while self._pending and len(group) < free:
                 candidate = self._pending[0]
-                prefix = self.prefixes.lookup(candidate.prompt_ids, candidate.shared_prefix_len)
+                prefix = self.prefixes.lookup(candidate.prompt_ids, candidate.shared_prefix_len, _weights(candidate))
                 new_length = len(candidate.prompt_ids) - (prefix.length if prefix else 0)
                 if group and not _efficient_group(new_lengths + [new_length]):
                     break
@@ -253,9 +253,10 @@ class ContinuousBatcher:
     def _remember_prefixes(self, group: list[SequenceRequest], prefixes: list[PrefixEntry | None],
                            inputs: Any, cache: Any) -> None:
         for row, (request, prefix) in enumerate(zip(group, prefixes)):
-            if prefix is None and self.prefixes.accepts(request.prompt_ids, request.shared_prefix_len):
+            weights = _weights(request)
+            if prefix is None and self.prefixes.accepts(request.prompt_ids, request.shared_prefix_len, weights):
                 tensors = prefix_tensors(cache, row, inputs.first_new_column(row), request.shared_prefix_len)
-                self.prefixes.store(request.prompt_ids, request.shared_prefix_len, tensors)
+                self.prefixes.store(request.prompt_ids, request.shared_prefix_len, tensors, weights)
 
     # --- decode ----------------------------------------------------------------------------
 
@@ -344,6 +345,11 @@ class ContinuousBatcher:
             waiting, self._pending = list(self._pending), collections.deque()
         for request in waiting:
             request.sink.put(make_error())
+
+
+def _weights(request: SequenceRequest) -> str:
+    """Whose keys and values a request's prefix holds: the base model's, or its adapter's (by content)."""
+    return "" if request.adapter is None else f"{request.adapter.key}:{request.adapter.sha256}"
 
 
 def _efficient_group(new_lengths: list[int]) -> bool:

@@ -109,7 +109,7 @@ class TransformersEngine:
         handle = self._batcher.submit(
             prompt.token_ids, self._max_new_tokens(request, prompt), self._remaining_timeout(request, started),
             EventSink(asyncio.get_running_loop()), adapter=adapter,
-            shared_prefix_len=self._shareable_prefix(request, prompt),
+            shared_prefix_len=prompt.shared_prefix_len,
         )
         try:
             async for item in handle.events():
@@ -138,11 +138,6 @@ class TransformersEngine:
         if not request.history:
             raise EngineError("The request has no question to answer.")
         return build_prompt(self.tokenizer, request.system_prompt, request.history, self.config.max_prompt_tokens)
-
-    def _shareable_prefix(self, request: GenerationRequest, prompt: BuiltPrompt) -> int:
-        # A LoRA adapter changes the keys and values too, so a prefix is shared
-        # only between requests on the base model (for now).
-        return prompt.shared_prefix_len if request.adapter is None else 0
 
     def _max_new_tokens(self, request: GenerationRequest, prompt: BuiltPrompt) -> int:
         # The configured limit is a ceiling: a request may ask for fewer, not more;

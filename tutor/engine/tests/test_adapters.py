@@ -88,6 +88,27 @@ async def test_only_max_adapters_stay_loaded_and_evicted_ones_reload(engine_on_f
     assert engine._batcher._adapters.loaded_keys == [adapters[1].key]
 
 
+COURSE = ("You are a patient tutor for the course Cells. Course material: the cell is the basic unit of life; "
+          "mitochondria produce energy for the cell.")
+
+
+async def test_an_adapter_shares_its_system_prompt_with_its_own_requests_only(engine_on_fresh_model, adapters):
+    """Each adapter's students reuse the system prompt's keys and values it computed, never the base model's or
+    another adapter's (they differ), and every answer is the same as without the cache."""
+    def course_ask(question, adapter):
+        request = ask(question, system=COURSE, max_new_tokens=12)
+        return type(request)(request.system_prompt, request.history, 12, adapter)
+
+    plan = [(q, a) for a in (None, *adapters) for q in QUESTIONS]
+    plain = engine_on_fresh_model(prefix_cache_mb=0)
+    expected = [(await collect(plain, course_ask(q, a)))[1].text for q, a in plan]
+    cached = engine_on_fresh_model(prefix_cache_mb=16)
+    assert [(await collect(cached, course_ask(q, a)))[1].text for q, a in plan] == expected
+    prefixes = cached._batcher.prefixes
+    assert len(prefixes) == 3  # one system prompt each for the base model and the two adapters
+    assert (prefixes.misses, prefixes.hits) == (3, 3 * (len(QUESTIONS) - 1))
+
+
 def test_folder_hash_is_stable_and_sees_any_change(tmp_path):
     folder = tmp_path / "adapter"
     folder.mkdir()

@@ -74,3 +74,14 @@ def test_prefix_store_is_lru_and_bounded_in_bytes():
     assert store.lookup(prompts[1], 20) is None  # the least recently used went
     assert store.lookup(prompts[0], 20) is not None
     assert store.lookup(prompts[0][:20], 20) is None  # nothing left to prefill: not shareable
+
+
+def test_a_prefix_belongs_to_the_weights_that_computed_it():
+    keys, values = kv(1, 20, 3)
+    store = PrefixStore(max_bytes=10 * (keys.nbytes + values.nbytes))
+    prompt = [7] * 20 + [99]
+    store.store(prompt, 20, [(keys, values)], "mv3:abc")
+    assert store.lookup(prompt, 20) is None  # the base model's keys and values are not the adapter's
+    assert store.lookup(prompt, 20, "mv4:abc") is None and store.lookup(prompt, 20, "mv3:def") is None
+    assert store.lookup(prompt, 20, "mv3:abc") is not None
+    assert store.accepts(prompt, 20) and not store.accepts(prompt, 20, "mv3:abc")
