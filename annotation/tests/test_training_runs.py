@@ -227,3 +227,40 @@ def test_a_run_whose_candidate_failed_to_answer_is_not_judged(personas, training
     assert evaluation["candidate"]["scores"]["corrected"] == {"right": 0, "total": 0, "failed": 4, "accuracy": 0.0}
     assert run.model_version.status == ModelVersion.Status.CANDIDATE  # neither served nor rejected
     assert active_adapter_for(course_id=personas.course_a.id) is None
+
+
+class _RecordsRequests:
+    """The serving engine, noting each request's question and adapter, in the order they came."""
+
+    def __init__(self, engine):
+        self.engine, self.name, self.asked = engine, engine.name, []
+
+    def stream(self, request):
+        self.asked.append((request.history[-1].content, request.adapter))
+        return self.engine.stream(request)
+
+
+def test_a_run_taken_over_while_it_evaluates_stops_without_a_decision(personas, training_settings, use_engine,
+                                                                     monkeypatch):
+    import annotation.training_runs as training_runs
+    from annotation.training.config import TrainingAborted
+    from tutor.engine import get_engine
+
+    engine = _RecordsRequests(get_engine())
+    use_engine(engine)
+    real_still_mine = training_runs._still_mine
+
+    def still_mine(run_id, owner, **fields):
+        if engine.asked and not fields:  # a heartbeat once the evaluation began: another worker took the run
+            TrainingRun.objects.filter(pk=run_id).update(owner="another-worker")
+        real_still_mine(run_id, owner, **fields)
+
+    monkeypatch.setattr(training_runs, "_still_mine", still_mine)
+    fact_corrections(personas.course_a)
+    reference_items(personas.course_a)
+    run = run_for(personas.course_a)
+    with pytest.raises(TrainingAborted):
+        training_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.owner, run.finished_at) == (Status.RUNNING, "another-worker", None)
+    assert run.model_version.status == ModelVersion.Status.CANDIDATE and "evaluation" not in run.report
