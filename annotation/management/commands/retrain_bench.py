@@ -1,7 +1,7 @@
 """``manage.py retrain_bench``: a thin wrapper over ``bench.retraining.benchmark.run_benchmark``.
 
 Outside its private installation it runs itself again inside one (``bench.retraining.installation``), and that
-run prints the report; ``--throughput`` needs no installation.
+run prints the report; ``--throughput`` and ``--eval-prefix`` need no installation.
 """
 import json
 from pathlib import Path
@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bench.reports import report_save
 from bench.retraining.benchmark import BenchInputError, run_benchmark
+from bench.retraining.eval_prefix import eval_prefix_report
 from bench.retraining.installation import in_private_installation, private_installation_run
 from bench.retraining.throughput import throughput_report
 
@@ -37,6 +38,10 @@ class Command(BaseCommand):
         parser.add_argument("--throughput", action="store_true",
                             help="only measure LoRA training tokens/s and MFU on this machine's accelerator: the "
                                  "base model, and (on CUDA) a 1B-parameter configuration of its architecture")
+        parser.add_argument("--eval-prefix", action="store_true",
+                            help="only time the gate's evaluation of a candidate adapter with the prefix cache "
+                                 "shared per adapter against not shared, alternating (bench.retraining.eval_prefix)")
+        parser.add_argument("--rounds", type=int, default=2, help="with --eval-prefix: rounds of both arms")
 
     def handle(self, *args, **opts):
         for path in (opts["corrections"], opts["holdout_corrections"]):
@@ -44,6 +49,10 @@ class Command(BaseCommand):
                 raise CommandError(f"no such file: {path}")
         if opts["throughput"]:
             return self._report(throughput_report(), opts["out"])
+        if opts["eval_prefix"]:
+            if opts["rounds"] < 1:
+                raise CommandError("--rounds must be at least 1")
+            return self._report(eval_prefix_report(rounds=opts["rounds"]), opts["out"])
         if not in_private_installation():
             return self._in_private_installation(opts)
         try:
