@@ -2,9 +2,10 @@
 requests shared no prefix (``retrain_bench --eval-prefix``).
 
 The gate asks the active version (here the base model) and the candidate adapter every case, version after
-version in chunks of ``EVAL_CHUNK`` at ``EVAL_CONCURRENCY`` at a time, as ``annotation.training_runs`` does. The
-prompts are the tutor's: the demo course's system prompt with its course material, and a user turn of three
-course-note passages of ``PASSAGE_CHARS`` before the question. The questions are the held-out corrections'
+version in chunks of ``EVAL_CHUNK`` at ``EVAL_CONCURRENCY`` at a time, within its budget and retries, as
+``annotation.training_runs`` does. The prompts are built by the tutor's own functions (``system_prompt_for``,
+``question_with_context``): the demo course's system prompt with its course material, and a user turn of
+LEARNING_PASSAGES_IN_PROMPT course-note passages before the question. The questions are the held-out corrections'
 questions and rewordings, then the fresh tutor-evaluation questions, ``cases`` in all. The candidate is a LoRA
 adapter of the training settings' shape, initialised to zero (the same compute as a trained one, and the same
 answers as the base model, so both arms generate the same tokens). Arms alternate in one process, and the
@@ -23,14 +24,15 @@ from pathlib import Path
 
 from django.conf import settings
 
-from annotation.training.evaluation import RetryPolicy, answer_all
+from annotation.training.evaluation import RetryPolicy, answer_all, evaluation_budget_s
+from annotation.training_runs import EVAL_CHUNK, EVAL_CONCURRENCY
+from bench.retraining.benchmark import read_corrections
+from bench.router.questions import read_qa
+from learning.models import Course
+from learning.passage_search import PassageHit
 from tutor.engine.types import AdapterRef, ChatTurn, GenerationRequest
-from tutor.prompting import PASSAGE_CHARS, SYSTEM_PROMPT
+from tutor.prompting import PASSAGE_CHARS, question_with_context, system_prompt_for
 
-EVAL_CONCURRENCY = 16  # as annotation.training_runs
-EVAL_CHUNK = 4 * EVAL_CONCURRENCY
-MAX_NEW_TOKENS = 64  # ANNOTATION_EVAL_MAX_NEW_TOKENS's default
-PASSAGES = 3  # LEARNING_PASSAGES_IN_PROMPT's default
 ARMS = ("unshared", "shared")
 
 
@@ -59,31 +61,30 @@ def case_prompts(fixtures: Path, cases: int) -> list[tuple[str, str]]:
     """``cases`` (system prompt, user turn) pairs, alternating between the two demo courses."""
     courses = {c["slug"]: c for c in json.loads((fixtures / "demo_course.json").read_text())["courses"]}
     notes = {slug: (fixtures / "content" / f"{slug}.md").read_text() for slug in courses}
-    rows = [json.loads(line) for line in (fixtures / "retrain_corrections_holdout.jsonl").read_text().splitlines()
-            if line.strip()]
-    fresh = [json.loads(line)["question"] for line in (fixtures / "tutor_eval_fresh.jsonl").read_text().splitlines()
-             if line.strip()]
-    questions = ([q for row in rows for q in (row["question"], *row["rewordings"])] + fresh)[:cases]
+    rows = read_corrections(fixtures / "retrain_corrections_holdout.jsonl")
+    fresh = [question.question for question in read_qa(fixtures / "tutor_eval_fresh.jsonl")]
+    questions = ([q for row in rows for q in (row.question, *row.rewordings)] + fresh)[:cases]
     slugs = sorted(courses)
     return [(_system(courses[slugs[i % len(slugs)]]), _turn(q, notes[slugs[i % len(slugs)]]))
             for i, q in enumerate(questions)]
 
 
 def _system(course: dict) -> str:
-    return SYSTEM_PROMPT.format(title=course["title"], material="") + "\n\nCourse material:\n" + course["description"]
+    return system_prompt_for(Course(title=course["title"], description=course["description"]))  # never saved
 
 
 def _turn(question: str, notes: str) -> str:
-    """Three note passages, chosen by the question's characters (stable across runs, unlike ``hash``)."""
-    width = PASSAGES * PASSAGE_CHARS
-    start = (sum(map(ord, question)) * 7919) % max(1, len(notes) - width)
-    passages = [notes[start + i * PASSAGE_CHARS:start + (i + 1) * PASSAGE_CHARS] for i in range(PASSAGES)]
-    body = "\n".join(f"- {p}" for p in passages)
-    return f"Context for this question:\n\nCourse notes that may help:\n{body}\n\nThe student's question: {question}"
+    """The tutor's user turn with note passages chosen by the question's characters (stable across runs, unlike
+    ``hash``), as many as the tutor puts in a prompt."""
+    count = settings.LEARNING_PASSAGES_IN_PROMPT
+    start = (sum(map(ord, question)) * 7919) % max(1, len(notes) - count * PASSAGE_CHARS)
+    passages = [PassageHit(i, "notes", "", notes[start + i * PASSAGE_CHARS:start + (i + 1) * PASSAGE_CHARS], 1.0)
+                for i in range(count)]
+    return question_with_context(question, passages, [], None)
 
 
 def _request(prompt: tuple[str, str], adapter: AdapterRef | None) -> GenerationRequest:
-    return GenerationRequest(prompt[0], [ChatTurn("user", prompt[1])], MAX_NEW_TOKENS, adapter)
+    return GenerationRequest(prompt[0], [ChatTurn("user", prompt[1])], settings.ANNOTATION_EVAL_MAX_NEW_TOKENS, adapter)
 
 
 def _zero_adapter(folder: Path) -> AdapterRef:
@@ -104,10 +105,14 @@ def _measure(engine, prompts, adapter: AdapterRef, arm: str) -> dict:
         answers = []
         for version in (None, adapter):
             requests = [_request(p, version) for p in prompts]
-            deadline = time.monotonic() + 120.0 + 10.0 * len(requests)
+            deadline = time.monotonic() + evaluation_budget_s(
+                len(requests), base_s=settings.ANNOTATION_EVAL_TIMEOUT_BASE_S,
+                per_case_s=settings.ANNOTATION_EVAL_TIMEOUT_PER_CASE_S)
+            retry = RetryPolicy(tries=settings.ANNOTATION_EVAL_TRIES,
+                                first_delay_s=settings.ANNOTATION_EVAL_RETRY_DELAY_S)
             for start in range(0, len(requests), EVAL_CHUNK):
                 answers += asyncio.run(answer_all(engine, requests[start:start + EVAL_CHUNK], EVAL_CONCURRENCY,
-                                                  deadline=deadline, retry=RetryPolicy(tries=4)))
+                                                  deadline=deadline, retry=retry))
     return {"arm": arm, "wall_s": round(time.monotonic() - started, 1), "cpu_s": round(time.process_time() - cpu, 1),
             "answers": len(answers), "failed": sum(a.failed for a in answers),
             "answer_chars": sum(len(a.text) for a in answers)}
@@ -139,5 +144,5 @@ def summarise(runs: list[dict], *, cases: int) -> dict:
     ratios = {f"{key}_shared_vs_unshared": round(median("shared", key) / median("unshared", key), 3)
               for key in ("wall_s", "cpu_s")}
     same = len({run["answer_chars"] for run in runs}) == 1
-    return {"cases": cases, "versions": 2, "max_new_tokens": MAX_NEW_TOKENS, "concurrency": EVAL_CONCURRENCY,
+    return {"cases": cases, "versions": 2, "max_new_tokens": settings.ANNOTATION_EVAL_MAX_NEW_TOKENS, "concurrency": EVAL_CONCURRENCY,
             "runs": runs, **ratios, "same_answers_in_every_run": same}
