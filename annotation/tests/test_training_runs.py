@@ -230,13 +230,13 @@ def test_a_run_whose_candidate_failed_to_answer_is_not_judged(personas, training
 
 
 class _RecordsRequests:
-    """The serving engine, noting each request's question and adapter, in the order they came."""
+    """The serving engine, noting each request it is asked."""
 
     def __init__(self, engine):
         self.engine, self.name, self.asked = engine, engine.name, []
 
     def stream(self, request):
-        self.asked.append((request.history[-1].content, request.adapter))
+        self.asked.append(request)
         return self.engine.stream(request)
 
 
